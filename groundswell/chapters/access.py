@@ -1,0 +1,103 @@
+"""The one access-control mechanism: what a user's roles let them see.
+
+Every selector in every app starts from ``scope_for(user)`` and filters with it; no view asks
+"is this user allowed?" on its own. An object outside the scope is treated as missing (404).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
+
+from groundswell.chapters.models import Chapter, Role, RoleGrant
+from groundswell.core.models import User
+
+AnyUser = User | AnonymousUser
+
+_CACHE_ATTR = "_groundswell_scope"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The roles of one user, resolved once per request."""
+
+    user_id: int | None = None
+    national: bool = False
+    coordinator_states: frozenset[str] = frozenset()
+    led_chapter_ids: frozenset[int] = frozenset()
+    volunteer_chapter_ids: frozenset[int] = frozenset()
+    candidate: bool = False
+    partner_organizations: frozenset[str] = frozenset()
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None
+
+    @property
+    def is_leader_or_above(self) -> bool:
+        return self.national or bool(self.coordinator_states) or bool(self.led_chapter_ids)
+
+    @property
+    def can_export_people(self) -> bool:
+        """Volunteers, candidates and partners never export; leaders export their own chapter."""
+        return self.is_leader_or_above
+
+    @property
+    def can_manage_roles(self) -> bool:
+        return self.national
+
+    @property
+    def can_read_audit_log(self) -> bool:
+        return self.national
+
+    def chapters_q(self, prefix: str = "") -> Q:
+        """A filter on Chapter (or on a relation to it, through ``prefix``) for chapters in scope."""
+        if self.national:
+            return Q()
+        q = Q(**{f"{prefix}pk__in": self.led_chapter_ids})
+        if self.coordinator_states:
+            q |= Q(**{f"{prefix}state__in": self.coordinator_states})
+        return q
+
+    def manages_chapter(self, chapter: Chapter) -> bool:
+        return (
+            self.national
+            or chapter.pk in self.led_chapter_ids
+            or (chapter.state != "" and chapter.state in self.coordinator_states)
+        )
+
+
+ANONYMOUS_SCOPE = Scope()
+
+
+def scope_for(user: AnyUser) -> Scope:
+    if not user.is_authenticated:
+        return ANONYMOUS_SCOPE
+    assert isinstance(user, User)
+    cached: Scope | None = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    grants = list(
+        RoleGrant.objects.active().filter(user=user).values_list("role", "state", "chapter_id", "organization")
+    )
+    scope = Scope(
+        user_id=user.pk,
+        national=user.is_superuser or any(role == Role.NATIONAL_STAFF for role, *_ in grants),
+        coordinator_states=frozenset(s for role, s, _, _ in grants if role == Role.STATE_COORDINATOR),
+        led_chapter_ids=frozenset(c for role, _, c, _ in grants if role == Role.CHAPTER_LEADER and c),
+        volunteer_chapter_ids=frozenset(c for role, _, c, _ in grants if role == Role.VOLUNTEER and c),
+        candidate=any(role == Role.CANDIDATE for role, *_ in grants),
+        partner_organizations=frozenset(o for role, _, _, o in grants if role == Role.PARTNER_LIAISON and o),
+        roles=frozenset(role for role, *_ in grants) | ({Role.NATIONAL_STAFF.value} if user.is_superuser else set()),
+    )
+    setattr(user, _CACHE_ATTR, scope)
+    return scope
+
+
+def forget_scope(user: AnyUser) -> None:
+    """Drop the cached scope, after the user's roles changed."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)

@@ -1,0 +1,142 @@
+"""Users, the audit log and the background job queue: what every other app stands on."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **extra: Any) -> User:
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who signs in. Signs in with an email address; roles live in RoleGrant."""
+
+    username = None  # type: ignore[assignment]  # email is the login, AbstractUser's username is dropped
+    email = models.EmailField("email address", unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]  # manager without username
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+
+class AuditEvent(models.IntegerChoices):
+    """Every audited event type. Each app owns a range of a hundred codes."""
+
+    # core 100-199
+    USER_CREATED = 100, "user created"
+    USER_UPDATED = 101, "user updated"
+    PASSWORD_RESET_REQUESTED = 102, "password reset requested"
+    JOB_QUEUED = 110, "job queued"
+    JOB_CANCELLED = 111, "job cancelled"
+    # chapters 200-299
+    CHAPTER_CREATED = 200, "chapter created"
+    CHAPTER_UPDATED = 201, "chapter updated"
+    CHAPTER_DELETED = 202, "chapter deleted"
+    ROLE_GRANTED = 210, "role granted"
+    ROLE_REVOKED = 211, "role revoked"
+    # people 300-399
+    PERSON_CREATED = 300, "person created"
+    PERSON_UPDATED = 301, "person updated"
+    PERSON_DELETED = 302, "person deleted"
+    PERSONS_MERGED = 303, "people merged"
+    PEOPLE_EXPORTED = 304, "people exported"
+    PEOPLE_IMPORTED = 305, "people imported"
+    PERSON_SIGNED_UP = 306, "person signed up"
+    MEMBERSHIP_CREATED = 310, "membership created"
+    MEMBERSHIP_UPDATED = 311, "membership updated"
+    CONSENT_CHANGED = 320, "consent changed"
+    TAG_ADDED = 330, "tag added"
+    TAG_REMOVED = 331, "tag removed"
+    DUPLICATE_DISMISSED = 340, "duplicate pair dismissed"
+    # voters 400-499
+    VOTERS_SEARCHED = 400, "voters searched"
+    VOTERS_EXPORTED = 401, "voters exported"
+    VOTER_VIEWED = 402, "voter viewed"
+    VOTERS_IMPORTED = 403, "voters imported"
+
+
+class AuditEntry(models.Model):
+    """Who did what to which record, and when. Written by actions, read by national staff."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    event_type = models.PositiveSmallIntegerField(choices=AuditEvent.choices, db_index=True)
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    summary = models.CharField(max_length=300)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = (models.Index(fields=("target_type", "target_id"), name="audit_target"),)
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_event_type_display()}: {self.summary}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Job(models.Model):
+    """One unit of long work (an import, a list build, a send) run by the worker."""
+
+    kind = models.CharField(max_length=64)
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    phase = models.CharField(max_length=64, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(null=True, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = (models.Index(fields=("status", "created_at"), name="job_queue"),)
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total:
+            return None
+        return min(100, round(100 * self.done / self.total))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}

@@ -1,0 +1,231 @@
+"""People: one record per human, with their addresses, memberships, consent and timeline."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from groundswell.chapters.models import Chapter
+
+
+class PersonQuerySet(models.QuerySet["Person"]):
+    def live(self) -> PersonQuerySet:
+        """People who have not been merged into someone else."""
+        return self.filter(merged_into__isnull=True)
+
+
+class Person(models.Model):
+    """A human the movement knows: member, supporter, volunteer, recruit or candidate."""
+
+    first_name = models.CharField(max_length=80, blank=True)
+    middle_name = models.CharField(max_length=80, blank=True)
+    last_name = models.CharField(max_length=80, blank=True)
+    suffix = models.CharField(max_length=16, blank=True)
+    # Lower-cased "last first" kept for prefix search with an index (LIKE 'abc%').
+    sort_name = models.CharField(max_length=170, blank=True, db_index=True, editable=False)
+    address_line1 = models.CharField(max_length=150, blank=True)
+    address_line2 = models.CharField(max_length=150, blank=True)
+    city = models.CharField(max_length=80, blank=True)
+    state = models.CharField(max_length=2, blank=True, db_index=True)
+    zip_code = models.CharField(max_length=10, blank=True, db_index=True)
+    country = models.CharField(max_length=2, default="US")
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    source = models.CharField(max_length=120, blank=True, help_text="How this person first came in")
+    notes = models.TextField(blank=True)
+    # Current consent, kept in step with the latest ConsentEvent by the consent action so that
+    # lists can filter on it without reading the whole consent history.
+    email_opt_in = models.BooleanField(default=False)
+    sms_opt_in = models.BooleanField(default=False)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from")
+    tags: models.ManyToManyField["Tag", "PersonTag"] = models.ManyToManyField(
+        "Tag", through="PersonTag", related_name="people"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("sort_name", "id")
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.full_name or f"Person {self.pk}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.sort_name = sort_name_for(self.first_name, self.last_name)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]  # passes Model.save's own arguments through
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.middle_name, self.last_name, self.suffix) if p)
+
+    @property
+    def address_text(self) -> str:
+        street = ", ".join(p for p in (self.address_line1, self.address_line2) if p)
+        place = " ".join(p for p in (self.city + ("," if self.city else ""), self.state, self.zip_code) if p)
+        return ", ".join(p for p in (street, place.strip(" ,")) if p)
+
+
+def sort_name_for(first_name: str, last_name: str) -> str:
+    return f"{last_name} {first_name}".strip().lower()
+
+
+class EmailAddress(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="emails")
+    address = models.EmailField(unique=True, help_text="Stored lower-cased")
+    is_primary = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-is_primary", "address")
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class PhoneKind(models.TextChoices):
+    MOBILE = "mobile", "Mobile"
+    HOME = "home", "Home"
+    WORK = "work", "Work"
+    OTHER = "other", "Other"
+
+
+class PhoneNumber(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phones")
+    number = models.CharField(max_length=20, unique=True, help_text="E.164, e.g. +14155550100")
+    kind = models.CharField(max_length=8, choices=PhoneKind.choices, default=PhoneKind.OTHER)
+    is_primary = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-is_primary", "number")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonTag(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="person_tags")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="person_tags")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = (models.UniqueConstraint(fields=("person", "tag"), name="person_tag_unique"),)
+
+    def __str__(self) -> str:
+        return f"{self.person_id}:{self.tag_id}"
+
+
+class MembershipStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    LAPSED = "lapsed", "Lapsed"
+    LEFT = "left", "Left"
+
+
+class Membership(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="memberships")
+    status = models.CharField(max_length=8, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE)
+    joined_on = models.DateField()
+    source = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-joined_on",)
+        constraints = (models.UniqueConstraint(fields=("person", "chapter"), name="membership_unique"),)
+        indexes = (models.Index(fields=("chapter", "status"), name="membership_chapter_status"),)
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.chapter}"
+
+
+class ConsentChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+
+
+class ConsentEvent(models.Model):
+    """Consent given or withdrawn, with when and how, kept forever."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consent_events")
+    channel = models.CharField(max_length=8, choices=ConsentChannel.choices)
+    granted = models.BooleanField()
+    method = models.CharField(max_length=120, help_text="How: the join form, an import, a reply STOP ...")
+    occurred_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("-occurred_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.channel} {'granted' if self.granted else 'withdrawn'} ({self.method})"
+
+
+class TimelineKind(models.TextChoices):
+    CREATED = "created", "Added"
+    SIGNED_UP = "signed_up", "Signed up"
+    JOINED = "joined", "Joined a chapter"
+    UPDATED = "updated", "Details updated"
+    IMPORTED = "imported", "Imported"
+    MERGED = "merged", "Merged"
+    TAGGED = "tagged", "Tagged"
+    CONSENT = "consent", "Consent"
+    NOTE = "note", "Note"
+
+
+class TimelineEntry(models.Model):
+    """Something a person did or that happened to their record."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="timeline")
+    kind = models.CharField(max_length=16, choices=TimelineKind.choices)
+    occurred_at = models.DateTimeField(db_index=True)
+    summary = models.CharField(max_length=300)
+    chapter = models.ForeignKey(Chapter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("-occurred_at", "-id")
+        verbose_name_plural = "timeline entries"
+
+    def __str__(self) -> str:
+        return self.summary
+
+
+class NotDuplicate(models.Model):
+    """A pair a person looked at and said are two different humans; never proposed again."""
+
+    first = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("first", "second"), name="not_duplicate_unique"),
+            models.CheckConstraint(condition=Q(first__lt=models.F("second")), name="not_duplicate_ordered"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.first_id} is not {self.second_id}"

@@ -1,0 +1,9 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("groundswell.web.urls")),
+    path("chapters/", include("groundswell.chapters.urls")),
+    path("people/", include("groundswell.people.urls")),
+    path("django-admin/", admin.site.urls),
+]
