@@ -83,7 +83,8 @@ class AuditEntry(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    event_type = models.PositiveSmallIntegerField(choices=AuditEvent.choices, db_index=True)
+    # No choices= here: apps add event types to AuditEvent without a migration of this table.
+    event_type = models.PositiveSmallIntegerField(db_index=True)
     target_type = models.CharField(max_length=64, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
     summary = models.CharField(max_length=300)
@@ -95,7 +96,14 @@ class AuditEntry(models.Model):
         verbose_name_plural = "audit entries"
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_event_type_display()}: {self.summary}"
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.event_label}: {self.summary}"
+
+    @property
+    def event_label(self) -> str:
+        try:
+            return str(AuditEvent(self.event_type).label)
+        except ValueError:
+            return f"event {self.event_type}"
 
 
 class JobStatus(models.TextChoices):
