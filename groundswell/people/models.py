@@ -39,7 +39,7 @@ class Person(models.Model):
     email_opt_in = models.BooleanField(default=False)
     sms_opt_in = models.BooleanField(default=False)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from")
-    tags: models.ManyToManyField["Tag", "PersonTag"] = models.ManyToManyField(
+    tags: models.ManyToManyField[Tag, PersonTag] = models.ManyToManyField(
         "Tag", through="PersonTag", related_name="people"
     )
     created_at = models.DateTimeField(auto_now_add=True)
