@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "groundswell.chapters",
     "groundswell.people",
     "groundswell.web",
+    "groundswell.staff",
+    "groundswell.api",
 ]
 
 MIDDLEWARE = [

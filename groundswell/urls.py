@@ -5,5 +5,7 @@ urlpatterns = [
     path("", include("groundswell.web.urls")),
     path("chapters/", include("groundswell.chapters.urls")),
     path("people/", include("groundswell.people.urls")),
+    path("staff/", include("groundswell.staff.urls")),
+    path("api/v1/", include("groundswell.api.urls")),
     path("django-admin/", admin.site.urls),
 ]

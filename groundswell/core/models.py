@@ -49,8 +49,11 @@ class AuditEvent(models.IntegerChoices):
     USER_CREATED = 100, "user created"
     USER_UPDATED = 101, "user updated"
     PASSWORD_RESET_REQUESTED = 102, "password reset requested"
+    USER_INVITED = 103, "user invited to set a password"
     JOB_QUEUED = 110, "job queued"
     JOB_CANCELLED = 111, "job cancelled"
+    API_TOKEN_CREATED = 120, "API token created"
+    API_TOKEN_REVOKED = 121, "API token revoked"
     # chapters 200-299
     CHAPTER_CREATED = 200, "chapter created"
     CHAPTER_UPDATED = 201, "chapter updated"

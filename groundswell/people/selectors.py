@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from groundswell.chapters.access import AnyUser, scope_for
-from groundswell.people.models import Membership, MembershipStatus, Person, TimelineEntry
+from groundswell.chapters.models import Chapter
+from groundswell.chapters.selectors import chapters_managed_by
+from groundswell.people import dedupe
+from groundswell.people.models import (
+    ConsentEvent,
+    Membership,
+    MembershipStatus,
+    Person,
+    PersonTag,
+    Tag,
+    TimelineEntry,
+)
 
 
 def people_visible_to(user: AnyUser) -> QuerySet[Person]:
@@ -58,3 +74,193 @@ def search_people(people: QuerySet[Person], query: str) -> QuerySet[Person]:
     # "first last" or "last, first"
     first, last = (parts[1], parts[0].rstrip(",")) if parts[0].endswith(",") else (parts[0], parts[-1])
     return people.filter(sort_name__startswith=f"{last} {first}")
+
+
+def chapter_memberships(user: AnyUser, chapter: Chapter) -> QuerySet[Membership]:
+    """The current members of a chapter the user may see, newest first, with the person loaded."""
+    return (
+        Membership.objects.filter(chapter=chapter, person__in=people_visible_to(user))
+        .exclude(status=MembershipStatus.LEFT)
+        .select_related("person")
+        .order_by("-joined_on", "-id")
+    )
+
+
+def memberships_in_scope(user: AnyUser, chapters: QuerySet[Chapter] | None = None) -> QuerySet[Membership]:
+    """Current memberships of the chapters the user manages (optionally narrowed to ``chapters``)."""
+    scope = scope_for(user)
+    if not scope.is_leader_or_above:
+        return Membership.objects.none()
+    memberships = Membership.objects.filter(scope.chapters_q("chapter__"), person__merged_into__isnull=True).exclude(
+        status=MembershipStatus.LEFT
+    )
+    if chapters is not None:
+        memberships = memberships.filter(chapter__in=chapters)
+    return memberships
+
+
+def recent_memberships(
+    user: AnyUser, *, since: dt.date, chapters: QuerySet[Chapter] | None = None
+) -> QuerySet[Membership]:
+    return (
+        memberships_in_scope(user, chapters)
+        .filter(joined_on__gte=since)
+        .select_related("person", "chapter")
+        .order_by("-joined_on", "-id")
+    )
+
+
+def new_members_by_month(user: AnyUser, chapters: QuerySet[Chapter] | None = None) -> dict[dt.date, int]:
+    """How many current memberships began in each month (keyed by the month's first day): one
+    grouped query, from which callers draw the cumulative growth curve."""
+    rows = (
+        memberships_in_scope(user, chapters)
+        .annotate(month=TruncMonth("joined_on"))
+        .order_by()
+        .values("month")
+        .annotate(joined=Count("id"))
+        .values_list("month", "joined")
+    )
+    return dict(rows)
+
+
+@dataclass(frozen=True)
+class MemberFigures:
+    members: int
+    new_since: int
+    email_consent: int
+
+
+def member_figures(user: AnyUser, *, since: dt.date, chapters: QuerySet[Chapter] | None = None) -> MemberFigures:
+    """Members, those who joined on or after ``since``, and those who agreed to email: one query."""
+    figures = memberships_in_scope(user, chapters).aggregate(
+        members=Count("person", distinct=True),
+        new_since=Count("person", distinct=True, filter=Q(joined_on__gte=since)),
+        email_consent=Count("person", distinct=True, filter=Q(person__email_opt_in=True)),
+    )
+    return MemberFigures(**figures)
+
+
+def tags_in_use_by(user: AnyUser) -> QuerySet[Tag]:
+    """Tags on at least one person the user may see."""
+    return Tag.objects.filter(person_tags__person__in=people_visible_to(user)).distinct().order_by("name")
+
+
+# ---- the people pages -----------------------------------------------------------------------
+
+
+def require_people_pages(user: AnyUser) -> None:
+    """The people pages exist only for leaders and above; for anyone else they are not found."""
+    if not scope_for(user).is_leader_or_above:
+        raise Http404("No such page")
+
+
+def _memberships_in_scope(user: AnyUser) -> QuerySet[Membership]:
+    scope = scope_for(user)
+    return (
+        Membership.objects.filter(scope.chapters_q("chapter__"))
+        .exclude(status=MembershipStatus.LEFT)
+        .select_related("chapter")
+        .order_by("chapter__name")
+    )
+
+
+def with_list_details(people: QuerySet[Person], user: AnyUser) -> QuerySet[Person]:
+    """What a row of the people list shows, prefetched in a fixed number of queries per page:
+    chapters in the user's scope (as ``visible_memberships``), emails, phones and tags."""
+    return people.prefetch_related(
+        Prefetch("memberships", queryset=_memberships_in_scope(user), to_attr="visible_memberships"),
+        "emails",
+        "phones",
+        "tags",
+    )
+
+
+def chapters_for_filter(user: AnyUser) -> QuerySet[Chapter]:
+    return chapters_managed_by(user).order_by("name")
+
+
+def tags_for_filter(user: AnyUser) -> QuerySet[Tag]:
+    """Tags worn by at least one person in the user's scope."""
+    return Tag.objects.filter(
+        Exists(PersonTag.objects.filter(tag=OuterRef("pk"), person__in=people_visible_to(user).values("pk")))
+    )
+
+
+def filter_people(
+    user: AnyUser,
+    *,
+    query: str = "",
+    chapter: Chapter | None = None,
+    tag: Tag | None = None,
+    email_opt_in: bool | None = None,
+    sms_opt_in: bool | None = None,
+) -> QuerySet[Person]:
+    """The people list: search and filters over the user's scope, in name order, one row per person."""
+    people = search_people(people_visible_to(user), query)
+    if query.strip():
+        # An email or phone search joins contact rows; a person with two matches is still one row.
+        people = people.distinct()
+    if chapter is not None:
+        in_chapter = Membership.objects.filter(person=OuterRef("pk"), chapter=chapter).exclude(
+            status=MembershipStatus.LEFT
+        )
+        people = people.filter(Exists(in_chapter))
+    if tag is not None:
+        people = people.filter(Exists(PersonTag.objects.filter(person=OuterRef("pk"), tag=tag)))
+    if email_opt_in is not None:
+        people = people.filter(email_opt_in=email_opt_in)
+    if sms_opt_in is not None:
+        people = people.filter(sms_opt_in=sms_opt_in)
+    return people.order_by("sort_name", "id")
+
+
+def get_filter_chapter(user: AnyUser, chapter_id: int) -> Chapter:
+    return get_object_or_404(chapters_managed_by(user), pk=chapter_id)
+
+
+def get_tag(tag_id: int) -> Tag:
+    return get_object_or_404(Tag, pk=tag_id)
+
+
+def get_person_for_page(user: AnyUser, person_id: int) -> Person:
+    """A person in scope with their contact details, tags and consent history prefetched."""
+    consent = ConsentEvent.objects.select_related("recorded_by")
+    people = people_visible_to(user).prefetch_related(
+        "emails", "phones", "tags", Prefetch("consent_events", queryset=consent)
+    )
+    return get_object_or_404(people, pk=person_id)
+
+
+def survivor_of_merged(user: AnyUser, person_id: int) -> Person | None:
+    """For a record merged into someone else: the person it now lives on, if that person is in
+    the user's scope. Old links keep working; a link to someone out of scope stays a 404."""
+    current: int | None = person_id
+    for _ in range(20):  # merges repoint older tombstones, so this is one hop in practice
+        merged_into = Person.objects.filter(pk=current).values_list("merged_into_id", flat=True).first()
+        if merged_into is None:
+            break
+        current = merged_into
+    if current == person_id:
+        return None
+    return people_visible_to(user).filter(pk=current).first()
+
+
+def duplicate_proposals_for(user: AnyUser) -> list[dedupe.Proposal]:
+    """Likely duplicates among the people this user may see: both people of a pair are in scope."""
+    if not scope_for(user).is_leader_or_above:
+        return []
+    return dedupe.propose_duplicates(people_visible_to(user))
+
+
+def get_duplicate_pair(user: AnyUser, first_id: int, second_id: int) -> tuple[Person, Person]:
+    """Two different people, both in scope (else 404), with their details prefetched."""
+    if first_id == second_id:
+        raise Http404("A person is not their own duplicate")
+    people = people_visible_to(user).prefetch_related(
+        "emails", "phones", "tags", Prefetch("memberships", queryset=Membership.objects.select_related("chapter"))
+    )
+    found = {person.pk: person for person in people.filter(pk__in=(first_id, second_id))}
+    if len(found) != 2:
+        raise Http404("No such pair")
+    return found[first_id], found[second_id]

@@ -1,0 +1,121 @@
+"""The OpenAPI 3.1 description of the API, built from one table of operations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_PAGING = [
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+]
+_FILTER = {
+    "name": "filter",
+    "in": "query",
+    "description": "OData-style: modified_date gt '2024-01-01', created_date lt '...', email_address eq '...'; "
+    "join clauses with 'and'.",
+    "schema": {"type": "string"},
+}
+_PERSON_ID = {"name": "person_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+
+_PERSON_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "identifiers": {"type": "array", "items": {"type": "string"}},
+        "given_name": {"type": "string"},
+        "additional_name": {"type": "string"},
+        "family_name": {"type": "string"},
+        "email_addresses": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "address": {"type": "string", "format": "email"},
+                    "primary": {"type": "boolean"},
+                    "status": {"enum": ["subscribed", "unsubscribed"]},
+                },
+            },
+        },
+        "phone_numbers": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "number": {"type": "string", "description": "E.164"},
+                    "primary": {"type": "boolean"},
+                    "status": {"enum": ["subscribed", "unsubscribed"]},
+                },
+            },
+        },
+        "postal_addresses": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "address_lines": {"type": "array", "items": {"type": "string"}},
+                    "locality": {"type": "string"},
+                    "region": {"type": "string"},
+                    "postal_code": {"type": "string"},
+                    "country": {"type": "string"},
+                },
+            },
+        },
+        "created_date": {"type": "string", "format": "date-time"},
+        "modified_date": {"type": "string", "format": "date-time"},
+    },
+}
+
+# (path, method, summary, parameters, request schema ref or None)
+OPERATIONS: list[tuple[str, str, str, list[dict[str, Any]], str | None]] = [
+    ("/", "get", "API entry point with links to every collection", [], None),
+    ("/people", "get", "People in the caller's scope (osdi:people)", [*_PAGING, _FILTER], None),
+    ("/people/{person_id}", "get", "One person", [_PERSON_ID], None),
+    ("/people/{person_id}", "put", "Update a person", [_PERSON_ID], "Person"),
+    ("/people/{person_id}/taggings", "get", "A person's tags", [_PERSON_ID], None),
+    ("/people/signup", "post", "Person signup helper: create, or update the person matched by email or phone",
+     [], "PersonSignup"),
+    ("/tags", "get", "Tags on people in the caller's scope (osdi:tags)", _PAGING, None),
+    ("/chapters", "get", "Public chapters (groundswell:chapters)", _PAGING, None),
+]  # fmt: skip
+
+
+def openapi_document(server_url: str) -> dict[str, Any]:
+    paths: dict[str, Any] = {}
+    for path, method, summary, parameters, body in OPERATIONS:
+        operation: dict[str, Any] = {
+            "summary": summary,
+            "parameters": parameters,
+            "responses": {
+                "200": {"description": "HAL+JSON resource"},
+                "400": {"description": "Bad input; the body names the field"},
+                "401": {"description": "No valid OSDI-API-Token"},
+                "404": {"description": "Missing, or outside the caller's scope"},
+            },
+        }
+        if body:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}},
+            }
+        paths.setdefault(path, {})[method] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Groundswell API (OSDI 1.1)", "version": "1"},
+        "servers": [{"url": server_url}],
+        "security": [{"osdiToken": []}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"osdiToken": {"type": "apiKey", "in": "header", "name": "OSDI-API-Token"}},
+            "schemas": {
+                "Person": _PERSON_SCHEMA,
+                "PersonSignup": {
+                    "type": "object",
+                    "required": ["person"],
+                    "properties": {
+                        "person": {"$ref": "#/components/schemas/Person"},
+                        "add_tags": {"type": "array", "items": {"type": "string"}},
+                        "groundswell:chapter": {"type": "string", "description": "Chapter slug to join"},
+                    },
+                },
+            },
+        },
+    }

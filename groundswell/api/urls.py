@@ -1,0 +1,15 @@
+from django.urls import path
+
+from groundswell.api import views
+
+app_name = "api"
+urlpatterns = [
+    path("", views.entry_point, name="entry-point"),
+    path("openapi.json", views.openapi_public, name="openapi"),
+    path("people", views.people_collection, name="people"),
+    path("people/signup", views.person_signup, name="person-signup"),
+    path("people/<int:person_id>", views.person_item, name="person"),
+    path("people/<int:person_id>/taggings", views.person_taggings, name="person-taggings"),
+    path("tags", views.tags_collection, name="tags"),
+    path("chapters", views.chapters_collection, name="chapters"),
+]
