@@ -63,8 +63,6 @@ class Progress:
         now = time.monotonic()
         if not force and now - self._last_write < self.min_interval:
             return
-        if transaction.get_connection().in_atomic_block:
-            return  # inside the handler's final transaction the row would not be seen anyway
         self._last_write = now
         Job.objects.filter(pk=self.job.pk).update(
             phase=self.job.phase,

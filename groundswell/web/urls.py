@@ -1,11 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from groundswell.web import views
+from groundswell.web import jobs, views
 
 urlpatterns = [
     path("", views.public_home, name="public-home"),
     path("home/", views.home, name="home"),
+    path("jobs/", jobs.job_list, name="job-list"),
+    path("jobs/<int:job_id>/", jobs.job_detail, name="job-detail"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
