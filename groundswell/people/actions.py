@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from groundswell.chapters.access import AnyUser, scope_for
@@ -19,6 +22,7 @@ from groundswell.people.models import (
     EmailAddress,
     Membership,
     MembershipStatus,
+    NotDuplicate,
     Person,
     PersonTag,
     PhoneNumber,
@@ -308,3 +312,182 @@ def do_update_person(person: Person, *, actor: User, **fields: str | int | None)
                 details={k: [str(a), str(b)] for k, (a, b) in changed.items()},
             )  # fmt: skip
     return person
+
+
+# ---- duplicates and merging -----------------------------------------------------------------
+
+# What the merge page lets the user choose between; the address moves as one block, because a
+# street from one record and a ZIP from the other would be nobody's address.
+MERGE_FIELDS = (*NAME_FIELDS, "address", "birth_year")
+MERGE_SIDES = ("survivor", "other")
+# When both records belong to the same chapter, the merged membership takes the best status.
+_STATUS_RANK = {MembershipStatus.ACTIVE: 0, MembershipStatus.LAPSED: 1, MembershipStatus.LEFT: 2}
+
+
+def _check_mergeable(survivor: Person, other: Person, field_choices: Mapping[str, str], actor: User) -> None:
+    if survivor.pk == other.pk:
+        raise ValueError("A person cannot be merged with themselves.")
+    for person in (survivor, other):
+        if person.merged_into_id is not None:
+            raise ValueError(f"{person} (#{person.pk}) was already merged into #{person.merged_into_id}.")
+    _require_person_in_scope(survivor, actor)
+    _require_person_in_scope(other, actor)
+    for name, side in field_choices.items():
+        if name not in MERGE_FIELDS:
+            raise ValueError(f"{name!r} is not a field that can be chosen when merging")
+        if side not in MERGE_SIDES:
+            raise ValueError(f"{name}: choose 'survivor' or 'other', not {side!r}")
+
+
+def _apply_field_choices(survivor: Person, other: Person, field_choices: Mapping[str, str]) -> dict[str, str]:
+    """Copy the other record's values where the user chose them. An unchosen field keeps the
+    survivor's value, or takes the other's when the survivor has none."""
+    taken = {}
+    for name in MERGE_FIELDS:
+        names = ADDRESS_FIELDS if name == "address" else (name,)
+        survivor_blank = all(getattr(survivor, n) in ("", None) for n in names)
+        side = field_choices.get(name, "other" if survivor_blank else "survivor")
+        if side == "other" and any(getattr(survivor, n) != getattr(other, n) for n in names):
+            for n in names:
+                setattr(survivor, n, getattr(other, n))
+            taken[name] = "other"
+    return taken
+
+
+def joined_notes(first: str, second: str) -> str:
+    parts = [note.strip() for note in (first, second) if note.strip()]
+    if len(parts) == 2 and parts[0] == parts[1]:
+        parts = parts[:1]
+    return "\n\n".join(parts)
+
+
+def _move_contact_details(survivor: Person, other: Person) -> tuple[list[str], list[str]]:
+    emails = list(other.emails.values_list("address", flat=True))
+    phones = list(other.phones.values_list("number", flat=True))
+    # The survivor's primary address and number stay primary; the moved ones join as extras.
+    extra = {"is_primary": False}
+    other.emails.update(person=survivor, **(extra if survivor.emails.exists() else {}))
+    other.phones.update(person=survivor, **(extra if survivor.phones.exists() else {}))
+    return emails, phones
+
+
+def _move_tags(survivor: Person, other: Person) -> list[str]:
+    held = set(PersonTag.objects.filter(person=survivor).values_list("tag_id", flat=True))
+    names = []
+    for person_tag in PersonTag.objects.filter(person=other).select_related("tag"):
+        names.append(person_tag.tag.name)
+        if person_tag.tag_id in held:
+            person_tag.delete()
+        else:
+            person_tag.person = survivor
+            person_tag.save(update_fields=["person"])
+    return names
+
+
+def _move_memberships(survivor: Person, other: Person) -> list[dict[str, Any]]:
+    kept = {m.chapter_id: m for m in Membership.objects.filter(person=survivor)}
+    moved = []
+    for membership in Membership.objects.filter(person=other).select_related("chapter"):
+        same_chapter = kept.get(membership.chapter_id)
+        if same_chapter is None:
+            membership.person = survivor
+            membership.save(update_fields=["person"])
+            result = membership
+        else:
+            same_chapter.joined_on = min(same_chapter.joined_on, membership.joined_on)
+            statuses = (same_chapter.status, membership.status)
+            same_chapter.status = min(statuses, key=lambda status: _STATUS_RANK[MembershipStatus(status)])
+            same_chapter.source = same_chapter.source or membership.source
+            same_chapter.save(update_fields=["joined_on", "status", "source"])
+            membership.delete()
+            result = same_chapter
+        moved.append({
+            "chapter_id": membership.chapter_id, "chapter": membership.chapter.name,
+            "combined": same_chapter is not None, "joined_on": result.joined_on.isoformat(), "status": result.status,
+        })  # fmt: skip
+    return moved
+
+
+def _refresh_current_consent(person: Person) -> dict[str, bool]:
+    """After a merge the latest event on either record decides: a withdrawal yesterday beats a
+    sign-up last year."""
+    for channel, field_name in ((ConsentChannel.EMAIL, "email_opt_in"), (ConsentChannel.SMS, "sms_opt_in")):
+        latest = person.consent_events.filter(channel=channel).order_by("-occurred_at", "-id").first()
+        if latest is not None:
+            setattr(person, field_name, latest.granted)
+    return {"email": person.email_opt_in, "sms": person.sms_opt_in}
+
+
+def _carry_not_duplicates(survivor: Person, other: Person, actor: User) -> None:
+    """A "not the same person as X" said of the merged record holds for the survivor too."""
+    pairs = NotDuplicate.objects.filter(Q(first=other) | Q(second=other)).values_list("first_id", "second_id")
+    for first_id, second_id in list(pairs):
+        third = second_id if first_id == other.pk else first_id
+        if third != survivor.pk:
+            low, high = sorted((survivor.pk, third))
+            NotDuplicate.objects.get_or_create(first_id=low, second_id=high, defaults={"decided_by": actor})
+
+
+def do_merge_people(survivor: Person, other: Person, *, field_choices: Mapping[str, str], actor: User) -> Person:
+    """Fold ``other`` into ``survivor``, losing nothing: every email, phone, tag, membership,
+    consent event and timeline entry moves over. ``field_choices`` maps a MERGE_FIELDS name to
+    "survivor" or "other" (whose value wins); notes are joined. ``other`` stays as a tombstone
+    pointing at the survivor, so old links and imports that find it land on the right person."""
+    _check_mergeable(survivor, other, field_choices, actor)
+    with transaction.atomic():
+        locked = Person.objects.select_for_update().filter(pk__in=(survivor.pk, other.pk), merged_into__isnull=True)
+        if locked.count() != 2:
+            raise ValueError("One of these people was merged by someone else a moment ago; reload the page.")
+        survivor.refresh_from_db()
+        other.refresh_from_db()
+        taken = _apply_field_choices(survivor, other, field_choices)
+        survivor.notes = joined_notes(survivor.notes, other.notes)
+        emails, phones = _move_contact_details(survivor, other)
+        tags = _move_tags(survivor, other)
+        memberships = _move_memberships(survivor, other)
+        consent_ids = list(other.consent_events.values_list("pk", flat=True))
+        other.consent_events.update(person=survivor)
+        timeline_ids = list(other.timeline.values_list("pk", flat=True))
+        other.timeline.update(person=survivor)
+        consent = _refresh_current_consent(survivor)
+        survivor.save()
+        other.merged_into = survivor
+        other.save(update_fields=["merged_into", "updated_at"])
+        # Records merged into ``other`` earlier now point straight at the survivor: one hop.
+        Person.objects.filter(merged_into=other).update(merged_into=survivor)
+        _carry_not_duplicates(survivor, other, actor)
+        TimelineEntry.objects.create(
+            person=survivor, kind=TimelineKind.MERGED, occurred_at=timezone.now(), actor=actor,
+            summary=f"Merged with {other} (#{other.pk})",
+        )  # fmt: skip
+        record_audit(
+            AuditEvent.PERSONS_MERGED,
+            actor=actor,
+            target=survivor,
+            summary=f"merged {other} (#{other.pk}) into {survivor} (#{survivor.pk})",
+            details={
+                "survivor_id": survivor.pk, "other_id": other.pk, "fields_from_other": sorted(taken),
+                "emails": emails, "phones": phones, "tags": tags, "memberships": memberships,
+                "consent_event_ids": consent_ids, "timeline_entry_ids": timeline_ids, "consent_now": consent,
+            },
+        )  # fmt: skip
+    return survivor
+
+
+def do_dismiss_duplicate(a: Person, b: Person, *, actor: User) -> NotDuplicate:
+    """Record that two people are different humans, so they are never proposed as a pair again."""
+    if a.pk == b.pk:
+        raise ValueError("A person cannot be dismissed as their own duplicate.")
+    _require_person_in_scope(a, actor)
+    _require_person_in_scope(b, actor)
+    first, second = sorted((a, b), key=lambda person: person.pk)
+    with transaction.atomic():
+        decision, _ = NotDuplicate.objects.get_or_create(first=first, second=second, defaults={"decided_by": actor})
+        record_audit(
+            AuditEvent.DUPLICATE_DISMISSED,
+            actor=actor,
+            target=first,
+            summary=f"{first} (#{first.pk}) and {second} (#{second.pk}) are different people",
+            details={"first_id": first.pk, "second_id": second.pk},
+        )
+    return decision

@@ -1,0 +1,352 @@
+"""Finding people who are probably the same human: blocking in the database, scoring in Python.
+
+Comparing every pair of 200,000 people is 20 billion comparisons. Instead each blocking rule
+groups people by a cheap key (last name's first letters + ZIP, initials + city, the last seven
+digits of a phone, an email's local part) with GROUP BY in the database, and only people who share
+a key with someone else are read into Python and compared, with rapidfuzz, pair by pair.
+Blocks bigger than MAX_BLOCK (a very common surname in a big city, "info@") are skipped: they
+say little, and another rule usually still brings a true pair together.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from django.db.models import Count, Q, QuerySet, Value
+from django.db.models.functions import Concat, Left, Length, Lower, Replace, Right, StrIndex, Substr
+from rapidfuzz import fuzz
+from rapidfuzz.distance import JaroWinkler
+
+from groundswell.people.models import EmailAddress, NotDuplicate, Person, PhoneNumber
+
+# A pair scoring at least this is proposed. Same name + same address scores about 80; a
+# household (same last name and address, different first names) about 55.
+PROPOSAL_THRESHOLD = 60
+MAX_BLOCK = 100
+# SQLite allows 32,766 bound parameters; read candidate details in slices well under that.
+READ_CHUNK = 2_000
+
+# Common English nicknames, both ways. Small on purpose: spelling variants (Jon/John) are caught
+# by the similarity score; this covers the pairs that look nothing alike (Bill/William).
+_NICKNAMES: dict[str, tuple[str, ...]] = {
+    "william": ("bill", "will", "billy", "liam"),
+    "robert": ("bob", "rob", "bobby", "robbie"),
+    "richard": ("rick", "dick", "rich", "ricky"),
+    "james": ("jim", "jimmy", "jamie"),
+    "john": ("jack", "johnny"),
+    "joseph": ("joe", "joey"),
+    "michael": ("mike", "mikey"),
+    "thomas": ("tom", "tommy"),
+    "charles": ("chuck", "charlie"),
+    "christopher": ("chris",),
+    "daniel": ("dan", "danny"),
+    "matthew": ("matt",),
+    "anthony": ("tony",),
+    "edward": ("ed", "eddie", "ted"),
+    "benjamin": ("ben",),
+    "nicholas": ("nick",),
+    "alexander": ("alex",),
+    "jonathan": ("jon", "jonny"),
+    "samuel": ("sam",),
+    "theodore": ("ted", "teddy", "theo"),
+    "elizabeth": ("liz", "beth", "betty", "eliza", "lizzie"),
+    "margaret": ("maggie", "peggy", "meg"),
+    "katherine": ("kate", "katie", "kathy", "kat"),
+    "catherine": ("cathy", "cat", "kate"),
+    "jennifer": ("jen", "jenny"),
+    "patricia": ("pat", "patty", "trish"),
+    "susan": ("sue", "susie"),
+    "deborah": ("deb", "debbie"),
+    "rebecca": ("becky", "becca"),
+    "alexandra": ("alex", "sasha"),
+    "victoria": ("vicky", "tori"),
+    "christine": ("chris", "tina"),
+    "jessica": ("jess", "jessie"),
+    "abigail": ("abby",),
+    "francisco": ("paco", "pancho"),
+    "jose": ("pepe",),
+    "guadalupe": ("lupe",),
+}
+NICKNAME_PAIRS: frozenset[frozenset[str]] = frozenset(
+    frozenset((full, nick)) for full, nicks in _NICKNAMES.items() for nick in nicks
+)
+
+_STREET_WORDS = {
+    "street": "st", "avenue": "ave", "av": "ave", "road": "rd", "drive": "dr", "boulevard": "blvd",
+    "lane": "ln", "court": "ct", "place": "pl", "terrace": "ter", "parkway": "pkwy", "highway": "hwy",
+    "circle": "cir", "square": "sq", "apartment": "apt", "suite": "ste", "unit": "apt", "#": "apt",
+    "north": "n", "south": "s", "east": "e", "west": "w",
+}  # fmt: skip
+_NOT_WORD = re.compile(r"[^a-z0-9# ]+")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What scoring needs to know about one person."""
+
+    id: int
+    first_name: str
+    last_name: str
+    address_line1: str
+    city: str
+    state: str
+    zip_code: str
+    birth_year: int | None
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+
+
+@dataclass
+class Match:
+    """A score with the evidence for it (``reasons``) and against it (``doubts``)."""
+
+    score: int
+    reasons: list[str] = field(default_factory=list)
+    doubts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Proposal:
+    """Two people who are probably one, with why we think so. ``first.id < second.id``."""
+
+    first: Candidate
+    second: Candidate
+    score: int
+    reasons: list[str]
+    doubts: list[str]
+
+    @property
+    def people(self) -> tuple[Candidate, Candidate]:
+        return self.first, self.second
+
+
+# ---- scoring --------------------------------------------------------------------------------
+
+
+def _name(value: str) -> str:
+    return _NOT_WORD.sub("", value.lower()).strip()
+
+
+def _first_name_likeness(a: str, b: str) -> tuple[float, str]:
+    """How alike two first names are (0..1) and how to say so."""
+    x, y = _name(a), _name(b)
+    if not x or not y:
+        return 0.0, ""
+    if x == y:
+        return 1.0, ""
+    if frozenset((x, y)) in NICKNAME_PAIRS:
+        return 1.0, f"nickname: {a}/{b}"
+    if (len(x) == 1 or len(y) == 1) and x[0] == y[0]:
+        return 0.75, f"initial: {a}/{b}"
+    similarity = JaroWinkler.similarity(x, y)
+    if similarity >= 0.85:
+        return similarity, f"similar name: {a}/{b}"
+    return 0.0, ""
+
+
+def _last_name_likeness(a: str, b: str) -> tuple[float, str]:
+    x, y = _name(a), _name(b)
+    if not x or not y:
+        return 0.0, ""
+    if x == y:
+        return 1.0, ""
+    # Compound surnames: "Garcia Lopez" is still "Garcia".
+    if set(x.replace("-", " ").split()) & set(y.replace("-", " ").split()):
+        return 0.9, f"similar name: {a}/{b}"
+    similarity = JaroWinkler.similarity(x, y)
+    if similarity >= 0.88:
+        return similarity, f"similar name: {a}/{b}"
+    return 0.0, ""
+
+
+def _name_points(a: Candidate, b: Candidate) -> tuple[float, list[str]]:
+    first, first_reason = _first_name_likeness(a.first_name, b.first_name)
+    last, last_reason = _last_name_likeness(a.last_name, b.last_name)
+    if first == 1.0 and last == 1.0 and not first_reason:
+        return 50.0, ["same name"]
+    swapped = _name(a.first_name) == _name(b.last_name) != "" and _name(a.last_name) == _name(b.first_name) != ""
+    if swapped:
+        return 45.0, ["first and last name swapped"]
+    reasons = [r for r in (first_reason, last_reason) if r]
+    if first == 1.0 and not first_reason:
+        reasons.insert(0, "same first name")
+    if last == 1.0:
+        reasons.insert(0, "same last name")
+    return 25 * first + 25 * last, reasons
+
+
+def normalize_street(value: str) -> str:
+    words = _NOT_WORD.sub(" ", value.lower().replace(".", "")).split()
+    return " ".join(_STREET_WORDS.get(word, word) for word in words)
+
+
+def _address_points(a: Candidate, b: Candidate) -> tuple[float, list[str]]:
+    same_zip = a.zip_code[:5] != "" and a.zip_code[:5] == b.zip_code[:5]
+    same_city = a.city != "" and a.city.lower() == b.city.lower() and a.state == b.state
+    street_a, street_b = normalize_street(a.address_line1), normalize_street(b.address_line1)
+    if street_a and street_b:
+        same_place = same_zip or same_city or not (a.zip_code and b.zip_code)
+        if street_a == street_b and same_place:
+            return 30.0, ["same address"]
+        if same_place and fuzz.token_sort_ratio(street_a, street_b) >= 90:
+            return 22.0, [f"similar address: {a.address_line1}/{b.address_line1}"]
+        return -10.0, ["different address"]
+    if same_zip:
+        return 10.0, ["same ZIP"]
+    if same_city:
+        return 6.0, ["same city"]
+    return 0.0, []
+
+
+def _email_local_part(address: str) -> str:
+    local = address.split("@", 1)[0].split("+", 1)[0]
+    return local.replace(".", "")
+
+
+def _contact_points(a: Candidate, b: Candidate) -> tuple[float, list[str]]:
+    points, reasons = 0.0, []
+    shared_phones = set(a.phones) & set(b.phones)
+    if shared_phones:
+        points, reasons = 30.0, ["same phone"]
+    elif {p[-7:] for p in a.phones} & {p[-7:] for p in b.phones}:
+        points, reasons = 20.0, ["same phone number, different area code"]
+    locals_a = {_email_local_part(e) for e in a.emails if len(_email_local_part(e)) >= 4}
+    locals_b = {_email_local_part(e) for e in b.emails if len(_email_local_part(e)) >= 4}
+    shared_locals = locals_a & locals_b
+    if set(a.emails) & set(b.emails):
+        points, reasons = points + 30, [*reasons, "same email"]
+    elif shared_locals:
+        points, reasons = points + 20, [*reasons, f"same email name: {sorted(shared_locals)[0]}@…"]
+    return points, reasons
+
+
+def _birth_year_points(a: Candidate, b: Candidate) -> tuple[float, list[str]]:
+    if a.birth_year is None or b.birth_year is None:
+        return 0.0, []
+    if a.birth_year == b.birth_year:
+        return 5.0, ["same birth year"]
+    if abs(a.birth_year - b.birth_year) > 1:
+        return -25.0, [f"born {a.birth_year} vs {b.birth_year}"]
+    return 0.0, []
+
+
+def score_pair(a: Candidate, b: Candidate) -> Match:
+    """0-100: how sure we are these two records are one human, with the reasons a person can check."""
+    total, reasons, doubts = 0.0, [], []
+    for part in (_name_points, _address_points, _contact_points, _birth_year_points):
+        points, part_reasons = part(a, b)
+        total += points
+        (doubts if points < 0 else reasons).extend(part_reasons)
+    return Match(score=max(0, min(100, round(total))), reasons=reasons, doubts=doubts)
+
+
+# ---- blocking -------------------------------------------------------------------------------
+
+
+def _person_blocks(people: QuerySet[Person]) -> Iterator[QuerySet[Person]]:
+    """Querysets of people with a ``block`` annotation, one per person-row rule."""
+    zip5 = Substr("zip_code", 1, 5)
+    yield people.filter(~Q(last_name=""), ~Q(zip_code="")).annotate(
+        block=Concat(Value("z:"), Lower(Substr("last_name", 1, 3)), Value("|"), zip5)
+    )
+    yield people.filter(~Q(first_name=""), ~Q(last_name=""), ~Q(city="")).annotate(
+        block=Concat(
+            Value("c:"), Lower(Substr("first_name", 1, 1)), Lower(Substr("last_name", 1, 1)), Value("|"),
+            Lower("city"), Value("|"), "state",
+        )
+    )  # fmt: skip
+    yield people.filter(~Q(address_line1="")).annotate(
+        block=Concat(Value("a:"), Lower("address_line1"), Value("|"), zip5)
+    )
+
+
+def _members_by_block(people: QuerySet[Person]) -> Iterator[tuple[str, int]]:
+    """(block key, person id) for every person who shares a block key with 1..MAX_BLOCK-1 others."""
+    for keyed in _person_blocks(people):
+        shared = keyed.values("block").annotate(n=Count("pk")).filter(n__gte=2, n__lte=MAX_BLOCK).values("block")
+        yield from keyed.filter(block__in=shared).values_list("block", "pk")
+    person_ids = people.values("pk")
+    phone_keys = PhoneNumber.objects.filter(person__in=person_ids).annotate(
+        block=Concat(Value("p:"), Right("number", 7))
+    )
+    email_keys = (
+        EmailAddress.objects.filter(person__in=person_ids)
+        # The local part without dots: Gmail ignores them, and people type them inconsistently.
+        .annotate(block=Concat(Value("e:"), Replace(Left("address", StrIndex("address", Value("@")) - 1), Value("."))))
+        .annotate(block_length=Length("block"))
+        .filter(block_length__gte=6)  # "e:" and at least four characters: "jo@" says nothing
+    )
+    for keyed_contacts in (phone_keys, email_keys):
+        shared = (
+            keyed_contacts.values("block")
+            .annotate(n=Count("person", distinct=True))
+            .filter(n__gte=2, n__lte=MAX_BLOCK)
+            .values("block")
+        )
+        yield from keyed_contacts.filter(block__in=shared).values_list("block", "person_id")
+
+
+def candidate_pairs(people: QuerySet[Person]) -> set[tuple[int, int]]:
+    """Pairs (smaller id, larger id) that share at least one block key."""
+    blocks: dict[str, set[int]] = defaultdict(set)
+    for key, person_id in _members_by_block(people):
+        blocks[key].add(person_id)
+    pairs: set[tuple[int, int]] = set()
+    for members in blocks.values():
+        pairs.update(combinations(sorted(members), 2))
+    return pairs
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), READ_CHUNK):
+        yield ids[start : start + READ_CHUNK]
+
+
+def load_candidates(ids: Iterable[int]) -> dict[int, Candidate]:
+    """Scoring details of these people, read in slices (the ids came from a scoped query)."""
+    emails: dict[int, list[str]] = defaultdict(list)
+    phones: dict[int, list[str]] = defaultdict(list)
+    rows = []
+    for chunk in _chunks(sorted(ids)):
+        for person_id, address in EmailAddress.objects.filter(person_id__in=chunk).values_list("person_id", "address"):
+            emails[person_id].append(address)
+        for person_id, number in PhoneNumber.objects.filter(person_id__in=chunk).values_list("person_id", "number"):
+            phones[person_id].append(number)
+        rows.extend(
+            Person.objects.filter(pk__in=chunk).values_list(
+                "pk", "first_name", "last_name", "address_line1", "city", "state", "zip_code", "birth_year"
+            )
+        )
+    return {
+        row[0]: Candidate(*row, emails=tuple(emails[row[0]]), phones=tuple(phones[row[0]]))  # type: ignore[misc]  # values_list rows are untyped tuples in field order
+        for row in rows
+    }
+
+
+def _dismissed_pairs(people: QuerySet[Person]) -> set[tuple[int, int]]:
+    ids = people.values("pk")
+    return set(NotDuplicate.objects.filter(first__in=ids, second__in=ids).values_list("first_id", "second_id"))
+
+
+def propose_duplicates(people: QuerySet[Person], *, threshold: int = PROPOSAL_THRESHOLD) -> list[Proposal]:
+    """Likely duplicate pairs among ``people`` (already scoped), best first. Dismissed pairs never return."""
+    pairs = candidate_pairs(people) - _dismissed_pairs(people)
+    candidates = load_candidates({person_id for pair in pairs for person_id in pair})
+    proposals = []
+    for first_id, second_id in pairs:
+        first, second = candidates[first_id], candidates[second_id]
+        match = score_pair(first, second)
+        if match.score >= threshold:
+            proposals.append(Proposal(first, second, match.score, match.reasons, match.doubts))
+    proposals.sort(key=lambda p: (-p.score, p.first.last_name.lower(), p.first.id, p.second.id))
+    return proposals
+
+
+def explain_pair(first: Person, second: Person) -> Match:
+    """The score and reasons for two people the caller already fetched through a scoped selector."""
+    loaded = load_candidates([first.pk, second.pk])
+    return score_pair(loaded[first.pk], loaded[second.pk])
