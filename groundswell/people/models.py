@@ -99,6 +99,9 @@ class PhoneKind(models.TextChoices):
 class PhoneNumber(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phones")
     number = models.CharField(max_length=20, unique=True, help_text="E.164, e.g. +14155550100")
+    # The number's digits backwards, so that "ends with 5550100" is the index-friendly prefix
+    # search "starts with 0010555" (LIKE 'x%' can use a b-tree; LIKE '%x' cannot).
+    digits_reversed = models.CharField(max_length=20, blank=True, db_index=True, editable=False)
     kind = models.CharField(max_length=8, choices=PhoneKind.choices, default=PhoneKind.OTHER)
     is_primary = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -108,6 +111,14 @@ class PhoneNumber(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.digits_reversed = reversed_digits(self.number)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]  # passes Model.save's own arguments through
+
+
+def reversed_digits(number: str) -> str:
+    return "".join(ch for ch in reversed(number) if ch.isdigit())
 
 
 class Tag(models.Model):
@@ -229,3 +240,62 @@ class NotDuplicate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_id} is not {self.second_id}"
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", "Uploaded"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Imported"
+    FAILED = "failed", "Failed"
+
+
+class ImportBatch(models.Model):
+    """One uploaded file of people and what importing it did: the provenance of every imported row."""
+
+    file_name = models.CharField(max_length=255, help_text="The name the file had on the uploader's computer")
+    stored_path = models.CharField(max_length=500, help_text="Where the upload is kept, under DATA_DIR/uploads")
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    encoding = models.CharField(max_length=16, blank=True)
+    delimiter = models.CharField(max_length=1, blank=True)
+    headers = models.JSONField(default=list)
+    # One Person field name per column, aligned with headers (two columns may share a header).
+    mapping = models.JSONField(default=list)
+    chapter = models.ForeignKey(Chapter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=16, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
+    job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    row_count = models.PositiveIntegerField(default=0)
+    inserted = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    # The first errors (row, column, message); error_count says how many there were in all.
+    errors = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name_plural = "import batches"
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+
+class ColumnMapping(models.Model):
+    """A column mapping someone chose, offered again for any file with the same headers."""
+
+    headers_key = models.CharField(max_length=64, unique=True, help_text="sha256 of the normalized headers")
+    headers = models.JSONField(default=list)
+    mapping = models.JSONField(default=list)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return ", ".join(self.headers)[:100]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groundswell.people import views
+from groundswell.people import views, views_import
 
 app_name = "people"
 urlpatterns = [
@@ -13,4 +13,11 @@ urlpatterns = [
     path("duplicates/", views.duplicates, name="duplicates"),
     path("duplicates/<int:first_id>/<int:second_id>/", views.merge, name="merge"),
     path("duplicates/<int:first_id>/<int:second_id>/dismiss/", views.dismiss_duplicate, name="dismiss-duplicate"),
+    path("import/", views_import.import_upload, name="import"),
+    path("import/<int:batch_id>/", views_import.import_status, name="import-status"),
+    path("import/<int:batch_id>/mapping/", views_import.import_mapping, name="import-mapping"),
+    path("import/<int:batch_id>/preview/", views_import.import_preview, name="import-preview"),
+    path("import/<int:batch_id>/commit/", views_import.import_commit, name="import-commit"),
+    path("import/<int:batch_id>/progress/", views_import.import_progress, name="import-progress"),
+    path("export.csv", views_import.export_people_csv, name="export"),
 ]
