@@ -1,0 +1,868 @@
+"""Import voter files into a new DuckDB generation: read with explicit types, validate, merge, publish.
+
+Reading: DuckDB's CSV reader with the layout's columns declared (text stays text: no type guessing,
+so ids, ZIP codes and phone numbers keep their leading zeros), quoted or unquoted fields, a UTF-8 BOM,
+Latin-1 (chosen when the start of the file is not UTF-8, or when DuckDB finds invalid UTF-8 later),
+ragged rows padded with blanks, zip archives extracted first. Rows DuckDB cannot read (too many
+columns, a date or number that does not parse) are captured by its reject tables with line, column
+and reason; rows it reads but that break our rules (no voter id, an unknown status, a duplicate id)
+are rejected by a validation pass in SQL. Every rejected row is stored with its batch, never dropped.
+
+All-or-nothing: everything happens in a new generation file (see store.py). If more rows are rejected
+than the caller allows, or anything fails, the file is deleted and nothing changes. Otherwise the new
+generation is published in one step, with an ``import_batches`` row describing where it came from.
+
+Re-importing a newer registration file updates changed voters (``changed_batch``), marks voters who
+left the file as removed (status R, ``removed_batch``) and keeps them and their history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+import threading
+import zipfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+
+from groundswell.voterfile import layouts
+from groundswell.voterfile.layouts import Layout
+from groundswell.voterfile.store import VoterStore
+
+Progress = Callable[[str, int, int], None]
+FileKind = Literal["ncvoter", "ncvhis", "ohio_swvf", "mapped"]
+MEMORY_LIMIT = "3GB"  # the import's DuckDB memory; the bench checks the process stays under 4 GiB
+KEPT_REJECTS = 1000  # rejects returned to the caller; all of them are stored in import_rejects
+
+# The canonical voters table, the same on every engine.
+VOTER_COLUMNS: dict[str, str] = {
+    "state": "VARCHAR", "voter_id": "VARCHAR", "county_id": "INTEGER", "county": "VARCHAR",
+    "reg_num": "VARCHAR", "last_name": "VARCHAR", "first_name": "VARCHAR", "middle_name": "VARCHAR",
+    "name_suffix": "VARCHAR", "status": "VARCHAR", "status_reason": "VARCHAR", "party": "VARCHAR",
+    "race": "VARCHAR", "ethnicity": "VARCHAR", "gender": "VARCHAR", "birth_year": "INTEGER", "age": "INTEGER",
+    "registration_date": "DATE", "address": "VARCHAR", "house_number": "INTEGER", "street_name": "VARCHAR",
+    "apartment": "VARCHAR", "city": "VARCHAR", "zip": "VARCHAR", "phone": "VARCHAR", "precinct": "VARCHAR",
+    "precinct_code": "VARCHAR", "precinct_name": "VARCHAR", "municipality": "VARCHAR", "ward": "VARCHAR",
+    "cong_dist": "VARCHAR", "state_senate": "VARCHAR", "state_house": "VARCHAR",
+    "county_commission": "VARCHAR", "school_dist": "VARCHAR", "township": "VARCHAR", "vtd": "VARCHAR",
+    "household_id": "BIGINT", "row_hash": "BIGINT", "general_bits": "BIGINT", "primary_bits": "BIGINT",
+    "first_batch": "INTEGER", "changed_batch": "INTEGER", "removed_batch": "INTEGER",
+}  # fmt: skip
+HISTORY_COLUMNS: dict[str, str] = {
+    "voter_id": "VARCHAR", "election_date": "DATE", "election_type": "VARCHAR", "election_desc": "VARCHAR",
+    "voting_method": "VARCHAR", "voting_method_raw": "VARCHAR", "party_ballot": "VARCHAR",
+    "county_id": "INTEGER", "precinct": "VARCHAR", "batch_id": "INTEGER",
+}  # fmt: skip
+# Fields a file supplies; the rest (parsed address parts, household, hash, bits, batches) are derived.
+SOURCE_FIELDS = tuple(
+    name
+    for name in VOTER_COLUMNS
+    if name not in {"house_number", "street_name", "household_id", "row_hash", "general_bits", "primary_bits"}
+    and not name.endswith("_batch")
+)
+WALK_ORDER = "county_id, precinct, street_name, house_number % 2, house_number, apartment"
+
+SCHEMA_SQL = """
+CREATE TABLE IF NOT EXISTS import_batches (
+    batch_id INTEGER PRIMARY KEY, kind VARCHAR, file_name VARCHAR, sha256 VARCHAR, file_date DATE,
+    file_bytes BIGINT, encoding VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP, rows_read BIGINT,
+    inserted BIGINT, updated BIGINT, removed BIGINT, unchanged BIGINT, rejected BIGINT);
+CREATE TABLE IF NOT EXISTS import_rejects (
+    batch_id INTEGER, line BIGINT, column_name VARCHAR, reason VARCHAR, raw VARCHAR);
+CREATE TABLE IF NOT EXISTS elections (
+    election_date DATE, election_type VARCHAR, election_desc VARCHAR, ordinal INTEGER, voters BIGINT);
+"""
+
+
+@dataclass(frozen=True)
+class Reject:
+    line: int | None
+    column: str | None
+    reason: str
+    raw: str | None = None
+
+
+@dataclass
+class ImportResult:
+    batch_id: int
+    kind: str
+    file_name: str
+    sha256: str
+    rows_read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    encoding: str = "utf-8"
+    generation: int = 0
+
+
+class ImportRefused(ValueError):
+    """Too many rows were rejected: nothing was imported. ``result.rejects`` says which and why."""
+
+    def __init__(self, result: ImportResult, limit: int) -> None:
+        self.result = result
+        first = result.rejects[0] if result.rejects else None
+        where = f" First: line {first.line}, {first.column}: {first.reason}." if first else ""
+        super().__init__(
+            f"{result.rejected:,} of {result.rows_read:,} rows of {result.file_name} were rejected "
+            f"(at most {limit:,} allowed); nothing was imported.{where}"
+        )
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """How any delimited file's columns become voter fields; saved as a plain dict (``to_dict``)."""
+
+    fields: Mapping[str, str]  # voter field -> source column name
+    state: str
+    delimiter: str = ","
+    date_format: str = "%Y-%m-%d"
+    name: str = "mapped"
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.fields) - set(SOURCE_FIELDS))
+        if unknown:
+            raise ValueError(f"unknown voter fields in mapping: {', '.join(unknown)}")
+        if "voter_id" not in self.fields:
+            raise ValueError("a column mapping must say which column holds the voter id (voter_id)")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "fields": dict(self.fields)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ColumnMapping:
+        return cls(
+            fields=dict(data["fields"]),
+            state=str(data["state"]),
+            delimiter=str(data.get("delimiter", ",")),
+            date_format=str(data.get("date_format", "%Y-%m-%d")),
+            name=str(data.get("name", "mapped")),
+        )
+
+
+def q(name: str) -> str:
+    """A quoted SQL identifier (Ohio's election columns contain '-' and '/')."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _text(col: str) -> str:
+    return f"nullif(trim({q(col)}), '')"
+
+
+def _upper(col: str) -> str:
+    return f"nullif(upper(trim({q(col)})), '')"
+
+
+def nc_voter_fields() -> dict[str, str]:
+    status = "upper(trim(status_cd))"
+    return {
+        "state": "'NC'",
+        "voter_id": _upper("ncid"),
+        "county_id": "county_id",
+        "county": _upper("county_desc"),
+        "reg_num": _text("voter_reg_num"),
+        "last_name": _text("last_name"),
+        "first_name": _text("first_name"),
+        "middle_name": _text("middle_name"),
+        "name_suffix": _text("name_suffix_lbl"),
+        "status": status,
+        "status_reason": _text("voter_status_reason_desc"),
+        "party": "coalesce(nullif(upper(trim(party_cd)), ''), 'UNA')",
+        "race": _upper("race_code"),
+        "ethnicity": _upper("ethnic_code"),
+        "gender": _upper("gender_code"),
+        "birth_year": "birth_year",
+        "age": "age_at_year_end",
+        "registration_date": "registr_dt",
+        "address": _upper("res_street_address"),
+        "apartment": "NULL",
+        "city": _upper("res_city_desc"),
+        "zip": _text("zip_code"),
+        "phone": _text("full_phone_number"),
+        "precinct": "lpad(county_id::VARCHAR, 3, '0') || '-' || upper(trim(precinct_abbrv))",
+        "precinct_code": _upper("precinct_abbrv"),
+        "precinct_name": _text("precinct_desc"),
+        "municipality": _upper("municipality_abbrv"),
+        "ward": _upper("ward_abbrv"),
+        "cong_dist": _upper("cong_dist_abbrv"),
+        "state_senate": _upper("nc_senate_abbrv"),
+        "state_house": _upper("nc_house_abbrv"),
+        "county_commission": _upper("county_commiss_abbrv"),
+        "school_dist": _upper("school_dist_abbrv"),
+        "township": _upper("township_abbrv"),
+        "vtd": _upper("vtd_abbrv"),
+    }
+
+
+def _case_map(expr: str, mapping: Mapping[str, str], default: str) -> str:
+    whens = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in mapping.items())
+    return f"CASE {expr} {whens} ELSE {default} END"
+
+
+def ohio_voter_fields(file_date: date) -> dict[str, str]:
+    party = _case_map("coalesce(upper(trim(PARTY_AFFILIATION)), '')", layouts.OHIO_PARTY_TO_PARTY, "'UNA'")
+    status = _case_map("upper(trim(VOTER_STATUS))", layouts.OHIO_STATUS_TO_STATUS, "upper(trim(VOTER_STATUS))")
+    counties = "[" + ", ".join(lit(name) for name in layouts.OHIO_COUNTIES) + "][COUNTY_NUMBER]"
+    return {
+        "state": "'OH'",
+        "voter_id": _upper("SOS_VOTERID"),
+        "county_id": "COUNTY_NUMBER",
+        "county": counties,
+        "reg_num": _text("COUNTY_ID"),
+        "last_name": _text("LAST_NAME"),
+        "first_name": _text("FIRST_NAME"),
+        "middle_name": _text("MIDDLE_NAME"),
+        "name_suffix": _text("SUFFIX"),
+        "status": status,
+        "status_reason": "NULL",
+        "party": party,
+        "race": "NULL",
+        "ethnicity": "NULL",
+        "gender": "NULL",
+        "birth_year": "year(DATE_OF_BIRTH)",
+        "age": f"date_diff('year', DATE_OF_BIRTH, DATE {lit(file_date.isoformat())})",
+        "registration_date": "REGISTRATION_DATE",
+        "address": _upper("RESIDENTIAL_ADDRESS1"),
+        "apartment": _upper("RESIDENTIAL_SECONDARY_ADDR"),
+        "city": _upper("RESIDENTIAL_CITY"),
+        "zip": _text("RESIDENTIAL_ZIP"),
+        "phone": "NULL",
+        "precinct": "lpad(COUNTY_NUMBER::VARCHAR, 3, '0') || '-' || upper(trim(PRECINCT_CODE))",
+        "precinct_code": _upper("PRECINCT_CODE"),
+        "precinct_name": _text("PRECINCT_NAME"),
+        "municipality": _upper("CITY"),
+        "ward": _upper("WARD"),
+        "cong_dist": _upper("CONGRESSIONAL_DISTRICT"),
+        "state_senate": _upper("STATE_SENATE_DISTRICT"),
+        "state_house": _upper("STATE_REPRESENTATIVE_DISTRICT"),
+        "county_commission": "NULL",
+        "school_dist": _upper("LOCAL_SCHOOL_DISTRICT"),
+        "township": _upper("TOWNSHIP"),
+        "vtd": "NULL",
+    }
+
+
+def mapped_voter_fields(mapping: ColumnMapping) -> dict[str, str]:
+    fields = {name: "NULL" for name in SOURCE_FIELDS}
+    for name, column in mapping.fields.items():
+        kind = VOTER_COLUMNS[name]
+        fields[name] = q(column) if kind != "VARCHAR" else _upper(column)
+    fields["state"] = lit(mapping.state.upper())
+    if "party" in mapping.fields:
+        fields["party"] = f"coalesce({fields['party']}, 'UNA')"
+    if "precinct" in mapping.fields and "county_id" in mapping.fields:
+        fields["precinct"] = f"lpad({q(mapping.fields['county_id'])}::VARCHAR, 3, '0') || '-' || {fields['precinct']}"
+    fields["precinct_code"] = fields["precinct_code"] if "precinct_code" in mapping.fields else fields["precinct"]
+    return fields
+
+
+# house number, street, unit: "3317 SHILOH WAY APT 2", "12B ELM ST # 4", "700 W MAIN ST STE 100"
+ADDRESS_PATTERN = r"^(\d+)[A-Z]?\s+(.+?)(?:\s+(?:APT|UNIT|STE|SUITE|LOT|RM|#)\.?\s*#?\s*([A-Z0-9-]+))?$"
+
+
+def _voter_select(fields: Mapping[str, str], source: str) -> str:
+    """SELECT the canonical voter columns, plus the reason a row breaks our rules, from a source."""
+    exprs = ",\n  ".join(f"{expr} AS {name}" for name, expr in fields.items())
+    statuses = ", ".join(lit(code) for code in layouts.STATUS_CODES)
+    parsed = f"regexp_extract(address, {lit(ADDRESS_PATTERN)}, ['num', 'street', 'unit'])"
+    hashed = ", ".join(name for name in SOURCE_FIELDS)
+    return f"""
+WITH src AS NOT MATERIALIZED (SELECT {exprs} FROM {source}),
+parsed AS NOT MATERIALIZED (SELECT *, {parsed} AS p FROM src)
+SELECT * EXCLUDE (p, street_name, apartment, house_number_text),
+  TRY_CAST(house_number_text AS INTEGER) AS house_number,
+  street_name,
+  apartment,
+  (hash(address, zip, apartment) >> 1)::BIGINT AS household_id,
+  (hash({hashed}) >> 1)::BIGINT AS row_hash,
+  CASE WHEN voter_id IS NULL THEN 'voter id' WHEN coalesce(status, '') NOT IN ({statuses}) THEN 'status'
+       WHEN county_id IS NULL THEN 'county' WHEN precinct IS NULL THEN 'precinct' END AS reject_column,
+  CASE WHEN voter_id IS NULL THEN 'missing voter id'
+       WHEN coalesce(status, '') NOT IN ({statuses}) THEN 'unknown status code ' || coalesce(status, '(blank)')
+       WHEN county_id IS NULL THEN 'missing county'
+       WHEN precinct IS NULL THEN 'missing precinct' END AS reject_reason
+FROM (SELECT * EXCLUDE (apartment),
+        nullif(p.num, '') AS house_number_text,
+        coalesce(nullif(p.street, ''), address) AS street_name,
+        coalesce(apartment, nullif(p.unit, '')) AS apartment
+      FROM parsed)
+"""
+
+
+# ---------------------------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """The file to read (extracted if it came zipped) and the provenance of what was received."""
+
+    path: Path
+    file_name: str
+    sha256: str
+    size: int
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 22):
+            digest.update(block)  # hashlib releases the GIL for large blocks: runs beside DuckDB
+    return digest.hexdigest()
+
+
+@contextmanager
+def opened_source(path: Path, workdir: Path, member: str | None = None) -> Iterator[tuple[Path, str]]:
+    """The readable text file and its display name; zip archives are extracted to a temporary file."""
+    if not zipfile.is_zipfile(path):
+        yield path, path.name
+        return
+    with zipfile.ZipFile(path) as archive:
+        names = [n for n in archive.namelist() if not n.endswith("/")]
+        chosen = member or (names[0] if len(names) == 1 else None)
+        if chosen is None or chosen not in names:
+            raise ValueError(f"{path.name} holds {len(names)} files ({', '.join(names[:5])}); say which to import")
+        with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+            target = Path(tmp) / Path(chosen).name
+            with archive.open(chosen) as src, open(target, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 22)
+            yield target, f"{path.name}!{chosen}"
+
+
+def guess_encoding(path: Path) -> str:
+    """utf-8 unless the first megabyte is not valid UTF-8 (then Latin-1, which decodes any byte)."""
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 20)
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start < len(head) - 4:  # not just a character cut at the end of the sample
+            return "latin-1"
+    return "utf-8"
+
+
+def read_header(path: Path, delimiter: str, encoding: str) -> list[str]:
+    with open(path, encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="") as handle:
+        first = handle.readline().rstrip("\r\n")
+    return [part.strip().strip('"') for part in first.split(delimiter)]
+
+
+def read_csv_sql(path: Path, layout: Layout, encoding: str, rejects: str) -> str:
+    """read_csv with every column declared: nothing is sniffed, and bad rows go to the rejects tables."""
+    columns = ", ".join(f"{lit(name)}: {lit(kind)}" for name, kind in layout.column_types().items())
+    return (
+        f"read_csv({lit(str(path))}, auto_detect = false, header = true, delim = {lit(layout.delimiter)}, "
+        f"quote = '\"', escape = '\"', columns = {{{columns}}}, dateformat = {lit(layout.date_format)}, "
+        f"null_padding = true, strict_mode = false, ignore_errors = true, store_rejects = true, "
+        f"rejects_table = {lit(rejects + '_errors')}, rejects_scan = {lit(rejects + '_scans')}, "
+        f"encoding = {lit(encoding)}, max_line_size = 1048576)"
+    )
+
+
+def csv_rejects(con: duckdb.DuckDBPyConnection, rejects: str) -> list[Reject]:
+    rows = con.execute(
+        f"SELECT line, column_name, error_type, error_message, csv_line FROM {rejects}_errors ORDER BY line"
+    ).fetchall()
+    out: list[Reject] = []
+    for line, column, kind, message, raw in rows:
+        reason = {
+            "TOO MANY COLUMNS": "too many fields",
+            "INVALID ENCODING": "not valid text in this encoding",
+            "CAST": "not a valid value",
+            "UNQUOTED VALUE": "badly quoted field",
+        }.get(kind, kind.lower())
+        detail = str(message).split("\n")[0]
+        out.append(Reject(int(line), column, f"{reason}: {detail}", raw))
+    return out
+
+
+def line_numbers(row_indexes: list[int], rejected_lines: list[int], header_lines: int = 1) -> list[int]:
+    """File line of each loaded row (0-based, in file order), skipping the lines DuckDB rejected.
+
+    Assumes one line per record (true of these layouts); a field with an embedded newline would
+    shift the numbers after it.
+    """
+    out = []
+    skipped = sorted(rejected_lines)
+    for row in row_indexes:
+        line = row + header_lines + 1
+        for bad in skipped:
+            if bad <= line:
+                line += 1
+            else:
+                break
+        out.append(line)
+    return out
+
+
+# --------------------------------------------------------------------------------------------- importing
+
+
+@dataclass
+class Batch:
+    """One import in progress: its connection to the new generation, the old one attached as prev."""
+
+    con: duckdb.DuckDBPyConnection
+    batch_id: int
+    has_prev: bool
+    result: ImportResult
+    progress: Progress | None
+    rejects: list[Reject] = field(default_factory=list)
+
+    def step(self, phase: str, done: int, total: int) -> None:
+        if self.progress:
+            self.progress(phase, done, total)
+
+    def prev_has(self, table: str) -> bool:
+        if not self.has_prev:
+            return False
+        sql = "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'prev' AND table_name = ?"
+        row = self.con.execute(sql, [table]).fetchone()
+        return bool(row and row[0])
+
+
+def import_file(
+    store: VoterStore,
+    path: Path | str,
+    kind: FileKind,
+    *,
+    mapping: ColumnMapping | None = None,
+    file_date: date | None = None,
+    encoding: str = "auto",
+    member: str | None = None,
+    max_rejected_share: float = 0.01,
+    progress: Progress | None = None,
+    lock_timeout: float = 0.0,
+) -> ImportResult:
+    """Import one file as one batch, into a new generation published only if the whole batch is good."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no file at {path}")
+    if kind == "mapped" and mapping is None:
+        raise ValueError("a mapped import needs a column mapping")
+    with store.writer_lock(lock_timeout):
+        previous, number = store.current(), store.current_number() + 1
+        target = store.generation_path(number)
+        target.unlink(missing_ok=True)
+        try:
+            result = _build_generation(
+                store, target, previous, path, kind, mapping, file_date, encoding, member, max_rejected_share, progress
+            )
+        except BaseException:
+            target.unlink(missing_ok=True)
+            Path(str(target) + ".wal").unlink(missing_ok=True)
+            raise
+        store.publish(target)
+        result.generation = number
+        return result
+
+
+def _build_generation(
+    store: VoterStore,
+    target: Path,
+    previous: Path | None,
+    path: Path,
+    kind: FileKind,
+    mapping: ColumnMapping | None,
+    file_date: date | None,
+    encoding: str,
+    member: str | None,
+    max_share: float,
+    progress: Progress | None,
+) -> ImportResult:
+    started = datetime.now(UTC).replace(tzinfo=None)
+    con = duckdb.connect(str(target), config={"memory_limit": MEMORY_LIMIT, "preserve_insertion_order": True})
+    try:
+        con.execute(f"SET temp_directory = {lit(str(store.path.parent / 'duckdb_tmp'))}")
+        if previous is not None:
+            con.execute(f"ATTACH {lit(str(previous))} AS prev (READ_ONLY)")
+        con.execute(SCHEMA_SQL)
+        batch_id = _next_batch_id(con, previous is not None)
+        with opened_source(path, store.path.parent, member) as (text_path, display_name):
+            checksum: dict[str, str] = {}
+            hasher = threading.Thread(target=lambda: checksum.update(sha256=sha256_of(path)), daemon=True)
+            hasher.start()
+            result = ImportResult(batch_id, kind, display_name, "")
+            batch = Batch(con, batch_id, previous is not None, result, progress)
+            when = file_date or date.fromtimestamp(path.stat().st_mtime)
+            batch.step("read", 0, 1)
+            _import_kind(batch, text_path, kind, mapping, when, encoding)
+            hasher.join()
+            result.sha256 = checksum["sha256"]
+        _check_rejects(batch, max_share)
+        _store_rejects(batch)
+        _record_batch(batch, kind, when, path.stat().st_size, started)
+        con.execute("CHECKPOINT")
+        batch.step("done", 1, 1)
+        result.rejects = batch.rejects[:KEPT_REJECTS]
+        return result
+    finally:
+        con.close()
+
+
+def _next_batch_id(con: duckdb.DuckDBPyConnection, has_prev: bool) -> int:
+    if not has_prev:
+        return 1
+    row = con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM prev.import_batches").fetchone()
+    return int(row[0]) if row else 1
+
+
+def _import_kind(
+    batch: Batch, path: Path, kind: FileKind, mapping: ColumnMapping | None, when: date, encoding: str
+) -> None:
+    chosen = guess_encoding(path) if encoding == "auto" else encoding
+    batch.result.encoding = chosen
+    if kind == "ncvoter":
+        _load_voters(batch, path, layouts.NCVOTER, nc_voter_fields(), chosen, encoding == "auto")
+        _copy_history(batch)
+        if batch.prev_has("vote_history") and not batch.prev_has("voters"):
+            _refresh_bits(batch)  # history came first: give the new voters their bits
+    elif kind == "ncvhis":
+        _copy_voters(batch, history_changes=True)
+        _load_nc_history(batch, path, chosen, encoding == "auto")
+    elif kind == "ohio_swvf":
+        layout = layouts.ohio_layout(read_header(path, ",", chosen))
+        elections = layout.columns[len(layouts.OHIO_FIXED_COLUMNS) :]
+        _load_voters(batch, path, layout, ohio_voter_fields(when), chosen, encoding == "auto", elections)
+        _load_ohio_history(batch, layout)
+    else:
+        assert mapping is not None
+        header = read_header(path, mapping.delimiter, chosen)
+        missing = sorted(set(mapping.fields.values()) - set(header))
+        if missing:
+            raise ValueError(f"{path.name} has no column {', '.join(missing)} named in the mapping")
+        typed: dict[str, layouts.ColumnType] = {}
+        for name, column in mapping.fields.items():
+            if VOTER_COLUMNS[name] in ("INTEGER", "DATE"):
+                typed[column] = "INTEGER" if VOTER_COLUMNS[name] == "INTEGER" else "DATE"
+        layout = Layout(mapping.name, tuple(header), typed, mapping.delimiter, mapping.date_format, "")
+        _load_voters(batch, path, layout, mapped_voter_fields(mapping), chosen, encoding == "auto")
+        _copy_history(batch)
+    _refresh_elections(batch)
+
+
+def _read_staged(
+    batch: Batch,
+    path: Path,
+    layout: Layout,
+    select: Callable[[str], str],
+    encoding: str,
+    auto: bool,
+    table: str = "stage",
+) -> None:
+    """CREATE TABLE stage from the file; retried as Latin-1 when DuckDB finds the file is not UTF-8."""
+    con = batch.con
+    for attempt, enc in enumerate([encoding, "latin-1"]):
+        rejects = f"rejects_{attempt}"
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS {select(read_csv_sql(path, layout, enc, rejects))}")
+        found = csv_rejects(con, rejects)
+        bad_text = any("encoding" in r.reason for r in found)
+        if not (bad_text and auto and enc == "utf-8"):
+            batch.result.encoding = enc
+            batch.rejects.extend(found)
+            return
+        con.execute(f"DROP TABLE {table}")
+
+
+def _load_voters(
+    batch: Batch,
+    path: Path,
+    layout: Layout,
+    fields: dict[str, str],
+    encoding: str,
+    auto: bool,
+    keep_cells: tuple[str, ...] = (),
+) -> None:
+    con = batch.con
+    if keep_cells:  # Ohio: read the whole row once, then voters and their election cells from it
+        _read_staged(batch, path, layout, lambda source: f"SELECT * FROM {source}", encoding, auto, table="raw")
+        con.execute(f"CREATE TABLE stage AS {_voter_select(fields, 'raw')}")
+    else:
+        _read_staged(batch, path, layout, lambda source: _voter_select(fields, source), encoding, auto)
+    read_lines = [r.line for r in batch.rejects if r.line is not None]
+    batch.step("validate", 0, 1)
+    # a second row for an id already seen is a reject: the earlier row wins
+    con.execute("""
+        UPDATE stage SET reject_column = 'voter id', reject_reason = 'duplicate voter id ' || voter_id
+        WHERE reject_reason IS NULL AND rowid IN (
+            SELECT rowid FROM (SELECT rowid, row_number() OVER (PARTITION BY voter_id ORDER BY rowid) AS n
+                               FROM stage WHERE voter_id IN (
+                                   SELECT voter_id FROM stage GROUP BY voter_id HAVING count(*) > 1))
+            WHERE n > 1)""")
+    bad = con.execute(
+        "SELECT rowid, reject_column, reject_reason, voter_id FROM stage WHERE reject_reason IS NOT NULL ORDER BY rowid"
+    ).fetchall()
+    lines = line_numbers([int(r[0]) for r in bad], read_lines)
+    batch.rejects.extend(Reject(line, col, reason, f"voter id {vid}") for line, (_, col, reason, vid) in zip(lines, bad))
+    row = con.execute("SELECT count(*) FROM stage").fetchone()
+    batch.result.rows_read = (int(row[0]) if row else 0) + len(read_lines)
+    if keep_cells:
+        cells = ", ".join(f"r.{q(c)}" for c in keep_cells)
+        con.execute(f"""CREATE TEMP TABLE ohio_cells AS SELECT s.voter_id, s.county_id, s.precinct, {cells}
+                        FROM raw r POSITIONAL JOIN stage s WHERE s.reject_reason IS NULL""")
+        con.execute("DROP TABLE raw")
+    batch.step("merge", 0, 1)
+    _merge_voters(batch)
+
+
+def _bits_sql(batch: Batch) -> str:
+    """Per voter, a bit per general and per primary, newest election = bit 0 (see targeting.py)."""
+    if not batch.prev_has("vote_history"):
+        return "SELECT NULL::VARCHAR AS voter_id, 0::BIGINT AS general_bits, 0::BIGINT AS primary_bits LIMIT 0"
+    return _bits_from("prev.vote_history")
+
+
+def _bits_from(history: str) -> str:
+    return f"""
+        WITH ranked AS (
+            SELECT election_date, election_type,
+                   row_number() OVER (PARTITION BY election_type ORDER BY election_date DESC) - 1 AS ordinal
+            FROM (SELECT DISTINCT election_date, election_type FROM {history}
+                  WHERE election_type IN ('GENERAL', 'PRIMARY')))
+        SELECT h.voter_id,
+               bit_or(CASE WHEN r.election_type = 'GENERAL' THEN (1::BIGINT << r.ordinal) ELSE 0 END) AS general_bits,
+               bit_or(CASE WHEN r.election_type = 'PRIMARY' THEN (1::BIGINT << r.ordinal) ELSE 0 END) AS primary_bits
+        FROM {history} h JOIN ranked r USING (election_date, election_type)
+        WHERE r.ordinal < 63
+        GROUP BY h.voter_id"""
+
+
+def _merge_voters(batch: Batch) -> None:
+    """Build voters from the valid staged rows and the previous generation, sorted in walk order."""
+    con, b = batch.con, batch.batch_id
+    cols = [c for c in VOTER_COLUMNS]
+    plain = [c for c in cols if c not in {"general_bits", "primary_bits", "first_batch", "changed_batch", "removed_batch"}]
+    if not batch.prev_has("voters"):
+        # The first import keeps the file's order (the states write their files grouped by county and
+        # precinct, which is what the targeting queries' min/max pruning needs) and turns the staging
+        # table into the voters table in place instead of copying it: this is most of its speed.
+        con.execute("DELETE FROM stage WHERE reject_reason IS NOT NULL")
+        for name in ("reject_column", "reject_reason"):
+            con.execute(f"ALTER TABLE stage DROP COLUMN {name}")
+        for name, value in (("general_bits", "0::BIGINT"), ("primary_bits", "0::BIGINT"), ("first_batch", str(b)),
+                            ("changed_batch", str(b)), ("removed_batch", "NULL::INTEGER")):  # fmt: skip
+            con.execute(f"ALTER TABLE stage ADD COLUMN {name} {VOTER_COLUMNS[name]} DEFAULT {value}")
+        con.execute("ALTER TABLE stage RENAME TO voters")
+        batch.result.inserted = _count(con, "voters")
+        return
+    else:
+        s_cols = ", ".join(f"s.{c}" for c in plain)
+        o_cols = ", ".join(f"o.{c}" if c != "status" else "'R' AS status" for c in plain)
+        con.execute(f"""
+            CREATE TEMP TABLE kept AS SELECT voter_id, row_hash, removed_batch FROM prev.voters""")
+        counts = con.execute("""
+            SELECT count(*) FILTER (WHERE o.voter_id IS NULL),
+                   count(*) FILTER (WHERE o.voter_id IS NOT NULL AND (o.row_hash <> s.row_hash OR o.removed_batch IS NOT NULL)),
+                   count(*) FILTER (WHERE o.voter_id IS NOT NULL AND o.row_hash = s.row_hash AND o.removed_batch IS NULL)
+            FROM stage s LEFT JOIN kept o USING (voter_id) WHERE s.reject_reason IS NULL""").fetchone()
+        assert counts is not None
+        batch.result.inserted, batch.result.updated, batch.result.unchanged = (int(x) for x in counts)
+        con.execute(f"""
+            CREATE TABLE voters AS
+            WITH bits AS ({_bits_sql(batch)}),
+            s AS (SELECT * FROM stage WHERE reject_reason IS NULL),
+            incoming AS (
+                SELECT {s_cols}, coalesce(bits.general_bits, 0) AS general_bits,
+                       coalesce(bits.primary_bits, 0) AS primary_bits,
+                       coalesce(o.first_batch, {b}) AS first_batch,
+                       CASE WHEN o.voter_id IS NULL OR o.row_hash <> s.row_hash OR o.removed_batch IS NOT NULL
+                            THEN {b} ELSE o.changed_batch END AS changed_batch,
+                       NULL::INTEGER AS removed_batch
+                FROM s LEFT JOIN prev.voters o USING (voter_id) LEFT JOIN bits USING (voter_id)),
+            departed AS (
+                SELECT {o_cols}, o.general_bits, o.primary_bits, o.first_batch,
+                       CASE WHEN o.removed_batch IS NULL THEN {b} ELSE o.changed_batch END AS changed_batch,
+                       coalesce(o.removed_batch, {b}) AS removed_batch
+                FROM prev.voters o ANTI JOIN s USING (voter_id))
+            SELECT * FROM incoming UNION ALL SELECT * FROM departed ORDER BY {WALK_ORDER}""")
+        row = con.execute(f"SELECT count(*) FROM voters WHERE removed_batch = {b}").fetchone()
+        batch.result.removed = int(row[0]) if row else 0
+    con.execute("DROP TABLE stage")
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _empty_history(con: duckdb.DuckDBPyConnection) -> None:
+    cols = ", ".join(f"{name} {kind}" for name, kind in HISTORY_COLUMNS.items())
+    con.execute(f"CREATE TABLE IF NOT EXISTS vote_history ({cols})")
+
+
+def _copy_history(batch: Batch) -> None:
+    if batch.prev_has("vote_history"):
+        batch.step("copy history", 0, 1)
+        batch.con.execute("CREATE TABLE vote_history AS SELECT * FROM prev.vote_history")
+    else:
+        _empty_history(batch.con)
+
+
+def _copy_voters(batch: Batch, history_changes: bool) -> None:
+    """The voters of the previous generation, unchanged (their vote bits are refreshed after history)."""
+    cols = ", ".join(f"{name} {kind}" for name, kind in VOTER_COLUMNS.items())
+    if batch.prev_has("voters"):
+        batch.con.execute("CREATE TABLE voters AS SELECT * FROM prev.voters")
+    else:
+        batch.con.execute(f"CREATE TABLE voters ({cols})")
+
+
+def voting_method_sql(raw: str) -> str:
+    """NC's voting_method labels (old and new) as ELECTION_DAY, EARLY, ABSENTEE, PROVISIONAL or OTHER."""
+    return f"""CASE
+        WHEN {raw} IS NULL THEN NULL
+        WHEN {raw} LIKE '%ONESTOP%' OR {raw} LIKE '%ONE STOP%' OR {raw} LIKE '%EARLY%' THEN 'EARLY'
+        WHEN {raw} LIKE '%PROVISIONAL%' THEN 'PROVISIONAL'
+        WHEN {raw} LIKE '%ABSENTEE%' OR {raw} LIKE '%MAIL%' THEN 'ABSENTEE'
+        WHEN {raw} LIKE '%IN-PERSON%' OR {raw} LIKE '%IN PERSON%' OR {raw} LIKE '%ELECTION DAY%' THEN 'ELECTION_DAY'
+        ELSE 'OTHER' END"""
+
+
+def election_type_sql(desc: str) -> str:
+    return f"""CASE WHEN {desc} LIKE '%GENERAL%' THEN 'GENERAL' WHEN {desc} LIKE '%PRIMARY%' THEN 'PRIMARY'
+        WHEN {desc} LIKE '%MUNICIPAL%' THEN 'MUNICIPAL' WHEN {desc} LIKE '%SPECIAL%' THEN 'SPECIAL' ELSE 'OTHER' END"""
+
+
+def _load_nc_history(batch: Batch, path: Path, encoding: str, auto: bool) -> None:
+    con, b = batch.con, batch.batch_id
+
+    def select(source: str) -> str:
+        kind = election_type_sql("upper(election_desc)")
+        return f"""
+            SELECT voter_id, election_date, {kind} AS election_type, election_desc,
+                   {voting_method_sql("voting_method_raw")} AS voting_method, voting_method_raw,
+                   CASE WHEN {kind} = 'PRIMARY' THEN voted_party END AS party_ballot, county_id, precinct,
+                   {b} AS batch_id,
+                   CASE WHEN voter_id IS NULL THEN 'ncid' WHEN election_date IS NULL THEN 'election_lbl' END
+                       AS reject_column,
+                   CASE WHEN voter_id IS NULL THEN 'missing voter id'
+                        WHEN election_date IS NULL THEN 'missing election date' END AS reject_reason
+            FROM (SELECT {_upper("ncid")} AS voter_id, election_lbl AS election_date,
+                         {_text("election_desc")} AS election_desc, {_upper("voting_method")} AS voting_method_raw,
+                         {_upper("voted_party_cd")} AS voted_party, county_id,
+                         lpad(county_id::VARCHAR, 3, '0') || '-' || upper(trim(pct_label)) AS precinct
+                  FROM {source})"""
+
+    _read_staged(batch, path, layouts.NCVHIS, select, encoding, auto)
+    read_lines = [r.line for r in batch.rejects if r.line is not None]
+    bad = con.execute(
+        "SELECT rowid, reject_column, reject_reason, voter_id FROM stage WHERE reject_reason IS NOT NULL ORDER BY rowid"
+    ).fetchall()
+    lines = line_numbers([int(r[0]) for r in bad], read_lines)
+    batch.rejects.extend(Reject(line, col, reason, f"voter id {vid}") for line, (_, col, reason, vid) in zip(lines, bad))
+    batch.result.rows_read = _count(con, "stage") + len(read_lines)
+    _append_history(batch, "SELECT * EXCLUDE (reject_column, reject_reason) FROM stage WHERE reject_reason IS NULL")
+    con.execute("DROP TABLE stage")
+
+
+def _append_history(batch: Batch, new_rows: str) -> None:
+    """vote_history = previous history + the new rows not already there (one row per voter per election)."""
+    con = batch.con
+    batch.step("history", 0, 1)
+    fresh = f"SELECT DISTINCT ON (voter_id, election_date) * FROM ({new_rows})"
+    if batch.prev_has("vote_history"):
+        con.execute(f"""
+            CREATE TABLE vote_history AS
+            SELECT * FROM prev.vote_history
+            UNION ALL
+            SELECT * FROM ({fresh}) n ANTI JOIN prev.vote_history o USING (voter_id, election_date)""")
+        before = _count(con, "prev.vote_history")
+    else:
+        con.execute(f"CREATE TABLE vote_history AS {fresh}")
+        before = 0
+    added = _count(con, "vote_history") - before
+    valid = batch.result.rows_read - len(batch.rejects)
+    if batch.result.kind == "ncvhis":
+        batch.result.inserted, batch.result.unchanged = added, max(valid - added, 0)
+    _refresh_bits(batch)
+
+
+def _refresh_bits(batch: Batch) -> None:
+    """Rewrite the voters' vote bits from the full history, keeping walk order."""
+    con = batch.con
+    batch.step("vote bits", 0, 1)
+    con.execute(f"CREATE TEMP TABLE bits AS {_bits_from('vote_history')}")
+    con.execute("""
+        UPDATE voters SET general_bits = bits.general_bits, primary_bits = bits.primary_bits
+        FROM bits WHERE voters.voter_id = bits.voter_id
+          AND (voters.general_bits <> bits.general_bits OR voters.primary_bits <> bits.primary_bits)""")
+    con.execute("DROP TABLE bits")
+
+
+def _load_ohio_history(batch: Batch, layout: Layout) -> None:
+    """Ohio keeps history in one column per election: unpivot the marked cells into rows."""
+    elections = layout.columns[len(layouts.OHIO_FIXED_COLUMNS) :]
+    con, b = batch.con, batch.batch_id
+    if not elections:
+        _copy_history(batch)
+        return
+    parts = []
+    for column in elections:
+        match = layouts.OHIO_ELECTION_COLUMN.match(column)
+        assert match
+        kind, month, day, year = match.groups()
+        ballot = _case_map(f"upper(trim({q(column)}))", {k: v for k, v in layouts.OHIO_PARTY_TO_PARTY.items() if k}, "NULL")
+        parts.append(
+            f"SELECT voter_id, DATE '{year}-{month}-{day}' AS election_date, {lit(kind)} AS election_type, "
+            f"{lit(column)} AS election_desc, NULL::VARCHAR AS voting_method, NULL::VARCHAR AS voting_method_raw, "
+            f"{ballot if kind == 'PRIMARY' else 'NULL'} AS party_ballot, county_id, precinct, {b} AS batch_id "
+            f"FROM ohio_cells WHERE nullif(trim({q(column)}), '') IS NOT NULL"
+        )
+    _append_history(batch, " UNION ALL ".join(parts))
+    con.execute("DROP TABLE ohio_cells")
+
+
+def _refresh_elections(batch: Batch) -> None:
+    con = batch.con
+    con.execute("""
+        INSERT INTO elections
+        SELECT election_date, election_type, any_value(election_desc),
+               row_number() OVER (PARTITION BY election_type ORDER BY election_date DESC) - 1, count(*)
+        FROM vote_history GROUP BY election_date, election_type""")
+
+
+def _check_rejects(batch: Batch, max_share: float) -> None:
+    result = batch.result
+    result.rejected = len(batch.rejects)
+    limit = int(result.rows_read * max_share)
+    if result.rejected > limit:
+        result.rejects = batch.rejects[:KEPT_REJECTS]
+        raise ImportRefused(result, limit)
+
+
+def _store_rejects(batch: Batch) -> None:
+    con = batch.con
+    if batch.prev_has("import_rejects"):
+        con.execute("INSERT INTO import_rejects SELECT * FROM prev.import_rejects")
+    if batch.rejects:
+        con.executemany(
+            "INSERT INTO import_rejects VALUES (?, ?, ?, ?, ?)",
+            [(batch.batch_id, r.line, r.column, r.reason, r.raw) for r in batch.rejects],
+        )
+
+
+def _record_batch(batch: Batch, kind: str, when: date, size: int, started: datetime) -> None:
+    con, r = batch.con, batch.result
+    if batch.prev_has("import_batches"):
+        con.execute("INSERT INTO import_batches SELECT * FROM prev.import_batches")
+    con.execute(
+        "INSERT INTO import_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            r.batch_id, kind, r.file_name, r.sha256, when, size, r.encoding, started,
+            datetime.now(UTC).replace(tzinfo=None), r.rows_read, r.inserted, r.updated, r.removed,
+            r.unchanged, r.rejected,
+        ],
+    )  # fmt: skip
