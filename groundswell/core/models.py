@@ -79,6 +79,12 @@ class AuditEvent(models.IntegerChoices):
     VOTERS_EXPORTED = 401, "voters exported"
     VOTER_VIEWED = 402, "voter viewed"
     VOTERS_IMPORTED = 403, "voters imported"
+    # power map (geo, elections, powermap) 1300-1399
+    BOUNDARIES_IMPORTED = 1300, "boundaries imported"
+    LEGISLATORS_IMPORTED = 1301, "legislators imported"
+    RESULTS_IMPORTED = 1302, "election results imported"
+    LEAN_COMPUTED = 1310, "district leans computed"
+    REDISTRICTING_AUTHORITY_SAVED = 1311, "redistricting authority saved"
 
 
 class AuditEntry(models.Model):
