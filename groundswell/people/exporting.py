@@ -78,7 +78,9 @@ def person_cells(person: Person) -> list[str]:
 
 
 def _yes_no(value: bool) -> str:
-    return "yes" if value else "no"
+    # Blank, not "no", when someone has not opted in: re-importing the file must not record a
+    # refusal that the person never gave.
+    return "yes" if value else ""
 
 
 class _Line:
