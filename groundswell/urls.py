@@ -7,5 +7,6 @@ urlpatterns = [
     path("people/", include("groundswell.people.urls")),
     path("staff/", include("groundswell.staff.urls")),
     path("api/v1/", include("groundswell.api.urls")),
+    path("powermap/", include("groundswell.powermap.urls")),
     path("django-admin/", admin.site.urls),
 ]
