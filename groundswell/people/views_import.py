@@ -108,7 +108,7 @@ def _render_preview(request: HttpRequest, batch: ImportBatch, status: int = 200)
     context = {
         "batch": batch,
         "preview": preview,
-        "columns": [importing.FIELD_LABELS[f] for f in importing.PREVIEW_FIELDS],
+        "columns": [importing.FIELD_LABELS[f].removesuffix(" (comma-separated)") for f in importing.PREVIEW_FIELDS],
         "errors_shown": preview.checked.errors[: importing.PREVIEW_ERRORS],
     }
     return render(request, "people/import_preview.html", context, status=status)
