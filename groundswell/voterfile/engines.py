@@ -1,0 +1,95 @@
+"""The engines a targeting query runs on, through Ibis: DuckDB (default), PostgreSQL, Apache Spark.
+
+A query is written once as an Ibis expression (targeting.py) and run unchanged on each. On DuckDB the
+SQL Ibis compiles is cached per query, so a warm query costs DuckDB's time, not Ibis's compile time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pyarrow as pa
+from ibis.backends import BaseBackend
+
+from groundswell.voterfile.store import VoterStore
+
+TABLES = ("voters", "vote_history", "elections")
+JAVA_17 = "/usr/lib/jvm/java-17-openjdk-amd64"
+
+
+@dataclass
+class Engine:
+    """One Ibis backend holding the voter tables, and the compiled SQL of the queries run on it."""
+
+    name: str
+    backend: BaseBackend
+    generation: Path | None = None
+    _sql: dict[Any, str] = field(default_factory=dict)
+
+    def table(self, name: str) -> ibis.Table:
+        return self.backend.table(name)
+
+    def run(self, key: Any, build: Callable[[], ibis.Expr]) -> pa.Table:
+        """Run the expression ``build`` makes; ``key`` names it so DuckDB can reuse its compiled SQL."""
+        if self.name != "duckdb":
+            return self.backend.to_pyarrow(build())
+        sql = self._sql.get(key)
+        if sql is None:
+            sql = self._sql[key] = str(ibis.to_sql(build(), dialect="duckdb"))
+        raw = self.backend.con  # the duckdb connection under Ibis
+        return raw.sql(sql).to_arrow_table()
+
+    def scalar(self, key: Any, build: Callable[[], ibis.Expr]) -> Any:
+        table = self.run(key, build)
+        return table.column(0)[0].as_py()
+
+
+def duckdb_engine(store: VoterStore) -> Engine:
+    """The current generation of the store, read-only (many processes may read while one imports)."""
+    current = store.current()
+    if current is None:
+        raise LookupError(f"no voter data has been imported into {store.path}")
+    backend = ibis.duckdb.connect(database=str(current), read_only=True)
+    return Engine("duckdb", backend, current)
+
+
+def postgres_engine(url: str) -> Engine:
+    return Engine("postgres", ibis.connect(url))
+
+
+def spark_session(app_name: str = "groundswell-voterfile") -> Any:
+    """A local Spark on two cores: no UI, loopback only, few shuffle partitions (small data, fast tests)."""
+    if not os.environ.get("JAVA_HOME") and Path(JAVA_17).exists():
+        os.environ["JAVA_HOME"] = JAVA_17
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    os.environ.setdefault("PYSPARK_PYTHON", os.sys.executable)  # type: ignore[attr-defined]  # os re-exports sys
+    from pyspark.sql import SparkSession
+
+    return (
+        SparkSession.builder.master("local[2]")
+        .appName(app_name)
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.memory", "1g")
+        .getOrCreate()
+    )
+
+
+def spark_engine(session: Any) -> Engine:
+    return Engine("pyspark", ibis.pyspark.connect(session))
+
+
+def copy_tables(source: Engine, target: Engine, tables: Iterable[str] = TABLES) -> None:
+    """Load the voter tables of one engine into another (tests, and moving data to a bigger engine)."""
+    for name in tables:
+        data = source.backend.to_pyarrow(source.table(name))
+        target.backend.create_table(name, obj=data, overwrite=True)

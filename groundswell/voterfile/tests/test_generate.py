@@ -1,0 +1,89 @@
+import hashlib
+
+import duckdb
+import numpy as np
+
+from groundswell.voterfile import generate, layouts
+
+
+def _sha(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _read(path, delim="\t"):
+    return duckdb.sql(f"SELECT * FROM read_csv('{path}', delim='{delim}', header=true, all_varchar=true)")
+
+
+def test_same_seed_same_files_and_another_seed_differs(tmp_path):
+    a = generate.generate_nc(tmp_path / "a", 2000, seed=5)
+    b = generate.generate_nc(tmp_path / "b", 2000, seed=5)
+    c = generate.generate_nc(tmp_path / "c", 2000, seed=6)
+    assert _sha(a.voter_file) == _sha(b.voter_file) and _sha(a.history_file) == _sha(b.history_file)
+    assert _sha(a.voter_file) != _sha(c.voter_file)
+
+
+def test_chunk_size_does_not_change_the_people():
+    synth = generate.Synth(generate.NC, 5000, seed=3)
+    whole = next(synth.chunks(size=5000))
+    parts = list(synth.chunks(size=777))
+    assert np.array_equal(whole.household, np.concatenate([p.household for p in parts]))
+    assert np.array_equal(whole.party, np.concatenate([p.party for p in parts]))
+
+
+def test_nc_file_has_the_real_layout_and_requested_size(nc_files):
+    rel = _read(nc_files.voter_file)
+    assert tuple(rel.columns) == layouts.NCVOTER_COLUMNS
+    assert rel.count("*").fetchall()[0][0] == 3000 == nc_files.voters
+    hist = _read(nc_files.history_file)
+    assert tuple(hist.columns) == layouts.NCVHIS_COLUMNS
+    assert 2.0 < nc_files.history_rows / nc_files.voters < 4.0  # about 3 history rows per voter
+
+
+def test_distributions_look_like_a_state(tmp_path):
+    files = generate.generate_nc(tmp_path, 60_000, seed=2)
+    rel = _read(files.voter_file)
+    row = duckdb.sql("""
+        SELECT count(DISTINCT county_id), count(DISTINCT county_id || precinct_abbrv),
+               count(*) FILTER (WHERE try_cast(split_part(res_street_address, ' ', 1) AS INT) % 2 = 0),
+               count(*) FILTER (WHERE res_street_address LIKE '% APT %'),
+               count(DISTINCT res_street_address || zip_code), count(DISTINCT party_cd), count(DISTINCT status_cd),
+               min(age_at_year_end::INT), max(age_at_year_end::INT),
+               count(DISTINCT election_lbl)
+        FROM rel, (SELECT DISTINCT election_lbl FROM read_csv(?, delim='\t', header=true, all_varchar=true))
+    """.replace("?", f"'{files.history_file}'")).fetchall()[0]
+    counties, precincts, even, apartments, households, parties, statuses, youngest, oldest, elections = row
+    assert counties == 100 and precincts == 200  # 60,000 voters / 300 per precinct
+    assert 0.35 < even / 60_000 / 8 < 0.65  # the cross join repeats rows per election: 8 elections
+    assert apartments > 0
+    assert 60_000 / 4 < households < 60_000 * 0.8  # many households hold more than one voter
+    assert parties == 5 and statuses == 5 and youngest == 18 and oldest >= 90 and elections == 8
+
+
+def test_full_size_geography_has_2700_precincts_in_100_counties():
+    geo = generate.Geography(generate.NC, 8_500_000, seed=1)
+    assert len(geo.county_of_precinct) == 2700 and len(set(geo.county_of_precinct)) == 100
+    assert geo.voters_in_precinct.sum() == 8_500_000
+
+
+def test_ids_keep_leading_zeros(nc_files):
+    rel = _read(nc_files.voter_file)
+    first = rel.filter("voter_reg_num = '000000000001'").fetchall()
+    assert len(first) == 1
+    assert rel.filter("ncid LIKE 'AA000000%'").count("*").fetchall()[0][0] > 0
+
+
+def test_ohio_file_has_fixed_then_election_columns(tmp_path):
+    files = generate.generate_ohio(tmp_path, 1500, seed=4)
+    rel = _read(files.voter_file, ",")
+    assert tuple(rel.columns[:46]) == layouts.OHIO_FIXED_COLUMNS
+    assert rel.columns[-1] == "GENERAL-11/05/2024" and len(rel.columns) == 46 + 8
+    assert rel.filter('"GENERAL-11/05/2024" = \'X\'').count("*").fetchall()[0][0] > 0
+
+
+def test_a_later_revision_removes_changes_and_adds_voters(tmp_path):
+    first = generate.generate_nc(tmp_path, 4000, seed=9)
+    later = generate.generate_nc(tmp_path, 4000, seed=9, revision=1)
+    a, b = _read(first.voter_file), _read(later.voter_file)
+    ids_a = {r[0] for r in a.select("ncid").fetchall()}
+    ids_b = {r[0] for r in b.select("ncid").fetchall()}
+    assert 0 < len(ids_a - ids_b) < 200 and 0 < len(ids_b - ids_a) < 200
