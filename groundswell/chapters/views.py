@@ -19,7 +19,7 @@ from groundswell.chapters import selectors
 from groundswell.chapters.actions import do_update_chapter
 from groundswell.chapters.forms import ABROAD, ChapterEditForm, FinderForm, JoinForm
 from groundswell.chapters.geo import STATE_NAMES, state_for_zip
-from groundswell.chapters.models import Chapter
+from groundswell.chapters.models import AreaKind, Chapter, ChapterArea
 from groundswell.core.models import User
 from groundswell.people.actions import do_sign_up_person
 from groundswell.people.selectors import chapter_memberships, member_figures
@@ -90,8 +90,22 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _render_detail(request, chapter, JoinForm(chapter=chapter))
 
 
+@dataclass
+class AreaSummary:
+    named: list[ChapterArea]  # counties and cities
+    zip_codes: list[str]
+
+
+def _area_summary(chapter: Chapter) -> AreaSummary:
+    areas = list(chapter.areas.all())
+    return AreaSummary(
+        named=[a for a in areas if a.kind != AreaKind.ZIP],
+        zip_codes=[a.value for a in areas if a.kind == AreaKind.ZIP],
+    )
+
+
 def _render_detail(request: HttpRequest, chapter: Chapter, form: JoinForm, status: int = 200) -> HttpResponse:
-    context = {"chapter": chapter, "form": form, "areas": list(chapter.areas.all())}
+    context = {"chapter": chapter, "form": form, "areas": _area_summary(chapter)}
     return render(request, "chapters/detail.html", context, status=status)
 
 
@@ -133,7 +147,7 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
         "page": page,
         "figures": member_figures(request.user, since=_first_of_month(), chapters=chapter_only),
         "leaders": selectors.chapter_leaders(request.user, chapter),
-        "areas": list(chapter.areas.all()),
+        "areas": _area_summary(chapter),
     }
     return render(request, "chapters/manage.html", context)
 

@@ -1,0 +1,64 @@
+"""Build the demo organization (once) and serve it."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from rich.console import Console
+from rich.table import Table
+
+from groundswell.chapters.models import Role
+from groundswell.web.demo import (
+    DEFAULT_PEOPLE,
+    DEFAULT_SEED,
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    build_demo,
+    database_is_empty,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Migrate, build the demo data if the database is empty (else keep what is there), print one login "
+        "per role, then serve like 'groundswell serve'."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--seed", type=int, default=DEFAULT_SEED, help="Random seed; a seed always gives the same data."
+        )
+        parser.add_argument("--people", type=int, default=DEFAULT_PEOPLE, help="How many people to make.")
+        parser.add_argument("--no-serve", action="store_true", help="Build the data and print the logins only.")
+        parser.add_argument("--bind", default="127.0.0.1:8000", help="Address and port to serve on.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        console = Console(file=self.stdout, width=100, highlight=False)  # type: ignore[arg-type]  # OutputWrapper is a text stream
+        call_command("migrate", interactive=False, verbosity=0)
+        if database_is_empty():
+            started = time.monotonic()
+            with console.status("Building the demo organization..."):
+                summary = build_demo(options["seed"], options["people"])
+            console.print(
+                f"Built the demo (seed {options['seed']}) in {time.monotonic() - started:.1f} s: "
+                f"{summary.chapters} chapters, {summary.people:,} people, {summary.memberships:,} memberships, "
+                f"{summary.duplicate_pairs} duplicate pairs to merge."
+            )
+        else:
+            console.print("The database already has data; keeping it.")
+        console.print(self._logins_table())
+        if not options["no_serve"]:
+            call_command("serve", bind=options["bind"])
+
+    def _logins_table(self) -> Table:
+        table = Table(title=f"Demo logins — every password is {DEMO_PASSWORD}")
+        table.add_column("Role")
+        table.add_column("Email")
+        table.add_column("Name")
+        table.add_column("Where")
+        for login in DEMO_LOGINS:
+            table.add_row(Role(login.role).label, login.email, login.name, login.where)
+        return table
