@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import Concat, Left, Length, Lower, Replace, Right, StrIndex, Substr
@@ -236,7 +237,7 @@ def _birth_year_points(a: Candidate, b: Candidate) -> tuple[float, list[str]]:
 
 def score_pair(a: Candidate, b: Candidate) -> Match:
     """0-100: how sure we are these two records are one human, with the reasons a person can check."""
-    total, reasons, doubts = 0.0, [], []
+    total, reasons, doubts = 0.0, list[str](), list[str]()
     for part in (_name_points, _address_points, _contact_points, _birth_year_points):
         points, part_reasons = part(a, b)
         total += points
@@ -247,47 +248,47 @@ def score_pair(a: Candidate, b: Candidate) -> Match:
 # ---- blocking -------------------------------------------------------------------------------
 
 
-def _person_blocks(people: QuerySet[Person]) -> Iterator[QuerySet[Person]]:
-    """Querysets of people with a ``block`` annotation, one per person-row rule."""
+def _keyed_rows(people: QuerySet[Person]) -> Iterator[tuple[QuerySet[Any], str]]:
+    """One queryset per blocking rule, each with a ``block`` annotation, and its person id column."""
     zip5 = Substr("zip_code", 1, 5)
-    yield people.filter(~Q(last_name=""), ~Q(zip_code="")).annotate(
+    last_name_and_zip = people.filter(~Q(last_name=""), ~Q(zip_code="")).annotate(
         block=Concat(Value("z:"), Lower(Substr("last_name", 1, 3)), Value("|"), zip5)
     )
-    yield people.filter(~Q(first_name=""), ~Q(last_name=""), ~Q(city="")).annotate(
+    initials_and_city = people.filter(~Q(first_name=""), ~Q(last_name=""), ~Q(city="")).annotate(
         block=Concat(
             Value("c:"), Lower(Substr("first_name", 1, 1)), Lower(Substr("last_name", 1, 1)), Value("|"),
             Lower("city"), Value("|"), "state",
         )
     )  # fmt: skip
-    yield people.filter(~Q(address_line1="")).annotate(
+    street = people.filter(~Q(address_line1="")).annotate(
         block=Concat(Value("a:"), Lower("address_line1"), Value("|"), zip5)
     )
+    person_ids = people.values("pk")
+    phone_end = PhoneNumber.objects.filter(person__in=person_ids).annotate(
+        block=Concat(Value("p:"), Right("number", 7))
+    )
+    # The local part without dots: Gmail ignores them, and people type them inconsistently.
+    local_part = Replace(Left("address", StrIndex("address", Value("@")) - 1), Value("."))
+    email_name = (
+        EmailAddress.objects.filter(person__in=person_ids)
+        .annotate(block=Concat(Value("e:"), local_part), block_length=Length(Concat(Value("e:"), local_part)))
+        .filter(block_length__gte=6)  # "e:" and at least four characters: "jo@" says nothing
+    )
+    yield from ((last_name_and_zip, "pk"), (initials_and_city, "pk"), (street, "pk"))
+    yield from ((phone_end, "person_id"), (email_name, "person_id"))
 
 
 def _members_by_block(people: QuerySet[Person]) -> Iterator[tuple[str, int]]:
-    """(block key, person id) for every person who shares a block key with 1..MAX_BLOCK-1 others."""
-    for keyed in _person_blocks(people):
-        shared = keyed.values("block").annotate(n=Count("pk")).filter(n__gte=2, n__lte=MAX_BLOCK).values("block")
-        yield from keyed.filter(block__in=shared).values_list("block", "pk")
-    person_ids = people.values("pk")
-    phone_keys = PhoneNumber.objects.filter(person__in=person_ids).annotate(
-        block=Concat(Value("p:"), Right("number", 7))
-    )
-    email_keys = (
-        EmailAddress.objects.filter(person__in=person_ids)
-        # The local part without dots: Gmail ignores them, and people type them inconsistently.
-        .annotate(block=Concat(Value("e:"), Replace(Left("address", StrIndex("address", Value("@")) - 1), Value("."))))
-        .annotate(block_length=Length("block"))
-        .filter(block_length__gte=6)  # "e:" and at least four characters: "jo@" says nothing
-    )
-    for keyed_contacts in (phone_keys, email_keys):
+    """(block key, person id) for every person who shares a block key with 1..MAX_BLOCK-1 others.
+    The database does the grouping, so Python only ever sees people who have a possible twin."""
+    for keyed, person_column in _keyed_rows(people):
         shared = (
-            keyed_contacts.values("block")
-            .annotate(n=Count("person", distinct=True))
+            keyed.values("block")
+            .annotate(n=Count(person_column, distinct=True))
             .filter(n__gte=2, n__lte=MAX_BLOCK)
             .values("block")
         )
-        yield from keyed_contacts.filter(block__in=shared).values_list("block", "person_id")
+        yield from keyed.filter(block__in=shared).values_list("block", person_column)
 
 
 def candidate_pairs(people: QuerySet[Person]) -> set[tuple[int, int]]:
@@ -310,7 +311,7 @@ def load_candidates(ids: Iterable[int]) -> dict[int, Candidate]:
     """Scoring details of these people, read in slices (the ids came from a scoped query)."""
     emails: dict[int, list[str]] = defaultdict(list)
     phones: dict[int, list[str]] = defaultdict(list)
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for chunk in _chunks(sorted(ids)):
         for person_id, address in EmailAddress.objects.filter(person_id__in=chunk).values_list("person_id", "address"):
             emails[person_id].append(address)

@@ -54,8 +54,11 @@ def memberships_visible_to(user: AnyUser, person: Person) -> QuerySet[Membership
 
 
 def timeline_of(user: AnyUser, person: Person) -> QuerySet[TimelineEntry]:
+    """The person's history, without entries about chapters outside the user's scope (the same
+    rule as the memberships shown beside it)."""
     get_person(user, person.pk)
-    return person.timeline.select_related("chapter", "actor")
+    in_scope = Q(chapter__isnull=True) | scope_for(user).chapters_q("chapter__")
+    return person.timeline.filter(in_scope).select_related("chapter", "actor")
 
 
 def search_people(people: QuerySet[Person], query: str) -> QuerySet[Person]:
@@ -235,9 +238,9 @@ def get_person_for_page(user: AnyUser, person_id: int) -> Person:
 def survivor_of_merged(user: AnyUser, person_id: int) -> Person | None:
     """For a record merged into someone else: the person it now lives on, if that person is in
     the user's scope. Old links keep working; a link to someone out of scope stays a 404."""
-    current: int | None = person_id
+    current = person_id
     for _ in range(20):  # merges repoint older tombstones, so this is one hop in practice
-        merged_into = Person.objects.filter(pk=current).values_list("merged_into_id", flat=True).first()
+        merged_into: int | None = Person.objects.filter(pk=current).values_list("merged_into_id", flat=True).first()
         if merged_into is None:
             break
         current = merged_into
