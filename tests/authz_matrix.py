@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,9 @@ from django.utils.http import urlsafe_base64_encode
 
 from groundswell.chapters.models import Role, RoleGrant
 from groundswell.core.models import Job
+from groundswell.people.actions import PersonDetails, do_save_person
+from groundswell.people.importing import do_upload_people_file
+from groundswell.powermap.selectors import IMPORT_JOB_KINDS
 from groundswell.testing import Personas
 
 TABLE = Path(__file__).with_name("authz_matrix.csv")
@@ -69,11 +73,36 @@ def _leader_grant(user_attr: str) -> Callable[[Personas], int]:
     return grant_id
 
 
-def _job_started_by(user_attr: str) -> Callable[[Personas], int]:
+def _job_started_by(user_attr: str, kind: str = "authz-matrix") -> Callable[[Personas], int]:
     def job_id(personas: Personas) -> int:
-        return Job.objects.create(kind="authz-matrix", created_by=getattr(personas, user_attr)).pk
+        return Job.objects.create(kind=kind, created_by=getattr(personas, user_attr)).pk
 
     return job_id
+
+
+def _another_member(chapter_attr: str) -> Callable[[Personas], int]:
+    """A second member of the chapter with the same name as its first: a duplicate pair within one chapter."""
+
+    def person_id(personas: Personas) -> int:
+        chapter = getattr(personas, chapter_attr)
+        first = personas.member_a if chapter == personas.chapter_a else personas.member_b
+        details = PersonDetails(first_name=first.first_name, last_name=first.last_name, city=first.city)
+        person, _ = do_save_person(details, source="authz matrix", actor=None, chapter=chapter)
+        return person.pk
+
+    return person_id
+
+
+def _import_batch(leader_attr: str, chapter_attr: str) -> Callable[[Personas], int]:
+    """A file of people uploaded by the chapter's leader into their chapter, not yet imported."""
+
+    def batch_id(personas: Personas) -> int:
+        upload = Path(tempfile.mkdtemp()) / "people.csv"
+        upload.write_text("first_name,last_name,email\nAda,Lovelace,ada@example.net\n")
+        leader, chapter = getattr(personas, leader_attr), getattr(personas, chapter_attr)
+        return do_upload_people_file(upload, chapter=chapter, actor=leader).pk
+
+    return batch_id
 
 
 def _uid(user_attr: str) -> Callable[[Personas], str]:
@@ -90,6 +119,19 @@ KWARG_FACTORIES: dict[str, KwargFactory] = {
     "person_id": _three(lambda p: p.member_a.pk, lambda p: p.member_b.pk, MISSING_ID),
     "user_id": _three(lambda p: p.leader_a.pk, lambda p: p.leader_b.pk, MISSING_ID),
     "job_id": _three(_job_started_by("leader_a"), _job_started_by("leader_b"), MISSING_ID),
+    "first_id": _three(lambda p: p.member_a.pk, lambda p: p.member_b.pk, MISSING_ID),
+    "second_id": _three(_another_member("chapter_a"), _another_member("chapter_b"), MISSING_ID),
+    "batch_id": _three(_import_batch("leader_a", "chapter_a"), _import_batch("leader_b", "chapter_b"), MISSING_ID),
+    # The power map holds public facts by state; the personas load none, so these pages answer for an
+    # empty map. A state, chamber or district is "own" when it is chapter A's (Pennsylvania).
+    "state": _three(lambda p: p.chapter_a.state.lower(), lambda p: p.chapter_b.state.lower(), "zz"),
+    "chamber": _three(lambda p: "lower", lambda p: "lower", "no-such-chamber"),
+    "plan": _three(lambda p: "legislative", lambda p: "legislative", "no-such-plan"),
+    "ocd_id": _three(
+        lambda p: "ocd-division/country:us/state:pa/sldl:1",
+        lambda p: "ocd-division/country:us/state:ri/sldl:1",
+        "ocd-division/country:us/state:zz/sldl:0",
+    ),
     "grant_id": _three(_leader_grant("leader_a"), _leader_grant("leader_b"), MISSING_ID),
     # A password-reset link for leader A or B with a token that is not valid: the page says so.
     "uidb64": _three(_uid("leader_a"), _uid("leader_b"), urlsafe_base64_encode(force_bytes(MISSING_ID))),
@@ -97,7 +139,12 @@ KWARG_FACTORIES: dict[str, KwargFactory] = {
 }
 
 # (route_name, kwarg) -> factory, for routes where a kwarg name means something unusual.
-ROUTE_KWARG_FACTORIES: dict[tuple[str, str], KwargFactory] = {}
+ROUTE_KWARG_FACTORIES: dict[tuple[str, str], KwargFactory] = {
+    # Power-map import jobs are national staff's; own/other differ only by who started them.
+    ("powermap:import-job", "job_id"): _three(
+        _job_started_by("leader_a", IMPORT_JOB_KINDS[0]), _job_started_by("leader_b", IMPORT_JOB_KINDS[0]), MISSING_ID
+    ),
+}
 
 
 @dataclass(frozen=True)
