@@ -262,6 +262,8 @@ def mapped_voter_fields(mapping: ColumnMapping) -> dict[str, str]:
         kind = VOTER_COLUMNS[name]
         fields[name] = q(column) if kind != "VARCHAR" else _upper(column)
     fields["state"] = lit(mapping.state.upper())
+    if "status" not in mapping.fields:  # a list without statuses lists registered (active) voters
+        fields["status"] = "'A'"
     if "party" in mapping.fields:
         fields["party"] = f"coalesce({fields['party']}, 'UNA')"
     if "precinct" in mapping.fields and "county_id" in mapping.fields:
@@ -366,7 +368,7 @@ def read_csv_sql(path: Path, layout: Layout, encoding: str, rejects: str) -> str
     return (
         f"read_csv({lit(str(path))}, auto_detect = false, header = true, delim = {lit(layout.delimiter)}, "
         f"quote = '\"', escape = '\"', columns = {{{columns}}}, dateformat = {lit(layout.date_format)}, "
-        f"null_padding = true, strict_mode = false, ignore_errors = true, store_rejects = true, "
+        f"null_padding = true, ignore_errors = true, store_rejects = true, "
         f"rejects_table = {lit(rejects + '_errors')}, rejects_scan = {lit(rejects + '_scans')}, "
         f"encoding = {lit(encoding)}, max_line_size = 1048576)"
     )
@@ -836,6 +838,7 @@ def _refresh_elections(batch: Batch) -> None:
 
 def _check_rejects(batch: Batch, max_share: float) -> None:
     result = batch.result
+    batch.rejects.sort(key=lambda r: (r.line is None, r.line or 0))
     result.rejected = len(batch.rejects)
     limit = int(result.rows_read * max_share)
     if result.rejected > limit:

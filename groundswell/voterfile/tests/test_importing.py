@@ -1,0 +1,246 @@
+import zipfile
+
+import duckdb
+import pytest
+
+from groundswell.voterfile import generate, layouts
+from groundswell.voterfile.importing import ColumnMapping, ImportRefused, import_file
+from groundswell.voterfile.store import VoterStore, WriterBusy
+
+BASE = {
+    "county_id": "92", "county_desc": "WAKE", "status_cd": "A", "voter_status_desc": "ACTIVE",
+    "res_street_address": "12 OAK ST", "res_city_desc": "RALEIGH", "state_cd": "NC", "zip_code": "02760",
+    "registr_dt": "01/15/2010", "party_cd": "DEM", "gender_code": "F", "birth_year": "1980",
+    "age_at_year_end": "44", "precinct_abbrv": "0107", "nc_house_abbrv": "041", "full_phone_number": "0195551234",
+}  # fmt: skip
+
+
+def voter_row(ncid, quoted=True, **values):
+    fields = {**BASE, "ncid": ncid, "voter_reg_num": "000000" + ncid[-6:], "last_name": "DOE", "first_name": ncid}
+    fields.update(values)
+    cells = [fields.get(c, "") for c in layouts.NCVOTER_COLUMNS]
+    return "\t".join(f'"{v}"' if quoted else v for v in cells)
+
+
+def header(quoted=True):
+    return "\t".join(f'"{c}"' if quoted else c for c in layouts.NCVOTER_COLUMNS)
+
+
+def write(path, lines, encoding="utf-8", bom=False):
+    data = "\n".join(lines) + "\n"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data.encode(encoding))
+    return path
+
+
+def rows(store, sql):
+    con = store.connect_readonly()
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_quoted_and_unquoted_fields_ids_and_zips_keep_leading_zeros(store, tmp_path):
+    path = write(tmp_path / "nc.txt", [header(), voter_row("AA000001"), voter_row("AA000002", quoted=False)])
+    result = import_file(store, path, "ncvoter")
+    assert (result.inserted, result.rejected) == (2, 0)
+    got = rows(store, "SELECT voter_id, reg_num, zip, phone, state_house, precinct FROM voters ORDER BY voter_id")
+    assert got == [
+        ("AA000001", "000000000001", "02760", "0195551234", "041", "092-0107"),
+        ("AA000002", "000000000002", "02760", "0195551234", "041", "092-0107"),
+    ]
+
+
+def test_latin1_file_is_read_as_latin1(store, tmp_path):
+    path = write(tmp_path / "nc.txt", [header(), voter_row("AA000001", last_name="PEÑA")], encoding="latin-1")
+    result = import_file(store, path, "ncvoter")
+    assert result.encoding == "latin-1"
+    assert rows(store, "SELECT last_name FROM voters") == [("PEÑA",)]
+
+
+def test_latin1_found_late_in_the_file_is_retried_as_latin1(store, tmp_path):
+    lines = [header(), *[voter_row(f"AA{i:06d}") for i in range(1, 20000)], voter_row("AB000001", last_name="MUÑOZ")]
+    path = write(tmp_path / "nc.txt", lines, encoding="latin-1")
+    result = import_file(store, path, "ncvoter")
+    assert result.encoding == "latin-1" and result.rejected == 0
+    assert rows(store, "SELECT last_name FROM voters WHERE voter_id = 'AB000001'") == [("MUÑOZ",)]
+
+
+def test_utf8_with_bom(store, tmp_path):
+    path = write(tmp_path / "nc.txt", [header(), voter_row("AA000001", first_name="JOSÉ")], bom=True)
+    import_file(store, path, "ncvoter")
+    assert rows(store, "SELECT voter_id, first_name FROM voters") == [("AA000001", "JOSÉ")]
+
+
+def test_ragged_rows_and_blank_trailing_fields_are_padded(store, tmp_path):
+    full = voter_row("AA000001")
+    short = "\t".join(full.split("\t")[:40])  # the row stops after ward_desc
+    trailing = voter_row("AA000003", vtd_abbrv="", vtd_desc="")
+    path = write(tmp_path / "nc.txt", [header(), short.replace("AA000001", "AA000002"), trailing])
+    result = import_file(store, path, "ncvoter")
+    assert (result.inserted, result.rejected) == (2, 0)
+    assert rows(store, "SELECT voter_id, state_house, vtd FROM voters ORDER BY 1") == [
+        ("AA000002", None, None),
+        ("AA000003", "041", None),
+    ]
+
+
+def test_zip_archive_is_extracted_and_recorded(store, tmp_path):
+    path = write(tmp_path / "ncvoter92.txt", [header(), voter_row("AA000001")])
+    archive = tmp_path / "ncvoter92.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(path, "ncvoter92.txt")
+    result = import_file(store, archive, "ncvoter")
+    assert result.file_name == "ncvoter92.zip!ncvoter92.txt" and result.inserted == 1
+    sha = rows(store, "SELECT sha256 FROM import_batches")[0][0]
+    import hashlib
+
+    assert sha == hashlib.sha256(archive.read_bytes()).hexdigest()
+
+
+def bad_file(tmp_path):
+    return write(
+        tmp_path / "nc.txt",
+        [
+            header(),
+            voter_row("AA000001"),
+            voter_row("AA000002", registr_dt="13/45/2010"),  # line 3: not a date
+            voter_row("") ,  # line 4: no voter id
+            voter_row("AA000004") + "\tEXTRA",  # line 5: too many fields
+            voter_row("AA000005", status_cd="Q"),  # line 6: unknown status
+            voter_row("AA000001"),  # line 7: duplicate id
+            voter_row("AA000007"),
+        ],
+    )
+
+
+def test_bad_rows_are_reported_with_line_column_reason_and_counted(store, tmp_path):
+    result = import_file(store, bad_file(tmp_path), "ncvoter", max_rejected_share=1.0)
+    assert (result.rows_read, result.inserted, result.rejected) == (7, 2, 5)
+    found = {(r.line, r.column) for r in result.rejects}
+    assert found == {(3, "registr_dt"), (4, "voter id"), (5, None), (6, "status"), (7, "voter id")}
+    reasons = {r.line: r.reason for r in result.rejects}
+    assert "too many fields" in reasons[5] and "unknown status code Q" in reasons[6]
+    assert "duplicate voter id AA000001" in reasons[7]
+    stored = rows(store, "SELECT line, column_name, reason FROM import_rejects ORDER BY line")
+    assert [s[0] for s in stored] == [3, 4, 5, 6, 7]
+    assert rows(store, "SELECT rejected FROM import_batches") == [(5,)]
+
+
+def test_too_many_bad_rows_refuse_the_whole_file_and_change_nothing(store, tmp_path):
+    good = write(tmp_path / "good.txt", [header(), voter_row("ZZ000001")])
+    import_file(store, good, "ncvoter")
+    before = store.current()
+    with pytest.raises(ImportRefused, match="5 of 7 rows of nc.txt were rejected") as refused:
+        import_file(store, bad_file(tmp_path), "ncvoter")
+    assert len(refused.value.result.rejects) == 5
+    assert store.current() == before
+    assert rows(store, "SELECT voter_id FROM voters") == [("ZZ000001",)]
+    assert len(list(store.path.parent.glob("voters.*.duckdb"))) == 1  # the unfinished generation is gone
+
+
+def test_only_one_writer_at_a_time(store, tmp_path):
+    path = write(tmp_path / "nc.txt", [header(), voter_row("AA000001")])
+    with store.writer_lock(), pytest.raises(WriterBusy):
+        import_file(store, path, "ncvoter")
+
+
+def test_readers_keep_their_snapshot_while_a_new_generation_is_published(store, tmp_path):
+    import_file(store, write(tmp_path / "a.txt", [header(), voter_row("AA000001")]), "ncvoter")
+    reader = store.connect_readonly()
+    import_file(store, write(tmp_path / "b.txt", [header(), voter_row("AA000001"), voter_row("AA000002")]), "ncvoter")
+    assert reader.execute("SELECT count(*) FROM voters").fetchall() == [(1,)]
+    assert rows(store, "SELECT count(*) FROM voters") == [(2,)]
+    reader.close()
+
+
+def test_reimport_updates_changed_marks_removed_keeps_history_and_provenance(store, tmp_path):
+    first = generate.generate_nc(tmp_path / "r0", 3000, seed=21)
+    later = generate.generate_nc(tmp_path / "r1", 3000, seed=21, revision=1)
+    a = import_file(store, first.voter_file, "ncvoter")
+    h = import_file(store, first.history_file, "ncvhis")
+    history_before = rows(store, "SELECT count(*) FROM vote_history")[0][0]
+    assert a.inserted == 3000 and h.inserted == first.history_rows == history_before
+    b = import_file(store, later.voter_file, "ncvoter")
+    assert b.inserted > 0 and b.updated > 0 and b.removed > 0 and b.unchanged > 2000
+    assert b.inserted + b.updated + b.unchanged == later.voters
+    removed = rows(store, f"SELECT count(*) FROM voters WHERE status = 'R' AND removed_batch = {b.batch_id}")[0][0]
+    assert removed == b.removed
+    assert rows(store, "SELECT count(*) FROM voters")[0][0] == 3000 + b.inserted
+    changed = rows(store, f"SELECT count(*) FROM voters WHERE changed_batch = {b.batch_id}")[0][0]
+    assert changed == b.inserted + b.updated + b.removed
+    assert rows(store, "SELECT count(*) FROM vote_history")[0][0] == history_before  # kept
+    # the later history file repeats most rows: only new ones are added
+    h2 = import_file(store, later.history_file, "ncvhis")
+    assert h2.unchanged > 0 and h2.inserted + h2.unchanged == later.history_rows
+    batches = rows(store, "SELECT batch_id, kind, file_name, length(sha256), rows_read, inserted FROM import_batches")
+    assert [(x[0], x[1], x[3]) for x in batches] == [(1, "ncvoter", 64), (2, "ncvhis", 64), (3, "ncvoter", 64),
+                                                     (4, "ncvhis", 64)]  # fmt: skip
+    # vote bits match the detailed history
+    mismatched = rows(store, """
+        SELECT count(*) FROM voters v LEFT JOIN (
+            SELECT voter_id, count(*) AS n FROM vote_history WHERE election_type = 'GENERAL' GROUP BY 1) h
+        USING (voter_id) WHERE bit_count(v.general_bits) <> coalesce(h.n, 0)""")
+    assert mismatched == [(0,)]
+
+
+def test_reimporting_the_same_file_changes_nothing(store, nc_files):
+    import_file(store, nc_files.voter_file, "ncvoter")
+    again = import_file(store, nc_files.voter_file, "ncvoter")
+    assert (again.inserted, again.updated, again.removed, again.unchanged) == (0, 0, 0, 3000)
+
+
+def test_ohio_file_imports_voters_and_columnar_history(store, tmp_path):
+    files = generate.generate_ohio(tmp_path, 2000, seed=8)
+    result = import_file(store, files.voter_file, "ohio_swvf", file_date=generate.FILE_DATE)
+    assert result.inserted == 2000 and result.rejected == 0
+    got = rows(store, "SELECT min(voter_id), count(DISTINCT county_id), count(*) FILTER (WHERE party = 'UNA') FROM voters")
+    assert got[0][0] == "OH0000000001" and got[0][1] > 50 and got[0][2] > 0
+    hist = rows(store, "SELECT election_type, count(*), count(party_ballot) FROM vote_history GROUP BY 1 ORDER BY 1")
+    assert [h[0] for h in hist] == ["GENERAL", "PRIMARY"]
+    assert hist[0][2] == 0 and hist[1][2] == hist[1][1]  # primaries record the party ballot
+
+
+def test_any_csv_through_a_saved_column_mapping(store, tmp_path):
+    path = write(tmp_path / "county.csv", [
+        "ID,Last,First,County,Pct,Party,Birth,Zip,Street,Registered",
+        "007,Lee,Ann,3,P1,DEM,1970,02906,10 Elm St,2001-05-06",
+        '"008","Kim","Bo","3","P2","","1990","02906","11 Elm St Apt 2","2015-01-01"',
+    ])  # fmt: skip
+    mapping = ColumnMapping(
+        fields={"voter_id": "ID", "last_name": "Last", "first_name": "First", "county_id": "County",
+                "precinct": "Pct", "party": "Party", "birth_year": "Birth", "zip": "Zip", "address": "Street",
+                "registration_date": "Registered", "status": "ID"},  # fmt: skip
+        state="RI",
+    )
+    saved = ColumnMapping.from_dict(mapping.to_dict())
+    with pytest.raises(ImportRefused):  # "status" maps to the id column: every status is unknown
+        import_file(store, path, "mapped", mapping=saved)
+    fields = {k: v for k, v in saved.fields.items() if k != "status"}  # no status column: registered, active
+    result = import_file(store, path, "mapped", mapping=ColumnMapping(fields=fields, state="RI"), encoding="utf-8")
+    assert (result.inserted, result.rejected) == (2, 0)
+    assert rows(store, "SELECT voter_id, zip, precinct, party, status, house_number, street_name, apartment "
+                       "FROM voters ORDER BY 1") == [
+        ("007", "02906", "003-P1", "DEM", "A", 10, "ELM ST", None),
+        ("008", "02906", "003-P2", "UNA", "A", 11, "ELM ST", "2"),
+    ]  # fmt: skip
+
+
+def test_a_mapping_must_name_the_voter_id_and_known_fields():
+    with pytest.raises(ValueError, match="voter id"):
+        ColumnMapping(fields={"last_name": "Last"}, state="RI")
+    with pytest.raises(ValueError, match="unknown voter fields in mapping: shoe_size"):
+        ColumnMapping(fields={"voter_id": "ID", "shoe_size": "S"}, state="RI")
+
+
+def test_progress_is_reported_by_phase(store, nc_files):
+    seen = []
+    import_file(store, nc_files.voter_file, "ncvoter", progress=lambda phase, done, total: seen.append(phase))
+    assert seen[0] == "read" and "validate" in seen and seen[-1] == "done"
+
+
+def test_store_before_any_import_says_so(store):
+    with pytest.raises(LookupError, match="no voter data"):
+        store.connect_readonly()
+    assert isinstance(duckdb.__version__, str)
+    assert VoterStore(store.path).current() is None
