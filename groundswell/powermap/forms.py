@@ -49,5 +49,5 @@ class LeanForm(forms.Form):
 
 class RedistrictingForm(forms.Form):
     body = forms.ChoiceField(label="Who draws the lines", choices=DrawingBody.choices)
-    source_url = forms.URLField(label="Source (a page that says so)", max_length=300)
+    source_url = forms.URLField(label="Source (a page that says so)", max_length=300, assume_scheme="https")
     notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))

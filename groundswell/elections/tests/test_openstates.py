@@ -14,7 +14,10 @@ from groundswell.elections.parties import party_family
 from groundswell.geo.importing import ImportRejected
 
 CSV = Path(__file__).resolve().parents[2] / "powermap" / "data" / "openstates-legislators.csv"
-HEADER = "state,chamber,district,name,given_name,family_name,party,ocd_person_id,gender,role_start_date,email,capitol_phone\n"
+HEADER = (
+    "state,chamber,district,name,given_name,family_name,party,ocd_person_id,gender,role_start_date,email,"
+    "capitol_phone\n"
+)
 
 
 def import_csv(text: str | None = None, states: set[str] | None = None):

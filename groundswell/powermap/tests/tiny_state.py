@@ -12,9 +12,13 @@ from groundswell.geo.actions import do_import_boundaries
 from groundswell.powermap.actions import do_compute_lean
 from groundswell.powermap.selectors import find_race
 
-HEADER = "state,chamber,district,name,given_name,family_name,party,ocd_person_id,gender,role_start_date,email,capitol_phone\n"
+HEADER = (
+    "state,chamber,district,name,given_name,family_name,party,ocd_person_id,gender,role_start_date,email,"
+    "capitol_phone\n"
+)
 LEGISLATORS = HEADER + (
-    "ri,lower,1,Ann Dee,Ann,Dee,Democratic,ocd-person/00000000-0000-0000-0000-000000000001,,2021-01-05,ann@example.gov,\n"
+    "ri,lower,1,Ann Dee,Ann,Dee,Democratic,ocd-person/00000000-0000-0000-0000-000000000001,,2021-01-05,"
+    "ann@example.gov,\n"
     "ri,lower,2,Rob Arr,Rob,Arr,Republican,ocd-person/00000000-0000-0000-0000-000000000002,,2019-01-01,,\n"
     "ri,lower,3,Ray Far,Ray,Far,Republican,ocd-person/00000000-0000-0000-0000-000000000003,,,,\n"
     "ri,lower,4,Dana Safe,Dana,Safe,Democratic/Working Families,ocd-person/00000000-0000-0000-0000-000000000004,,,,\n"

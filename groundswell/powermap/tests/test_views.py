@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from groundswell.core.jobs import run_pending_jobs
+from groundswell.core.models import AuditEntry, AuditEvent, Job, JobStatus
+from groundswell.elections.models import Candidacy
+from groundswell.powermap.models import RedistrictingAuthority
+from groundswell.powermap.tests.tiny_state import build_tiny_state
+
+DISTRICT_2 = "ocd-division/country:us/state:ri/sldl:2"
+
+
+@pytest.fixture
+def tiny(personas):
+    build_tiny_state()
+    return personas
+
+
+def signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+def test_state_page_shows_control_lines_and_targets(client, tiny, django_assert_num_queries):
+    signed_in(client, tiny.volunteer)
+    url = reverse("powermap:state", args=["ri"])
+    with django_assert_num_queries(10):
+        response = client.get(url)
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "Rhode Island House" in text and "majority 3" in text
+    assert "1</strong> seat to flip for a majority" in text
+    assert "Legislature with an advisory commission" in text  # seeded fact, with its source link
+    assert "https://ballotpedia.org/Redistricting_in_Rhode_Island" in text
+    flip_section = text.split("target-flip")[1].split("target-hold")[0]
+    assert "RI House District 2" in flip_section and "Rob Arr" in flip_section and "D+3.0" in flip_section
+
+
+@pytest.mark.django_db
+def test_district_page_shows_incumbent_lean_and_chapters(client, tiny, django_assert_num_queries):
+    signed_in(client, tiny.leader_b)
+    url = reverse("powermap:district", args=[DISTRICT_2])
+    with django_assert_num_queries(17):
+        response = client.get(url)
+    text = response.content.decode()
+    assert "Rob Arr" in text and "D+3.0" in text and "Flip" in text
+    assert "Providence Groundswell" in text
+    assert "<strong>1</strong> member of these chapters that you can see" in text
+    assert 'data-geojson-url="/powermap/district/ocd-division/country:us/state:ri/sldl:2/map.json"' in text
+
+
+@pytest.mark.django_db
+def test_member_counts_go_through_the_leaders_scope(client, tiny):
+    text = signed_in(client, tiny.leader_a).get(reverse("powermap:district", args=[DISTRICT_2])).content.decode()
+    assert "<strong>0</strong> members of these chapters that you can see" in text  # Ben is chapter B's
+    client.logout()
+    text = signed_in(client, tiny.volunteer).get(reverse("powermap:district", args=[DISTRICT_2])).content.decode()
+    assert "that you can see" not in text
+
+
+@pytest.mark.django_db
+def test_maps_serve_geojson_shaded_by_lean(client, tiny):
+    signed_in(client, tiny.candidate)
+    chamber = client.get(reverse("powermap:chamber-map-json", args=["ri", "lower"])).json()
+    by_code = {f["properties"]["code"]: f["properties"] for f in chamber["features"]}
+    assert by_code["2"]["lean_label"] == "D+3.0" and by_code["2"]["target"] == "Flip"
+    assert by_code["2"]["url"] == f"/powermap/district/{DISTRICT_2}/"
+    district = client.get(reverse("powermap:district-map", args=["ocd-division/country:us/state:ri/sldl:1"])).json()
+    roles = sorted(f["properties"]["role"] for f in district["features"])
+    assert roles == ["district", "precinct", "precinct"]
+
+
+@pytest.mark.django_db
+def test_targets_export_as_csv(client, tiny):
+    response = signed_in(client, tiny.volunteer).get(reverse("powermap:targets-csv", args=["ri", "lower"]))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [(r["target"], r["district"], r["lean"]) for r in rows] == [
+        ("Flip", "RI House District 2", "D+3.0"),
+        ("Hold", "RI House District 1", "D+5.0"),
+        ("Inroads", "RI House District 3", "R+15.0"),
+    ]
+
+
+@pytest.mark.django_db
+def test_signed_out_visitors_are_sent_to_sign_in(client, tiny):
+    response = client.get(reverse("powermap:state", args=["ri"]))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["coordinator", "leader_a", "volunteer", "candidate", "partner"])
+def test_only_national_staff_reach_imports_and_edits(client, tiny, who):
+    signed_in(client, getattr(tiny, who))
+    assert client.get(reverse("powermap:imports")).status_code == 404
+    assert client.post(reverse("powermap:imports"), {"import": "results"}).status_code == 404
+    assert client.get(reverse("powermap:lean", args=["ri"])).status_code == 404
+    assert client.get(reverse("powermap:redistricting", args=["ri", "legislative"])).status_code == 404
+    job = Job.objects.create(kind="elections.import_results")
+    assert client.get(reverse("powermap:import-job", args=[job.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_staff_upload_runs_as_a_background_job(client, tiny):
+    signed_in(client, tiny.staff)
+    text = "county,precinct,office,district,party,candidate,votes\nKent,0201,State House,2,DEM,Joan Q,900\n"
+    upload = SimpleUploadedFile("results.csv", text.encode(), content_type="text/csv")
+    data = {"import": "results", "file": upload, "state": "RI", "date": "2020-11-03", "kind": "general"}
+    response = client.post(reverse("powermap:imports"), data)
+    assert response.status_code == 302
+    job = Job.objects.get(kind="elections.import_results")
+    assert job.created_by == tiny.staff
+    assert run_pending_jobs() == 1
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED
+    assert job.result["inserted"]["precinct results"] == 1
+    assert Candidacy.objects.get(name="Joan Q").votes == 900
+    page = client.get(reverse("powermap:import-job", args=[job.pk])).content.decode()
+    assert "Succeeded" in page and job.result["summary"] in page
+
+
+@pytest.mark.django_db
+def test_a_bad_upload_fails_its_job_with_the_row_and_field(client, tiny):
+    signed_in(client, tiny.staff)
+    text = "county,precinct,office,district,party,candidate,votes\nKent,0201,State House,2,DEM,Joan Q,-3\n"
+    upload = SimpleUploadedFile("bad.csv", text.encode(), content_type="text/csv")
+    client.post(reverse("powermap:imports"), {"import": "results", "file": upload, "state": "RI",
+                                              "date": "2020-11-03", "kind": "general"})  # fmt: skip
+    run_pending_jobs()
+    job = Job.objects.get(kind="elections.import_results")
+    assert job.status == JobStatus.FAILED
+    assert "row 2, votes: '-3' is not a whole, non-negative count" in job.error
+    assert not Candidacy.objects.filter(name="Joan Q").exists()
+
+
+@pytest.mark.django_db
+def test_staff_edit_who_draws_the_lines_with_a_source(client, tiny):
+    signed_in(client, tiny.staff)
+    url = reverse("powermap:redistricting", args=["ri", "legislative"])
+    response = client.post(url, {"body": "independent_commission", "source_url": "https://example.org/ri",
+                                 "notes": "Amended"})  # fmt: skip
+    assert response.status_code == 302
+    authority = RedistrictingAuthority.objects.get(state="RI", plan="legislative")
+    assert (authority.body, authority.source_url, authority.updated_by) == (
+        "independent_commission", "https://example.org/ri", tiny.staff,
+    )  # fmt: skip
+    assert AuditEntry.objects.filter(event_type=AuditEvent.REDISTRICTING_AUTHORITY_SAVED).count() == 1
+
+
+@pytest.mark.django_db
+def test_staff_choose_the_reference_race(client, tiny):
+    signed_in(client, tiny.staff)
+    page = client.get(reverse("powermap:lean", args=["ri"])).content.decode()
+    assert "2016 President of the United States" in page
+    from groundswell.powermap.selectors import find_race
+
+    race = find_race("ri", 2016, "president")
+    assert race is not None
+    client.post(reverse("powermap:lean", args=["ri"]), {"race": race.pk})
+    assert run_pending_jobs() == 1
+    assert Job.objects.get(kind="powermap.compute_lean").status == JobStatus.SUCCEEDED
