@@ -8,5 +8,8 @@ urlpatterns = [
     path("staff/", include("groundswell.staff.urls")),
     path("api/v1/", include("groundswell.api.urls")),
     path("powermap/", include("groundswell.powermap.urls")),
+    path("recruitment/", include("groundswell.recruitment.urls")),
+    path("reorg/", include("groundswell.reorg.urls")),
+    path("endorsements/", include("groundswell.endorsements.urls")),
     path("django-admin/", admin.site.urls),
 ]

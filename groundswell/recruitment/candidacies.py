@@ -1,0 +1,89 @@
+"""The races and candidacies the pipeline writes into the power map.
+
+The elections app creates races and candidacies only inside its whole-file importers; it has no
+action for one filing. These few functions are the only place the pipeline (a recruit who files, a
+reorganization drive's seats, historical endorsements) writes elections rows, so that when the
+power map's result importers later load the same race they find the same rows by their natural keys
+(election + office + party for a race, race + name + party for a candidacy) and fill in the result.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from groundswell.elections import offices as office_names
+from groundswell.elections.actions import OfficeSpec, upsert_election, upsert_offices
+from groundswell.elections.models import Candidacy, Election, Office, OfficeLevel, Outcome, Race
+from groundswell.geo import ocd
+from groundswell.geo.actions import district_spec, state_specs, upsert_divisions
+from groundswell.geo.importing import ImportReport
+from groundswell.geo.models import Division
+
+# Levels usually elected on a nonpartisan ballot.
+NONPARTISAN_LEVELS = (OfficeLevel.SCHOOL_BOARD, OfficeLevel.JUDICIAL, OfficeLevel.BALLOT_MEASURE)
+
+
+def ensure_state_division(state: str) -> Division:
+    divisions = upsert_divisions(state_specs(state), report=ImportReport())
+    return divisions[next(s.ocd_id for s in state_specs(state) if s.state)]
+
+
+def ensure_election(state: str, on: date, kind: str) -> Election:
+    ensure_state_division(state)
+    return upsert_election(state.lower(), on, kind, report=ImportReport())
+
+
+def ensure_race(election: Election, office: Office, *, party: str = "") -> Race:
+    race, _ = Race.objects.get_or_create(
+        election=election, office=office, party=party, defaults={"seats": office.seats}
+    )
+    return race
+
+
+def file_candidacy(race: Race, *, name: str, party: str = "") -> Candidacy:
+    """The candidacy of ``name`` in ``race``: the existing one if the race already lists them."""
+    candidacy, _ = Candidacy.objects.get_or_create(race=race, name=name.strip(), party=party.strip())
+    return candidacy
+
+
+def ensure_office(state: str, office_name: str, *, district: str = "", level: str = "") -> Office:
+    """The office a name and district mean, found (or made) the way the power map's importers make it,
+    so that a state house seat named here is the same row its lean and results hang on."""
+    state = state.lower()
+    kind = office_names.office_kind(office_name)
+    state_division = ensure_state_division(state)
+    divisions = {state_division.ocd_id: state_division}
+    if kind is not None and kind.district_kind and district:
+        spec = district_spec(state, kind.district_kind, district)
+        divisions.update(upsert_divisions([*state_specs(state), spec], report=ImportReport()))
+        number = ocd.district_number(district)
+        name = (
+            office_names.legislative_office_name(state, kind.chamber, number)
+            if kind.chamber
+            else f"{kind.title} {state.upper()}-{number}"
+        )
+        office_spec = OfficeSpec(spec.ocd_id, kind.role, name, kind.level, chamber=kind.chamber)
+    elif kind is not None and kind.scope == "state":
+        office_spec = OfficeSpec(state_division.ocd_id, kind.role, f"{ocd.state_name(state)} {kind.title}", kind.level)
+    else:
+        label = f"{office_name.strip()} {district.strip()}".strip()
+        office_spec = OfficeSpec(
+            state_division.ocd_id,
+            ocd.ocd_slug(label),
+            label,
+            level or OfficeLevel.MUNICIPAL,
+            partisan=level not in NONPARTISAN_LEVELS,
+        )
+    existing = Office.objects.filter(division=divisions[office_spec.division_ocd_id], role=office_spec.role).first()
+    if existing is not None:
+        return existing
+    offices = upsert_offices([office_spec], divisions, report=ImportReport())
+    return next(iter(offices.values()))
+
+
+def record_result(candidacy: Candidacy, outcome: str) -> None:
+    """A result known from our own records (a historical file). A result the power map computed from
+    precinct returns is never overwritten."""
+    if candidacy.outcome == Outcome.PENDING and outcome != Outcome.PENDING:
+        candidacy.outcome = outcome
+        candidacy.save(update_fields=["outcome"])
