@@ -45,8 +45,10 @@ class Engine:
         return raw.sql(sql).to_arrow_table()
 
     def scalar(self, key: Any, build: Callable[[], ibis.Expr]) -> Any:
-        table = self.run(key, build)
-        return table.column(0)[0].as_py()
+        result: Any = self.run(key, build)
+        if isinstance(result, pa.Scalar):  # a scalar expression, on the engines run through Ibis
+            return result.as_py()
+        return result.column(0)[0].as_py()
 
 
 def duckdb_engine(store: VoterStore) -> Engine:
@@ -92,4 +94,9 @@ def copy_tables(source: Engine, target: Engine, tables: Iterable[str] = TABLES) 
     """Load the voter tables of one engine into another (tests, and moving data to a bigger engine)."""
     for name in tables:
         data = source.backend.to_pyarrow(source.table(name))
-        target.backend.create_table(name, obj=data, overwrite=True)
+        if target.name == "pyspark":
+            # Spark 4 takes Arrow directly; going through pandas would turn missing text into "NaN"
+            session = target.backend._session  # ibis keeps the SparkSession it was given
+            session.createDataFrame(data).createOrReplaceTempView(name)
+        else:
+            target.backend.create_table(name, obj=data, overwrite=True)

@@ -56,6 +56,8 @@ def _strs(data: Mapping[str, Any], key: str, upper: bool = True) -> tuple[str, .
 
 
 def _ints(data: Mapping[str, Any], key: str) -> tuple[int, ...]:
+    if isinstance(data.get(key, ()), str | bytes):
+        raise UniverseError(f"{key}: expected a list of whole numbers")
     try:
         return tuple(sorted({int(v) for v in data.get(key, ())}))
     except (TypeError, ValueError):

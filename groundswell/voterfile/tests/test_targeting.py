@@ -1,0 +1,135 @@
+from datetime import date
+
+import pytest
+
+from groundswell.voterfile import targeting as tg
+from groundswell.voterfile.targeting import Area, Universe, UniverseError
+
+# What each universe must count, computed straight from DuckDB SQL over the same tables.
+CASES = {
+    "county_house_party_age": (
+        {"counties": [92], "parties": ["DEM"], "age_min": 18, "age_max": 40},
+        "county_id = 92 AND party = 'DEM' AND age BETWEEN 18 AND 40",
+    ),
+    "two_of_last_four_generals": (
+        {"history": [{"election_type": "GENERAL", "at_least": 2, "of_last": 4}]},
+        """voter_id IN (SELECT voter_id FROM vote_history WHERE election_type = 'GENERAL'
+           AND election_date IN (SELECT election_date FROM elections WHERE election_type = 'GENERAL' AND ordinal < 4)
+           GROUP BY 1 HAVING count(*) >= 2)""",
+    ),
+    "early_dem_ballot_2024_primary": (
+        {"history": [{"election_date": "2024-03-05", "methods": ["EARLY"], "party_ballot": "DEM"}]},
+        """voter_id IN (SELECT voter_id FROM vote_history WHERE election_date = DATE '2024-03-05'
+           AND voting_method = 'EARLY' AND party_ballot = 'DEM')""",
+    ),
+    "did_not_vote_2022_general_registered_before_2020": (
+        {"history": [{"election_date": "2022-11-08", "voted": False}], "registered_before": "2020-01-01",
+         "genders": ["F"]},  # fmt: skip
+        """voter_id NOT IN (SELECT voter_id FROM vote_history WHERE election_date = DATE '2022-11-08')
+           AND registration_date <= DATE '2020-01-01' AND gender = 'F'""",
+    ),
+    "unaffiliated_excluding_primary_voters": (
+        {"parties": ["UNA"], "exclude": [{"history": [{"election_type": "PRIMARY", "at_least": 1, "of_last": 4}]}]},
+        "party = 'UNA' AND voter_id NOT IN (SELECT voter_id FROM vote_history WHERE election_type = 'PRIMARY')",
+    ),
+}
+
+
+def sql_count(duckdb_engine, where, statuses="('A', 'I')"):
+    sql = f"SELECT count(*) FROM voters WHERE status IN {statuses} AND {where}"
+    return duckdb_engine.backend.con.execute(sql).fetchall()[0][0]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_universe_counts_match_hand_written_sql_on_every_engine(engine, duckdb_engine, case):
+    spec, where = CASES[case]
+    expected = sql_count(duckdb_engine, where)
+    assert expected > 0
+    assert tg.count(engine, Universe.from_dict(spec)) == expected
+
+
+def test_count_by_dimensions_is_the_same_on_every_engine(engine, duckdb_engine):
+    u = Universe.from_dict({"parties": ["DEM", "REP"]})
+    got = tg.count_by(engine, u, ["state_house", "party", "age_band"])
+    assert got == tg.count_by(duckdb_engine, u, ["state_house", "party", "age_band"])
+    assert sum(r["voters"] for r in got) == tg.count(duckdb_engine, u)
+    assert {r["age_band"] for r in got} <= {"18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+"}
+
+
+def test_precinct_party_counts_cover_every_precinct(engine, duckdb_engine):
+    counts = tg.precinct_party_counts(engine)
+    precincts = duckdb_engine.backend.con.execute(
+        "SELECT count(DISTINCT precinct) FROM voters WHERE status IN ('A', 'I')"
+    ).fetchall()[0][0]
+    assert len(counts) == precincts
+    assert counts == tg.precinct_party_counts(duckdb_engine)
+
+
+def test_doors_come_in_walk_order_with_apartments_under_their_building(engine, duckdb_engine):
+    precinct = duckdb_engine.backend.con.execute(
+        "SELECT precinct FROM voters WHERE apartment IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+    ).fetchall()[0][0]
+    doors = tg.doors(engine, precinct)
+    assert doors == tg.doors(duckdb_engine, precinct)
+    streets = [d.street_name for d in doors]
+    assert streets == sorted(streets)
+    for street in set(streets):
+        on_street = [d for d in doors if d.street_name == street]
+        sides = [d.side for d in on_street]
+        assert sides == sorted(sides, key=lambda s: s != "odd")  # up the odd side, then down the even
+        odd = [d.house_number for d in on_street if d.side == "odd"]
+        even = [d.house_number for d in on_street if d.side == "even"]
+        assert odd == sorted(odd) and even == sorted(even, reverse=True)
+    buildings = [d for d in doors if len(d.units) > 1]
+    assert buildings and all(u.apartment for d in buildings for u in d.units)
+    total = sum(len(u.voters) for d in doors for u in d.units)
+    assert total == sql_count(duckdb_engine, f"precinct = '{precinct}'")
+
+
+def test_scoping_to_an_area_intersects(engine, duckdb_engine):
+    u = Universe.from_dict({"parties": ["DEM"]})
+    scoped = u.within(Area(counties=(92,))).within(Area(districts=(("state_house", ("041", "042")),)))
+    expected = sql_count(duckdb_engine, "party = 'DEM' AND county_id = 92 AND state_house IN ('041', '042')")
+    assert tg.count(engine, scoped) == expected
+
+
+def test_a_list_is_a_frozen_snapshot_with_its_definition(engine, duckdb_engine, tmp_path):
+    u = Universe.from_dict({"counties": [92], "parties": ["REP"]})
+    made = tg.materialize(engine, u, "Wake Republicans")
+    assert len(made.voter_ids) == sql_count(duckdb_engine, "county_id = 92 AND party = 'REP'")
+    assert made.voter_ids == tg.materialize(duckdb_engine, u, "again").voter_ids
+    made.save(tmp_path / "list.parquet")
+    loaded = tg.VoterList.load(tmp_path / "list.parquet")
+    assert loaded == made and Universe.from_dict(loaded.definition) == u
+
+
+def test_universe_round_trips_through_a_plain_dict():
+    spec = {"counties": [92, 60], "districts": {"state_house": ["041"]}, "parties": ["dem"], "age_min": 30,
+            "history": [{"election_type": "general", "at_least": 3, "of_last": 4}],
+            "areas": [{"precincts": ["092-0107"]}]}  # fmt: skip
+    u = Universe.from_dict(spec)
+    assert u.parties == ("DEM",) and u.counties == (60, 92)
+    assert Universe.from_dict(u.to_dict()) == u
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"parties": ["XYZ"]}, "parties: unknown"),
+        ({"age_min": 50, "age_max": 20}, "age_min: greater than age_max"),
+        ({"history": [{"election_type": "GENERAL", "at_least": 5, "of_last": 4}]}, "at_least <= of_last"),
+        ({"history": [{"election_date": "2024-13-01"}]}, "election_date: expected a date"),
+        ({"history": [{"election_date": "2024-03-05", "methods": ["CARRIER PIGEON"]}]}, "history.methods"),
+        ({"districts": {"galaxy": ["1"]}}, "districts: unknown kind"),
+        ({"where": "1=1; DROP TABLE voters"}, "unknown fields: where"),
+        ({"counties": "92"}, "counties: expected a list of whole numbers"),
+    ],
+)
+def test_bad_universes_are_refused_with_the_field_named(spec, message):
+    with pytest.raises(UniverseError, match=message):
+        Universe.from_dict(spec)
+
+
+def test_a_universe_is_data_not_sql():
+    u = Universe.from_dict({"precincts": ["092-0107' OR '1'='1"], "registered_after": date(2000, 1, 1)})
+    assert u.precincts == ("092-0107' OR '1'='1",)
