@@ -1,0 +1,194 @@
+"""Voter file speed: import and targeting, each beside a baseline measured in the same run.
+
+    .venv/bin/python bench/voterfile.py --voters 1000000
+
+Generates (once, cached) a synthetic NC ncvoter + ncvhis pair, then, each step in its own child
+process so each peak memory is its own:
+  - pyarrow's raw read_csv of the voter file (the parse limit)
+  - DuckDB's CREATE TABLE AS SELECT * FROM read_csv(...) into a database file (the DuckDB baseline)
+  - our import of the voter file (validation, rejects, provenance, published generation)
+  - our import of the history file
+then the targeting queries, warm, ours (Ibis-compiled, cached SQL) beside the same query hand-written
+in DuckDB SQL on the same connection (median of --repeat runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from groundswell.voterfile import generate, targeting  # noqa: E402
+from groundswell.voterfile.engines import duckdb_engine  # noqa: E402
+from groundswell.voterfile.importing import import_file  # noqa: E402
+from groundswell.voterfile.store import VoterStore  # noqa: E402
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def files_for(args: argparse.Namespace) -> tuple[Path, Path, float | None]:
+    folder = args.dir / f"nc-{args.voters}-{args.seed}"
+    done = folder / "generated.json"
+    if done.exists():
+        return folder / "ncvoter_Statewide.txt", folder / "ncvhis_Statewide.txt", None
+    start = time.perf_counter()
+    made = generate.generate_nc(folder, args.voters, args.seed)
+    seconds = time.perf_counter() - start
+    done.write_text(json.dumps({"voters": made.voters, "history_rows": made.history_rows, "seconds": seconds}))
+    return made.voter_file, made.history_file or folder / "ncvhis_Statewide.txt", seconds
+
+
+def step(name: str, voter_file: Path, history_file: Path, work: Path) -> dict[str, float | int]:
+    """One measured step, run in this (child) process."""
+    start = time.perf_counter()
+    rows = 0
+    if name == "pyarrow":
+        import pyarrow.csv as pacsv
+
+        table = pacsv.read_csv(voter_file, parse_options=pacsv.ParseOptions(delimiter="\t"))
+        rows = table.num_rows
+    elif name == "duckdb":
+        import duckdb
+
+        target = work / "baseline.duckdb"
+        target.unlink(missing_ok=True)
+        con = duckdb.connect(str(target))
+        con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{voter_file}')")
+        con.execute("CHECKPOINT")
+        rows = con.execute("SELECT count(*) FROM t").fetchall()[0][0]
+        con.close()
+    elif name == "ours_voters":
+        shutil.rmtree(work / "store", ignore_errors=True)
+        result = import_file(VoterStore(work / "store" / "voters.duckdb"), voter_file, "ncvoter")
+        rows = result.inserted
+    elif name == "ours_history":
+        result = import_file(VoterStore(work / "store" / "voters.duckdb"), history_file, "ncvhis")
+        rows = result.inserted
+    return {"seconds": time.perf_counter() - start, "rows": rows, "peak_mib": peak_mib()}
+
+
+def run_step(name: str, args: argparse.Namespace, voter_file: Path, history_file: Path) -> dict[str, float | int]:
+    cmd = [sys.executable, __file__, "--step", name, "--voters", str(args.voters), "--seed", str(args.seed),
+           "--dir", str(args.dir)]  # fmt: skip
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+def median_ms(fn, repeat: int) -> float:
+    fn()  # warm: compile, caches, file pages
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def targeting_figures(store: VoterStore, repeat: int) -> list[tuple[str, float, float, str]]:
+    engine = duckdb_engine(store)
+    con = engine.backend.con
+    county, house = con.execute("""
+        SELECT county_id, state_house FROM voters GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1""").fetchall()[0]
+    precinct = con.execute(
+        f"SELECT precinct FROM voters WHERE county_id = {county} GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+    ).fetchall()[0][0]
+    generals = [r[0] for r in con.execute(
+        "SELECT election_date FROM elections WHERE election_type = 'GENERAL' ORDER BY election_date DESC LIMIT 4"
+    ).fetchall()]  # fmt: skip
+    dates = ", ".join(f"DATE '{d}'" for d in generals)
+    base = dict(counties=[county], districts={"state_house": [house]}, parties=["DEM"], age_min=18, age_max=35)
+    u1 = targeting.Universe.from_dict(base)
+    u2 = targeting.Universe.from_dict({**base, "history": [{"election_type": "GENERAL", "at_least": 2, "of_last": 4}]})
+    where = f"status IN ('A', 'I') AND county_id = {county} AND state_house = '{house}' AND party = 'DEM' " \
+            "AND age BETWEEN 18 AND 35"  # fmt: skip
+    sql1 = f"SELECT count(*) FROM voters WHERE {where}"
+    sql2_history = f"""SELECT count(*) FROM voters WHERE {where} AND voter_id IN (
+        SELECT voter_id FROM vote_history WHERE election_type = 'GENERAL' AND election_date IN ({dates})
+        GROUP BY voter_id HAVING count(*) >= 2)"""
+    sql2_bits = f"SELECT count(*) FROM voters WHERE {where} AND bit_count(general_bits & 15) >= 2"
+    sql3 = "SELECT precinct, party, count(*) FROM voters WHERE status IN ('A', 'I') GROUP BY 1, 2"
+    sql4 = f"""SELECT voter_id, first_name, last_name, age, party, street_name, house_number, apartment, address
+        FROM voters WHERE status IN ('A', 'I') AND precinct = '{precinct}'
+        ORDER BY street_name, house_number % 2 DESC,
+                 CASE WHEN house_number % 2 = 1 THEN house_number ELSE -house_number END, apartment, last_name"""
+
+    def hand(sql: str):
+        return lambda: con.execute(sql).fetchall()
+
+    assert targeting.count(engine, u1) == con.execute(sql1).fetchall()[0][0]
+    assert targeting.count(engine, u2) == con.execute(sql2_history).fetchall()[0][0]
+    doors_n = sum(len(unit.voters) for d in targeting.doors(engine, precinct) for unit in d.units)
+    assert doors_n == len(con.execute(sql4).fetchall())
+    return [
+        ("count: county + house district + party + age (goal < 10 ms)",
+         median_ms(lambda: targeting.count(engine, u1), repeat), median_ms(hand(sql1), repeat), ""),
+        ("  + voted in >= 2 of last 4 generals (goal < 100 ms)",
+         median_ms(lambda: targeting.count(engine, u2), repeat), median_ms(hand(sql2_history), repeat),
+         f"hand SQL on the vote bits: {median_ms(hand(sql2_bits), repeat):.1f} ms"),
+        ("party counts for every precinct (goal < 150 ms)",
+         median_ms(lambda: targeting.precinct_party_counts(engine), repeat), median_ms(hand(sql3), repeat), ""),
+        (f"doors of precinct {precinct} in walk order, {doors_n} voters (goal < 10 ms)",
+         median_ms(lambda: targeting.doors(engine, precinct), repeat), median_ms(hand(sql4), repeat),
+         "ours builds Door objects"),
+    ]  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--voters", type=int, default=8_500_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--dir", type=Path, default=ROOT / "var" / "bench-voterfile")
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.dir = args.dir.resolve()
+    work = args.dir / f"work-{args.voters}-{args.seed}"
+    work.mkdir(parents=True, exist_ok=True)
+    if args.step:
+        voter_file, history_file, _ = files_for(args)
+        print(json.dumps(step(args.step, voter_file, history_file, work)))
+        return
+
+    voter_file, history_file, gen_seconds = files_for(args)
+    meta = json.loads((voter_file.parent / "generated.json").read_text())
+    size_mb = voter_file.stat().st_size / 1e6
+    print(f"synthetic NC: {meta['voters']:,} voters ({size_mb:,.0f} MB), {meta['history_rows']:,} history rows "
+          f"({history_file.stat().st_size / 1e6:,.0f} MB)")  # fmt: skip
+    print(f"generation: {gen_seconds:.1f} s" if gen_seconds is not None else
+          f"generation: cached (took {meta['seconds']:.1f} s)")  # fmt: skip
+
+    print("\nimport (each step in its own process; peak = that process's max RSS)")
+    figures = {name: run_step(name, args, voter_file, history_file)
+               for name in ("pyarrow", "duckdb", "ours_voters", "ours_history")}  # fmt: skip
+    ours = figures["ours_voters"]["seconds"]
+    labels = {
+        "pyarrow": "pyarrow read_csv (parse limit)",
+        "duckdb": "DuckDB CTAS read_csv -> file (baseline)",
+        "ours_voters": "ours: voter file import",
+        "ours_history": "ours: history import",
+    }
+    print(f"{'step':<44}{'seconds':>10}{'rows':>14}{'peak MiB':>11}{'ours / it':>11}")
+    for name, fig in figures.items():
+        ratio = f"{ours / fig['seconds']:.2f}x" if name in ("pyarrow", "duckdb") else ""
+        print(f"{labels[name]:<44}{fig['seconds']:>10.2f}{fig['rows']:>14,}{fig['peak_mib']:>11,.0f}{ratio:>11}")
+    print(f"{'bench parent process':<44}{'':>10}{'':>14}{peak_mib():>11,.0f}")
+
+    print(f"\ntargeting on DuckDB, warm, median of {args.repeat} (ms)")
+    print(f"{'query':<72}{'ours':>9}{'hand SQL':>10}")
+    for label, mine, hand, note in targeting_figures(VoterStore(work / "store" / "voters.duckdb"), args.repeat):
+        print(f"{label:<72}{mine:>9.1f}{hand:>10.1f}  {note}")
+
+
+if __name__ == "__main__":
+    main()
