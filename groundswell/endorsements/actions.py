@@ -285,6 +285,12 @@ def do_open_vote(
         )
         for person in voters:
             token, digest = tokens.new_token()
+            if person.pk == nomination.candidate_id:
+                # The candidate may be a member: their conflict is plain, so they are recused from the start.
+                Ballot.objects.create(
+                    vote=vote, person=person, token_hash=digest, recused=True, recusal_reason="The candidate"
+                )
+                continue
             Ballot.objects.create(vote=vote, person=person, email=emails.get(person.pk, ""), token_hash=digest)
             _send_later(
                 *_ballot_mail(vote, person, tokens.absolute_url("endorsements:ballot", token)),

@@ -77,8 +77,9 @@ def ensure_office(state: str, office_name: str, *, district: str = "", level: st
     existing = Office.objects.filter(division=divisions[office_spec.division_ocd_id], role=office_spec.role).first()
     if existing is not None:
         return existing
-    offices = upsert_offices([office_spec], divisions, report=ImportReport())
-    return next(iter(offices.values()))
+    division = divisions[office_spec.division_ocd_id]
+    # upsert_offices answers with every office of the division; ours is the one with this role.
+    return upsert_offices([office_spec], divisions, report=ImportReport())[(division.pk, office_spec.role)]
 
 
 def record_result(candidacy: Candidacy, outcome: str) -> None:

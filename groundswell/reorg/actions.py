@@ -142,7 +142,9 @@ def do_add_precinct_seats(drive: ReorganizationDrive, *, area: str = "", actor: 
         )
         areas[precinct.ocd_id] = place
     with transaction.atomic():
-        offices = upsert_offices(specs, {p.ocd_id: p for p in precincts}, report=ImportReport())
+        every_office = upsert_offices(specs, {p.ocd_id: p for p in precincts}, report=ImportReport())
+        # upsert_offices answers with every office of those precincts; the committees are the drive's.
+        offices = {key: o for key, o in every_office.items() if key[1] == PRECINCT_COMMITTEE_ROLE}
         added = _put_in_play(
             drive,
             offices.values(),
@@ -180,7 +182,7 @@ def do_add_leadership_office(
     _require_state(drive.state, actor)
     if tier == Tier.PRECINCT or tier not in Tier.values:
         raise ValidationError({"tier": "Choose a leadership office."})
-    label = f"{ocd.state_name(drive.state)} {drive.party} Party {Tier(tier).label.removeprefix('State ')}"
+    label = f"{ocd.state_name(drive.state)} {drive.party} Party {Tier(tier).label.removeprefix('State ').capitalize()}"
     if area:
         label = f"{area} {drive.party} {Tier(tier).label}"
     with transaction.atomic():
@@ -194,9 +196,8 @@ def do_add_leadership_office(
             seats=seats,
             source=f"reorganization drive {drive.pk}",
         )
-        office = next(
-            iter(upsert_offices([spec], {state_division.ocd_id: state_division}, report=ImportReport()).values())
-        )
+        offices = upsert_offices([spec], {state_division.ocd_id: state_division}, report=ImportReport())
+        office = offices[(state_division.pk, role)]
         ensure_race(drive.election, office)
         drive_office, _ = DriveOffice.objects.get_or_create(
             drive=drive, office=office, defaults={"tier": tier, "county": area}

@@ -26,7 +26,7 @@ class RuleForm(forms.Form):
     selection = forms.ChoiceField(choices=SelectionMethod.choices)
     signatures_required = forms.IntegerField(min_value=0, initial=0, label="Signatures to file")
     eligibility = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    source_url = forms.URLField(required=False, label="Source (party rules or statute)")
+    source_url = forms.URLField(required=False, label="Source (party rules or statute)", assume_scheme="https")
 
 
 class DateForm(forms.Form):

@@ -1,0 +1,127 @@
+"""Historical endorsements from a CSV: undecided rows apart, stray spaces, row errors, all or nothing."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from groundswell.elections.models import Candidacy, Outcome
+from groundswell.endorsements.importing import Mapping, do_import_historical_endorsements, guess_mapping, read_csv
+from groundswell.endorsements.models import Endorsement, EndorsementSource
+from groundswell.endorsements.scorecard import scorecard_for
+from groundswell.geo.importing import ImportRejected
+from groundswell.testing import Personas
+
+pytestmark = pytest.mark.django_db
+
+# "Result " and "Groundswell " carry a trailing space in the header, as spreadsheets often leave them.
+CSV = """Candidate,State,Year,Office,District,Level,Result ,Groundswell ,Working Families
+Ana Ruiz,PA,2020,State House,98,state legislature,Won,Yes ,Yes
+Bo Chen,PA,2020,State House,99,state legislature,Lost, yes,No
+Cy Diaz,RI,2022,City Council,Ward 3,municipal,,Yes,No
+Di Evans,RI,2022,School Committee,,school board,Runoff,YES,Yes
+Ed Fox,PA,2022,State Senate,45,state legislature,Won,No,No
+"""
+
+
+def _mapping() -> Mapping:
+    return Mapping(
+        endorsers=["Groundswell ", "Working Families"],
+        columns={"candidate": "Candidate", "state": "State", "date": "Year", "office": "Office",
+                 "district": "District", "level": "Level", "result": "Result "},
+    )  # fmt: skip
+
+
+def _import(text: str, personas: Personas, mapping: Mapping | None = None) -> object:
+    return do_import_historical_endorsements(
+        io.StringIO(text), mapping=mapping or _mapping(), file_name="past.csv", actor=personas.staff
+    )
+
+
+def test_undecided_rows_are_counted_apart_never_as_losses(personas: Personas) -> None:
+    report = _import(CSV, personas)
+    assert (report.won, report.lost, report.undecided, report.not_endorsed) == (2, 1, 3, 1)  # type: ignore[attr-defined]  # a HistoricalReport
+    card = scorecard_for(personas.staff, endorser="Groundswell")
+    assert (card.overall.won, card.overall.lost, card.overall.undecided) == (1, 1, 2)
+    assert card.overall.rate.label == "1 of 2, 50%"
+    assert Candidacy.objects.get(name="Cy Diaz").outcome == Outcome.PENDING
+
+
+def test_yes_with_stray_spaces_and_headers_with_trailing_spaces_are_read(personas: Personas) -> None:
+    _import(CSV, personas)
+    endorsed = set(Endorsement.objects.filter(endorser="Groundswell").values_list("candidacy__name", flat=True))
+    assert endorsed == {"Ana Ruiz", "Bo Chen", "Cy Diaz", "Di Evans"}
+    assert Endorsement.objects.filter(source=EndorsementSource.HISTORICAL).count() == 6
+
+
+def test_a_state_house_row_lands_on_the_power_maps_district_office(personas: Personas) -> None:
+    _import(CSV, personas)
+    office = Candidacy.objects.get(name="Ana Ruiz").race.office
+    assert office.division.ocd_id == "ocd-division/country:us/state:pa/sldl:98"
+    assert office.role == "lower"
+
+
+def test_a_bad_row_names_row_and_column_and_nothing_is_saved(personas: Personas) -> None:
+    bad = CSV + "Fay Gold,ZZ,20x1,Mayor,,municipal,Won,Maybe,No\n"
+    with pytest.raises(ImportRejected) as rejected:
+        _import(bad, personas)
+    messages = [str(e) for e in rejected.value.errors]
+    assert "row 7, State: unknown state 'ZZ'" in messages
+    assert "row 7, Year: not a date or year: '20x1'" in messages
+    assert "row 7, Groundswell: expected Yes or No, found 'maybe'" in messages
+    assert Endorsement.objects.count() == 0
+    assert Candidacy.objects.count() == 0
+
+
+def test_importing_twice_does_not_duplicate(personas: Personas) -> None:
+    _import(CSV, personas)
+    _import(CSV, personas)
+    assert Endorsement.objects.count() == 6
+
+
+def test_mapping_guess_finds_the_columns_and_the_yes_no_endorsers() -> None:
+    headers, records = read_csv(io.StringIO(CSV))
+    guess = guess_mapping(headers, records)
+    assert guess.columns["candidate"] == "Candidate"
+    assert guess.columns["result"] == "Result"
+    assert guess.endorsers == ["Groundswell", "Working Families"]
+
+
+def test_command_imports_with_a_progress_bar(personas: Personas, tmp_path: Path) -> None:
+    path = tmp_path / "past.csv"
+    path.write_text(CSV)
+    out = io.StringIO()
+    call_command(
+        "import-endorsements", str(path), "--endorser", "Groundswell", "--endorser", "Working Families",
+        "--candidate", "Candidate", "--state", "State", "--date", "Year", "--office", "Office",
+        "--district", "District", "--level", "Level", "--result", "Result", stdout=out,
+    )  # fmt: skip
+    assert "6 endorsements" in out.getvalue()
+    assert Endorsement.objects.count() == 6
+
+
+def test_import_page_maps_columns_and_shows_row_errors(personas: Personas) -> None:
+    client = Client()
+    client.force_login(personas.staff)
+    upload = io.BytesIO((CSV + "Fay Gold,PA,2022,Mayor,,municipal,Won,Maybe,No\n").encode())
+    upload.name = "past.csv"
+    assert client.post("/endorsements/import/", {"file": upload}).status_code == 302
+    form = client.get("/endorsements/import/mapping/").content.decode()
+    assert 'value="Working Families" id="id_endorsers_1" checked' in form or "Working Families" in form
+    data = {"endorsers": ["Groundswell", "Working Families"], "col_candidate": "Candidate", "col_state": "State",
+            "col_date": "Year", "col_office": "Office", "col_district": "District", "col_level": "Level",
+            "col_result": "Result", "default_kind": "general"}  # fmt: skip
+    page = client.post("/endorsements/import/mapping/", data).content.decode()
+    assert "Row 7, column “Groundswell”: expected Yes or No, found &#x27;maybe&#x27;" in page
+    assert Endorsement.objects.count() == 0
+
+
+def test_import_and_scorecard_pages_are_for_national_staff(personas: Personas) -> None:
+    client = Client()
+    client.force_login(personas.leader_a)
+    assert client.get("/endorsements/import/").status_code == 404
+    assert client.get("/endorsements/scorecard/").status_code == 404
