@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
@@ -248,7 +249,7 @@ def do_import_results(
         progress("divisions", 0, len(rows))
         divisions = upsert_divisions(_result_division_specs(rows, state, source_name), report=report)
         election = upsert_election(state, election_date, kind, report=report)
-        office_keys = {r.line: _result_office(r, state, source_name) for r in rows}
+        office_keys = _office_specs_by_line(rows, state, source_name)
         offices = upsert_offices(
             list({(s.division_ocd_id, s.role): s for s in office_keys.values()}.values()), divisions, report=report
         )
@@ -272,6 +273,19 @@ def do_import_results(
     return report
 
 
+def _office_specs_by_line(rows: list[ResultRow], state: str, source: str) -> dict[int, OfficeSpec]:
+    """Each row's office; worked out once per office, district and county, not once per row."""
+    specs: dict[tuple[str, str, str, bool], OfficeSpec] = {}
+    by_line = {}
+    for row in rows:
+        key = (row.office, row.district, row.county, row.candidate.lower() in {"yes", "no", "for", "against"})
+        if key not in specs:
+            specs[key] = _result_office(row, state, source)
+        by_line[row.line] = specs[key]
+    return by_line
+
+
+@lru_cache(maxsize=1024)
 def _precinct_parent(state: str, county: str) -> str:
     return ocd.county_ocd_id(state, county)
 
@@ -396,30 +410,40 @@ def _sync_precinct_results(
 ) -> None:
     precinct_ids = {ocd.precinct_ocd_id(_precinct_parent(state, r.county), r.precinct) for r in rows}
     precinct_pks = [divisions[p].pk for p in precinct_ids]
+    # Plain tuples, not model instances: a county file has tens of thousands of results to compare.
     existing = {
-        (pr.candidacy_id, pr.precinct_id): pr
-        for pr in PrecinctResult.objects.filter(race__election=election, precinct_id__in=precinct_pks)
+        (candidacy_id, precinct_id): (pk, votes, modes)
+        for pk, candidacy_id, precinct_id, votes, modes in PrecinctResult.objects.filter(
+            race__election=election, precinct_id__in=precinct_pks
+        ).values_list("pk", "candidacy_id", "precinct_id", "votes", "votes_by_mode")
     }
-    desired: dict[Any, dict[str, Any]] = {}
-    race_of: dict[int, int] = {}
+    to_create: list[PrecinctResult] = []
+    to_update: list[PrecinctResult] = []
     for done, row in enumerate(rows, start=1):
         race = races[_office_of(office_keys[row.line], divisions, offices).pk]
         candidacy = candidacies[(race.pk, row.candidate, row.party)]
         precinct = divisions[ocd.precinct_ocd_id(_precinct_parent(state, row.county), row.precinct)]
-        desired[(candidacy.pk, precinct.pk)] = {"votes": row.votes, "votes_by_mode": row.votes_by_mode}
-        race_of[candidacy.pk] = race.pk
+        stored = existing.get((candidacy.pk, precinct.pk))
+        if stored is None:
+            to_create.append(
+                PrecinctResult(
+                    candidacy_id=candidacy.pk,
+                    precinct_id=precinct.pk,
+                    race_id=race.pk,
+                    votes=row.votes,
+                    votes_by_mode=row.votes_by_mode,
+                )
+            )
+        elif (stored[1], stored[2]) != (row.votes, row.votes_by_mode):
+            to_update.append(PrecinctResult(pk=stored[0], votes=row.votes, votes_by_mode=row.votes_by_mode))
         if done % 5000 == 0:
             progress("precinct results", done, len(rows))
-    sync_rows(
-        PrecinctResult,
-        existing,
-        desired,
-        report=report,
-        label="precinct results",
-        make=lambda key, values: PrecinctResult(
-            candidacy_id=key[0], precinct_id=key[1], race_id=race_of[key[0]], **values
-        ),
-    )
+    PrecinctResult.objects.bulk_create(to_create, batch_size=2000)
+    PrecinctResult.objects.bulk_update(to_update, ["votes", "votes_by_mode"], batch_size=2000)
+    unchanged = len(rows) - len(to_create) - len(to_update)
+    for outcome, count in (("inserted", len(to_create)), ("updated", len(to_update)), ("unchanged", unchanged)):
+        if count:
+            report.count(outcome, "precinct results", count)
 
 
 def _link_precincts_from_rows(

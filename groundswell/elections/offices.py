@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from groundswell.elections.models import Chamber, OfficeLevel
 from groundswell.geo import ocd
@@ -50,6 +51,7 @@ _STATE_EXECUTIVE = (
 CHAMBER_TITLES: dict[str, str] = {"lower": "House", "upper": "Senate", "legislature": "Legislature"}
 
 
+@lru_cache(maxsize=1024)
 def office_kind(name: str) -> OfficeKind | None:
     """The office a results file's office column names, or None for a local office or question."""
     key = re.sub(r"\s+", " ", name.strip().lower())

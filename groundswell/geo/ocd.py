@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from groundswell.chapters.geo import STATE_NAMES
 
@@ -10,12 +11,14 @@ COUNTRY_US = "ocd-division/country:us"
 _INVALID = re.compile(r"[^a-z0-9_.~-]+")
 
 
+@lru_cache(maxsize=65_536)  # imports slug the same county and precinct names on every row
 def ocd_slug(value: str) -> str:
     """An id component: lower case, spaces to underscores, only [a-z0-9_.~-] (commas and the like dropped)."""
     text = value.strip().lower().replace(" ", "_")
     return _INVALID.sub("", text).strip("_") or "_"
 
 
+@lru_cache(maxsize=4096)
 def district_number(value: str) -> str:
     """District ids drop zero padding ('035' -> '35') but keep names ('1st Franklin' -> '1st_franklin')."""
     text = value.strip()

@@ -27,9 +27,9 @@ def import_file(path: Path, **kwargs):
                                  county=facts.county, source_name=path.name, actor=None, **kwargs)  # fmt: skip
 
 
-def import_text(text: str, **kwargs):
-    defaults = {"state": "ny", "election_date": date(2020, 11, 3), "kind": "general", "source_name": "fixture.csv"}
-    return do_import_results(io.StringIO(text), actor=None, **(defaults | kwargs))
+def import_text(text: str, *, dry_run: bool = False):
+    return do_import_results(io.StringIO(text), state="ny", election_date=date(2020, 11, 3), kind="general",
+                             source_name="fixture.csv", dry_run=dry_run, actor=None)  # fmt: skip
 
 
 def president_votes_by_county() -> dict[tuple[str, str], int]:

@@ -67,8 +67,14 @@
         // Keep the district outline on top of its precincts.
         layer.eachLayer((lyr) => { if (lyr.feature.properties.role === "district") lyr.bringToFront(); });
         if (layer.getLayers().length) map.fitBounds(layer.getBounds(), { padding: [10, 10] });
-        else map.setView([39.8, -98.6], 4);
-        map.attributionControl.addAttribution("Precincts: MGGG / RIGIS (ODbL)");
+        else {
+          map.setView([39.8, -98.6], 4);
+          const note = document.createElement("p");
+          note.className = "message";
+          note.textContent = "No district boundaries are imported for this chamber yet.";
+          el.after(note);
+        }
+        if (el.dataset.attribution) map.attributionControl.addAttribution(escapeHtml(el.dataset.attribution));
         el.dataset.ready = "true";
       });
   }
