@@ -33,7 +33,9 @@ class FinderForm(forms.Form):
     def __init__(self, *args: Any, states: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         names = dict(STATE_CHOICES)
-        options = [("", "Any state")] + [(code, names.get(code, code)) for code in sorted(states, key=names.get)]
+        options = [("", "Any state")] + [
+            (code, names.get(code, code)) for code in sorted(states, key=lambda code: names.get(code, code))
+        ]
         self.fields["state"].choices = [*options, (ABROAD, "Abroad")]  # type: ignore[attr-defined]  # ChoiceField
 
     def clean_zip_code(self) -> str:

@@ -85,7 +85,8 @@ def _figures_and_growth(user: AnyUser, *, with_chapters: bool) -> dict[str, Any]
         "recent": recent,
         "more_recent": max(0, figures.new_since - len(recent)),
         "chapters": chapters,
-        "most_members": max((c.member_count for c in chapters), default=0),
+        # member_count is annotated by chapters_with_member_counts; the stubs do not see annotations.
+        "most_members": max((c.member_count for c in chapters), default=0),  # type: ignore[attr-defined]
         "growth": growth_chart(new_members_by_month(user), chapters_founded_by_month(user) if with_chapters else None),
     }
 

@@ -13,10 +13,10 @@ from django.utils import timezone
 from groundswell.chapters.models import Chapter, Role, RoleGrant
 from groundswell.core.models import User
 from groundswell.people.models import ConsentEvent, EmailAddress, Membership, Person, PersonTag, PhoneNumber
-from groundswell.web.demo import DEMO_LOGINS, DEMO_PASSWORD, plan_demo
+from groundswell.web.demo import DEMO_LOGINS, DEMO_PASSWORD, DemoPlan, plan_demo
 
 
-def names_and_emails(plan):
+def names_and_emails(plan: DemoPlan) -> list[tuple[str, str, str]]:
     return [(p.first_name, p.last_name, p.emails[0]) for p in plan.people]
 
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -25,12 +26,13 @@ def sign_up(chapter, n: int, *, days_ago: int = 0) -> None:
         Membership.objects.filter(person=person, chapter=chapter).update(joined_on=joined)
 
 
-def chart_data(response) -> dict:
+def chart_data(response: Any) -> dict[str, Any]:
+    """The chart's data as the page hands it to charts.js (json_script)."""
     html = response.content.decode()
-    start = html.index('<script id="growth-data" type="application/json">') + len(
-        '<script id="growth-data" type="application/json">'
-    )
-    return json.loads(html[start : html.index("</script>", start)])
+    opening = '<script id="growth-data" type="application/json">'
+    start = html.index(opening) + len(opening)
+    data: dict[str, Any] = json.loads(html[start : html.index("</script>", start)])
+    return data
 
 
 def test_cumulative_counts_fold_older_months_into_the_first():
