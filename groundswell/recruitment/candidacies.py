@@ -14,6 +14,7 @@ from datetime import date
 from groundswell.elections import offices as office_names
 from groundswell.elections.actions import OfficeSpec, upsert_election, upsert_offices
 from groundswell.elections.models import Candidacy, Election, Office, OfficeLevel, Outcome, Race
+from groundswell.elections.parties import normalize_party
 from groundswell.geo import ocd
 from groundswell.geo.actions import district_spec, state_specs, upsert_divisions
 from groundswell.geo.importing import ImportReport
@@ -41,9 +42,15 @@ def ensure_race(election: Election, office: Office, *, party: str = "") -> Race:
 
 
 def file_candidacy(race: Race, *, name: str, party: str = "") -> Candidacy:
-    """The candidacy of ``name`` in ``race``: the existing one if the race already lists them."""
-    candidacy, _ = Candidacy.objects.get_or_create(race=race, name=name.strip(), party=party.strip())
-    return candidacy
+    """The candidacy of ``name`` in ``race``: the existing one if the race already lists them.
+
+    The party is spelled the way the power map's importers spell it ('DEM' -> 'Democratic'), because a
+    results file finds its candidacy by race, name and party: a different spelling would be a second
+    candidacy, and the recruit's would show no votes."""
+    name, party = name.strip(), normalize_party(party)
+    existing = Candidacy.objects.filter(race=race, name__iexact=name)
+    match = existing.filter(party=party).first() or (existing.first() if not party else None)
+    return match or Candidacy.objects.create(race=race, name=name, party=party)
 
 
 def ensure_office(state: str, office_name: str, *, district: str = "", level: str = "") -> Office:

@@ -21,7 +21,7 @@ class RunForm(forms.Form):
 
     first_name = forms.CharField(max_length=80)
     last_name = forms.CharField(max_length=80)
-    email = forms.EmailField()
+    email = forms.EmailField(label="Email address")
     phone = forms.CharField(max_length=30, required=False, label="Phone (optional)")
     zip_code = forms.CharField(max_length=10, label="ZIP code")
     office_type = forms.ChoiceField(

@@ -48,8 +48,10 @@ def add_members(chapter: Chapter, count: int, *, prefix: str = "member") -> list
     for i in range(count):
         person, _ = do_save_person(
             PersonDetails(first_name=f"{prefix.title()}{i}", last_name="Voter", emails=[f"{prefix}{i}@example.net"]),
-            source="test", actor=None, chapter=chapter,
-        )  # fmt: skip
+            source="test",
+            actor=None,
+            chapter=chapter,
+        )
         people.append(person)
     return people
 

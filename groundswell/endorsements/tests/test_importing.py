@@ -31,9 +31,16 @@ Ed Fox,PA,2022,State Senate,45,state legislature,Won,No,No
 def _mapping() -> Mapping:
     return Mapping(
         endorsers=["Groundswell ", "Working Families"],
-        columns={"candidate": "Candidate", "state": "State", "date": "Year", "office": "Office",
-                 "district": "District", "level": "Level", "result": "Result "},
-    )  # fmt: skip
+        columns={
+            "candidate": "Candidate",
+            "state": "State",
+            "date": "Year",
+            "office": "Office",
+            "district": "District",
+            "level": "Level",
+            "result": "Result ",
+        },
+    )
 
 
 def _import(text: str, personas: Personas, mapping: Mapping | None = None) -> object:
@@ -96,10 +103,28 @@ def test_command_imports_with_a_progress_bar(personas: Personas, tmp_path: Path)
     path.write_text(CSV)
     out = io.StringIO()
     call_command(
-        "import-endorsements", str(path), "--endorser", "Groundswell", "--endorser", "Working Families",
-        "--candidate", "Candidate", "--state", "State", "--date", "Year", "--office", "Office",
-        "--district", "District", "--level", "Level", "--result", "Result", stdout=out,
-    )  # fmt: skip
+        "import-endorsements",
+        str(path),
+        "--endorser",
+        "Groundswell",
+        "--endorser",
+        "Working Families",
+        "--candidate",
+        "Candidate",
+        "--state",
+        "State",
+        "--date",
+        "Year",
+        "--office",
+        "Office",
+        "--district",
+        "District",
+        "--level",
+        "Level",
+        "--result",
+        "Result",
+        stdout=out,
+    )
     assert "6 endorsements" in out.getvalue()
     assert Endorsement.objects.count() == 6
 
@@ -112,9 +137,17 @@ def test_import_page_maps_columns_and_shows_row_errors(personas: Personas) -> No
     assert client.post("/endorsements/import/", {"file": upload}).status_code == 302
     form = client.get("/endorsements/import/mapping/").content.decode()
     assert 'value="Working Families" id="id_endorsers_1" checked' in form or "Working Families" in form
-    data = {"endorsers": ["Groundswell", "Working Families"], "col_candidate": "Candidate", "col_state": "State",
-            "col_date": "Year", "col_office": "Office", "col_district": "District", "col_level": "Level",
-            "col_result": "Result", "default_kind": "general"}  # fmt: skip
+    data = {
+        "endorsers": ["Groundswell", "Working Families"],
+        "col_candidate": "Candidate",
+        "col_state": "State",
+        "col_date": "Year",
+        "col_office": "Office",
+        "col_district": "District",
+        "col_level": "Level",
+        "col_result": "Result",
+        "default_kind": "general",
+    }
     page = client.post("/endorsements/import/mapping/", data).content.decode()
     assert "Row 7, column “Groundswell”: expected Yes or No, found &#x27;maybe&#x27;" in page
     assert Endorsement.objects.count() == 0

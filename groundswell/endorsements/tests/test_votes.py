@@ -30,9 +30,13 @@ pytestmark = pytest.mark.django_db
 
 def _ready_nomination(personas: Personas, race: RaceSetup, **kwargs: Any) -> Nomination:
     nomination, _ = do_nominate(
-        race.candidacy, chapter=personas.chapter_a, template=race.template, candidate_email="jamie@example.net",
-        actor=personas.leader_a, **kwargs,
-    )  # fmt: skip
+        race.candidacy,
+        chapter=personas.chapter_a,
+        template=race.template,
+        candidate_email="jamie@example.net",
+        actor=personas.leader_a,
+        **kwargs,
+    )
     questions = list(race.template.questions.all())
     do_answer_questionnaire(nomination.response, answers={q.pk: (True, "yes") for q in questions})
     nomination.refresh_from_db()
@@ -41,9 +45,12 @@ def _ready_nomination(personas: Personas, race: RaceSetup, **kwargs: Any) -> Nom
 
 def _open(personas: Personas, nomination: Nomination, *, quorum: int = 50, threshold: int = 60) -> ChapterVote:
     return do_open_vote(
-        nomination, closes_at=timezone.now() + dt.timedelta(days=3), quorum_percent=quorum,
-        threshold_percent=threshold, actor=personas.leader_a,
-    )  # fmt: skip
+        nomination,
+        closes_at=timezone.now() + dt.timedelta(days=3),
+        quorum_percent=quorum,
+        threshold_percent=threshold,
+        actor=personas.leader_a,
+    )
 
 
 def _ballots(vote: ChapterVote) -> list[Ballot]:
@@ -172,8 +179,13 @@ def test_the_candidate_as_a_member_is_recused_from_the_start(personas: Personas,
 
 
 def test_the_vote_opens_only_after_the_answers_and_closes_only_once(personas: Personas, race: RaceSetup) -> None:
-    nomination, _ = do_nominate(race.candidacy, chapter=personas.chapter_a, template=race.template,
-                                candidate_email="jamie@example.net", actor=personas.leader_a)  # fmt: skip
+    nomination, _ = do_nominate(
+        race.candidacy,
+        chapter=personas.chapter_a,
+        template=race.template,
+        candidate_email="jamie@example.net",
+        actor=personas.leader_a,
+    )
     with pytest.raises(ValidationError, match="answered"):
         _open(personas, nomination)
     nomination = _ready_nomination_from(nomination, race)

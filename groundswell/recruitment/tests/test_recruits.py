@@ -35,19 +35,28 @@ def _race() -> Race:
 
 def _recruit(personas: Personas, person: Person | None = None, chapter: Any = None) -> Recruit:
     return do_create_recruit(
-        person or personas.member_a, chapter=chapter or personas.chapter_a,
-        details=RecruitDetails(office_sought="State House 98", party="DEM"), actor=personas.leader_a
-        if chapter is None else personas.leader_b,
-    )  # fmt: skip
+        person or personas.member_a,
+        chapter=chapter or personas.chapter_a,
+        details=RecruitDetails(office_sought="State House 98", party="DEM"),
+        actor=personas.leader_a if chapter is None else personas.leader_b,
+    )
 
 
 def test_i_want_to_run_form_creates_a_recruit_in_that_chapter(personas: Personas) -> None:
     client = Client()
-    response = client.post("/recruitment/run/providence/", {
-        "first_name": "Rosa", "last_name": "Lima", "email": "Rosa@Example.net", "zip_code": "02903",
-        "office_type": "party", "office_sought": "Ward committee", "why": "Nobody ran last time",
-        "email_consent": "on",
-    })  # fmt: skip
+    response = client.post(
+        "/recruitment/run/providence/",
+        {
+            "first_name": "Rosa",
+            "last_name": "Lima",
+            "email": "Rosa@Example.net",
+            "zip_code": "02903",
+            "office_type": "party",
+            "office_sought": "Ward committee",
+            "why": "Nobody ran last time",
+            "email_consent": "on",
+        },
+    )
     assert response.status_code == 302
     recruit = Recruit.objects.get(person__emails__address="rosa@example.net")
     assert recruit.chapter == personas.chapter_b
@@ -55,8 +64,17 @@ def test_i_want_to_run_form_creates_a_recruit_in_that_chapter(personas: Personas
     assert "Nobody ran last time" in recruit.notes
     assert recruit.person.memberships.filter(chapter=personas.chapter_b).exists()
     assert AuditEntry.objects.filter(event_type=AuditEvent.RUN_FORM_SUBMITTED).count() == 1
-    client.post("/recruitment/run/providence/", {"first_name": "Rosa", "last_name": "Lima", "email": "rosa@example.net",
-                                                 "zip_code": "02903", "office_type": "party", "why": "Still keen"})  # fmt: skip
+    client.post(
+        "/recruitment/run/providence/",
+        {
+            "first_name": "Rosa",
+            "last_name": "Lima",
+            "email": "rosa@example.net",
+            "zip_code": "02903",
+            "office_type": "party",
+            "why": "Still keen",
+        },
+    )
     assert Recruit.objects.filter(person=recruit.person).count() == 1
 
 
@@ -76,7 +94,11 @@ def test_filing_makes_the_recruit_a_candidacy_in_the_race(personas: Personas) ->
     do_move_recruit(recruit, stage=Stage.FILING, race=race, actor=personas.leader_a)
     recruit.refresh_from_db()
     assert recruit.candidacy is not None
-    assert (recruit.candidacy.race, recruit.candidacy.name, recruit.candidacy.party) == (race, "Maria Alvarez", "DEM")
+    assert (recruit.candidacy.race, recruit.candidacy.name, recruit.candidacy.party) == (
+        race,
+        "Maria Alvarez",
+        "Democratic",
+    )
     assert recruit.office_level == "state_legislature"
     assert list(recruit.stage_changes.values_list("to_stage", flat=True)) == ["filing", "identified"]
 
@@ -120,8 +142,12 @@ def test_funnel_counts_stages_and_conversion(personas: Personas) -> None:
 
 def test_training_attendance_moves_recruits_to_trained(personas: Personas) -> None:
     recruit = _recruit(personas)
-    training = do_create_training(title="Run for precinct committee", held_on=timezone.localdate(),
-                                  chapter=personas.chapter_a, actor=personas.leader_a)  # fmt: skip
+    training = do_create_training(
+        title="Run for precinct committee",
+        held_on=timezone.localdate(),
+        chapter=personas.chapter_a,
+        actor=personas.leader_a,
+    )
     do_record_attendance(training, person=personas.member_a, actor=personas.leader_a)
     recruit.refresh_from_db()
     assert recruit.stage == Stage.TRAINED

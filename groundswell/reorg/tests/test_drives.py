@@ -30,22 +30,40 @@ RI = "ocd-division/country:us/state:ri"
 
 
 def _precincts() -> None:
-    specs = [*state_specs("ri"), DivisionSpec(f"{RI}/place:providence", DivisionKind.PLACE, "Providence", "RI", RI),
-             DivisionSpec(f"{RI}/place:warwick", DivisionKind.PLACE, "Warwick", "RI", RI)]  # fmt: skip
+    specs = [
+        *state_specs("ri"),
+        DivisionSpec(f"{RI}/place:providence", DivisionKind.PLACE, "Providence", "RI", RI),
+        DivisionSpec(f"{RI}/place:warwick", DivisionKind.PLACE, "Warwick", "RI", RI),
+    ]
     for town, n in (("providence", 3), ("warwick", 2)):
-        specs += [DivisionSpec(f"{RI}/place:{town}/precinct:{i}", DivisionKind.PRECINCT, f"{town.title()} {i}", "RI",
-                               f"{RI}/place:{town}") for i in range(1, n + 1)]  # fmt: skip
+        specs += [
+            DivisionSpec(
+                f"{RI}/place:{town}/precinct:{i}",
+                DivisionKind.PRECINCT,
+                f"{town.title()} {i}",
+                "RI",
+                f"{RI}/place:{town}",
+            )
+            for i in range(1, n + 1)
+        ]
     upsert_divisions(specs, report=ImportReport())
 
 
 def _drive(personas: Personas) -> ReorganizationDrive:
     _precincts()
-    drive = do_create_drive(name="Rhode Island 2026 reorganization", state="RI", party="Democratic",
-                            election_date=timezone.localdate() + dt.timedelta(days=120), actor=personas.staff)  # fmt: skip
-    do_save_reorg_rule(drive, seats_per_precinct=2, selection=SelectionMethod.ELECTED, signatures_required=25,
-                       actor=personas.staff)  # fmt: skip
-    do_save_reorg_rule(drive, county="Warwick", seats_per_precinct=3, selection=SelectionMethod.CAUCUS,
-                       actor=personas.staff)  # fmt: skip
+    drive = do_create_drive(
+        name="Rhode Island 2026 reorganization",
+        state="RI",
+        party="Democratic",
+        election_date=timezone.localdate() + dt.timedelta(days=120),
+        actor=personas.staff,
+    )
+    do_save_reorg_rule(
+        drive, seats_per_precinct=2, selection=SelectionMethod.ELECTED, signatures_required=25, actor=personas.staff
+    )
+    do_save_reorg_rule(
+        drive, county="Warwick", seats_per_precinct=3, selection=SelectionMethod.CAUCUS, actor=personas.staff
+    )
     do_add_precinct_seats(drive, actor=personas.staff)
     return drive
 
@@ -75,12 +93,21 @@ def test_progress_counts_our_recruits_filed_and_won_by_area_and_chapter(personas
     drive = _drive(personas)
     do_add_leadership_office(drive, tier=Tier.STATE_CHAIR, actor=personas.staff)
     races = {r.office.name: r for r in drive.election.races.select_related("office")}
-    recruit = do_create_recruit(personas.member_b, chapter=personas.chapter_b, actor=personas.leader_b,
-                                details=RecruitDetails(office_type=OfficeType.PARTY))  # fmt: skip
-    do_move_recruit(recruit, stage=Stage.FILING, race=races["Providence 2 Democratic precinct committee"],
-                    actor=personas.leader_b)  # fmt: skip
-    chair = do_create_recruit(personas.member_a, chapter=personas.chapter_b, actor=personas.staff,
-                              details=RecruitDetails(office_type=OfficeType.PARTY))  # fmt: skip
+    recruit = do_create_recruit(
+        personas.member_b,
+        chapter=personas.chapter_b,
+        actor=personas.leader_b,
+        details=RecruitDetails(office_type=OfficeType.PARTY),
+    )
+    do_move_recruit(
+        recruit, stage=Stage.FILING, race=races["Providence 2 Democratic precinct committee"], actor=personas.leader_b
+    )
+    chair = do_create_recruit(
+        personas.member_a,
+        chapter=personas.chapter_b,
+        actor=personas.staff,
+        details=RecruitDetails(office_type=OfficeType.PARTY),
+    )
     do_move_recruit(chair, stage=Stage.FILING, race=races["Rhode Island Democratic Party Chair"], actor=personas.staff)
     Candidacy.objects.filter(pk=chair.candidacy_id).update(outcome=Outcome.WON)
     rows = seat_rows(drive)
@@ -93,8 +120,9 @@ def test_progress_counts_our_recruits_filed_and_won_by_area_and_chapter(personas
 
 def test_only_staff_and_the_states_coordinator_run_a_drive(personas: Personas) -> None:
     with pytest.raises(PermissionDenied):
-        do_create_drive(name="x", state="RI", party="Democratic", election_date=timezone.localdate(),
-                        actor=personas.coordinator)  # fmt: skip
+        do_create_drive(
+            name="x", state="RI", party="Democratic", election_date=timezone.localdate(), actor=personas.coordinator
+        )
     drive = _drive(personas)
     leader_b, leader_a = Client(), Client()
     leader_b.force_login(personas.leader_b)
@@ -102,6 +130,8 @@ def test_only_staff_and_the_states_coordinator_run_a_drive(personas: Personas) -
     assert leader_b.get(f"/reorg/{drive.pk}/").status_code == 200
     assert leader_b.get(f"/reorg/{drive.pk}/vacancies/").status_code == 200
     assert leader_a.get(f"/reorg/{drive.pk}/").status_code == 404  # a Pennsylvania leader
-    leader_b.post(f"/reorg/{drive.pk}/rules/", {"county": "", "seats_per_precinct": 9, "selection": "elected",
-                                                "signatures_required": 0})  # fmt: skip
+    leader_b.post(
+        f"/reorg/{drive.pk}/rules/",
+        {"county": "", "seats_per_precinct": 9, "selection": "elected", "signatures_required": 0},
+    )
     assert drive.rules.get(county="").seats_per_precinct == 2

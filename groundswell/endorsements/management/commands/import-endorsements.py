@@ -21,8 +21,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
-        parser.add_argument("--endorser", action="append", required=True, metavar="COLUMN",
-                            help="A column holding Yes or No for one endorser (repeat for several).")  # fmt: skip
+        parser.add_argument(
+            "--endorser",
+            action="append",
+            required=True,
+            metavar="COLUMN",
+            help="A column holding Yes or No for one endorser (repeat for several).",
+        )
         for name, label in FIELDS.items():
             parser.add_argument(f"--{name}", default="", metavar="COLUMN", help=f"Column: {label}.")
         parser.add_argument("--default-state", default="", help="State of every row, when there is no state column.")
@@ -35,10 +40,12 @@ class Command(BaseCommand):
         if not path.exists():
             raise CommandError(f"No such file: {path}")
         mapping = Mapping(
-            endorsers=options["endorser"], columns={k: options[k] for k in FIELDS if options[k]},
-            default_state=options["default_state"], default_kind=options["default_kind"],
+            endorsers=options["endorser"],
+            columns={k: options[k] for k in FIELDS if options[k]},
+            default_state=options["default_state"],
+            default_kind=options["default_kind"],
             default_level=options["default_level"],
-        )  # fmt: skip
+        )
         console = Console(file=self.stdout)  # type: ignore[arg-type]  # OutputWrapper is a text stream
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
         with Progress(*columns, console=console) as bar:
@@ -49,9 +56,13 @@ class Command(BaseCommand):
 
             try:
                 report = do_import_historical_endorsements(
-                    text_of(path.read_bytes()), mapping=mapping, file_name=path.name, actor=None,
-                    dry_run=options["dry_run"], progress=progress,
-                )  # fmt: skip
+                    text_of(path.read_bytes()),
+                    mapping=mapping,
+                    file_name=path.name,
+                    actor=None,
+                    dry_run=options["dry_run"],
+                    progress=progress,
+                )
             except ImportRejected as rejected:
                 raise CommandError(str(rejected)) from rejected
         console.print(report.summary() + (" (dry run: nothing saved)" if options["dry_run"] else ""))
