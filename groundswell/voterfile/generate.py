@@ -114,7 +114,7 @@ def _mix(x: U64) -> U64:
     with np.errstate(over="ignore"):
         x = (x ^ (x >> np.uint64(30))) * _M1
         x = (x ^ (x >> np.uint64(27))) * _M2
-        return x ^ (x >> np.uint64(31))  # type: ignore[no-any-return]  # numpy ufunc result typing
+        return x ^ (x >> np.uint64(31))
 
 
 def uniform(seed: int, stream: int, index: npt.ArrayLike) -> F64:
@@ -252,7 +252,7 @@ class Synth:
         self.spec, self.voters, self.seed, self.revision = spec, voters, seed, revision
         self.geo = Geography(spec, voters, seed)
         # a later revision adds 2% new voters per revision; they get numbers after the original ones
-        self.added = int(round(voters * 0.02 * revision))
+        self.added = round(voters * 0.02 * revision)
 
     def chunks(self, size: int = CHUNK) -> Iterator[VoterChunk]:
         total = self.voters + self.added
@@ -264,7 +264,7 @@ class Synth:
             yield self.people(index)
 
     def people(self, index: I64) -> VoterChunk:
-        s, geo, n = self.seed, self.geo, len(index)
+        s, geo, _n = self.seed, self.geo, len(index)
         new = index >= self.voters
         # a new voter lives in the precinct of an existing one, in a household of their own
         home = np.where(new, (index * 7919) % max(self.voters, 1), index)
@@ -310,7 +310,9 @@ class Synth:
             house_number=self._house_numbers(building, street_key),
             street=(uniform(s, 30, street_key) * len(STREET_WORDS)).astype(np.int64),
             suffix=(uniform(s, 31, street_key) * len(STREET_SUFFIXES)).astype(np.int64),
-            apartment=np.where(apartment_bldg, household % 6 + 1 + (uniform(s, 32, building) * 3).astype(np.int64) * 100, 0),
+            apartment=np.where(
+                apartment_bldg, household % 6 + 1 + (uniform(s, 32, building) * 3).astype(np.int64) * 100, 0
+            ),
         )
 
     def _household_number(self, home: I64, starts: npt.NDArray[np.bool_]) -> I64:
@@ -329,7 +331,8 @@ class Synth:
     def _ages(self, index: I64) -> I64:
         band = pick(uniform(self.seed, 11, index), AGE_WEIGHTS)
         low, high = AGE_BANDS[band], AGE_BANDS[band + 1]
-        return (low + uniform(self.seed, 33, index) * (high - low)).astype(np.int64)
+        ages: I64 = (low + uniform(self.seed, 33, index) * (high - low)).astype(np.int64)
+        return ages
 
     def _house_numbers(self, building: I64, street_key: I64) -> I64:
         # each street has a block range; odd numbers on one side, even on the other
@@ -435,7 +438,8 @@ def votes_cast(synth: Synth, c: VoterChunk) -> npt.NDArray[np.bool_]:
     days = np.array([(e.on - date(1970, 1, 1)).days for e in ELECTIONS])
     u = uniform(synth.seed, 50, c.index[:, None] * 16 + np.arange(len(ELECTIONS))[None, :])
     chance = np.clip(c.propensity[:, None] * ELECTION_TURNOUT[None, :], 0, 0.97)
-    return (u < chance) & (c.registered[:, None] < days[None, :])
+    voted: npt.NDArray[np.bool_] = (u < chance) & (c.registered[:, None] < days[None, :])
+    return voted
 
 
 NC_METHODS = ("IN-PERSON", "ABSENTEE ONESTOP", "ABSENTEE BY MAIL", "PROVISIONAL", "EARLY VOTING IN-PERSON")
@@ -534,7 +538,9 @@ def ohio_table(synth: Synth, c: VoterChunk) -> pa.Table:
 Progress = Callable[[str, int, int], None]
 
 
-def _write(path: Path, tables: Iterator[pa.Table], delimiter: str, progress: Progress | None, phase: str, total: int) -> int:
+def _write(
+    path: Path, tables: Iterator[pa.Table], delimiter: str, progress: Progress | None, phase: str, total: int
+) -> int:
     rows = 0
     with pa.OSFile(str(path), "wb") as sink:
         writer: pacsv.CSVWriter | None = None
@@ -570,7 +576,9 @@ def generate_nc(out: Path, voters: int, seed: int, *, revision: int = 0, progres
     return Generated(voter_path, history_path, n, h)
 
 
-def generate_ohio(out: Path, voters: int, seed: int, *, revision: int = 0, progress: Progress | None = None) -> Generated:
+def generate_ohio(
+    out: Path, voters: int, seed: int, *, revision: int = 0, progress: Progress | None = None
+) -> Generated:
     """Write a synthetic Ohio SWVF (comma-separated, one column per election)."""
     out.mkdir(parents=True, exist_ok=True)
     synth = Synth(OH, voters, seed, revision)

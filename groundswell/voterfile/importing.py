@@ -1,3 +1,4 @@
+# ruff: noqa: S608  # SQL here is built from layout constants and identifiers; values go through lit() or params
 """Import voter files into a new DuckDB generation: read with explicit types, validate, merge, publish.
 
 Reading: DuckDB's CSV reader with the layout's columns declared (text stays text: no type guessing,
@@ -608,7 +609,9 @@ def _load_voters(
         "SELECT rowid, reject_column, reject_reason, voter_id FROM stage WHERE reject_reason IS NOT NULL ORDER BY rowid"
     ).fetchall()
     lines = line_numbers([int(r[0]) for r in bad], read_lines)
-    batch.rejects.extend(Reject(line, col, reason, f"voter id {vid}") for line, (_, col, reason, vid) in zip(lines, bad))
+    batch.rejects.extend(
+        Reject(line, col, reason, f"voter id {vid}") for line, (_, col, reason, vid) in zip(lines, bad, strict=False)
+    )
     row = con.execute("SELECT count(*) FROM stage").fetchone()
     batch.result.rows_read = (int(row[0]) if row else 0) + len(read_lines)
     if keep_cells:
@@ -646,7 +649,9 @@ def _merge_voters(batch: Batch) -> None:
     """Build voters from the valid staged rows and the previous generation, sorted in walk order."""
     con, b = batch.con, batch.batch_id
     cols = [c for c in VOTER_COLUMNS]
-    plain = [c for c in cols if c not in {"general_bits", "primary_bits", "first_batch", "changed_batch", "removed_batch"}]
+    plain = [
+        c for c in cols if c not in {"general_bits", "primary_bits", "first_batch", "changed_batch", "removed_batch"}
+    ]
     if not batch.prev_has("voters"):
         # The first import keeps the file's order (the states write their files grouped by county and
         # precinct, which is what the targeting queries' min/max pruning needs) and turns the staging
@@ -663,12 +668,14 @@ def _merge_voters(batch: Batch) -> None:
     else:
         s_cols = ", ".join(f"s.{c}" for c in plain)
         o_cols = ", ".join(f"o.{c}" if c != "status" else "'R' AS status" for c in plain)
-        con.execute(f"""
+        con.execute("""
             CREATE TEMP TABLE kept AS SELECT voter_id, row_hash, removed_batch FROM prev.voters""")
         counts = con.execute("""
             SELECT count(*) FILTER (WHERE o.voter_id IS NULL),
-                   count(*) FILTER (WHERE o.voter_id IS NOT NULL AND (o.row_hash <> s.row_hash OR o.removed_batch IS NOT NULL)),
-                   count(*) FILTER (WHERE o.voter_id IS NOT NULL AND o.row_hash = s.row_hash AND o.removed_batch IS NULL)
+                   count(*) FILTER (WHERE o.voter_id IS NOT NULL
+                                    AND (o.row_hash <> s.row_hash OR o.removed_batch IS NOT NULL)),
+                   count(*) FILTER (WHERE o.voter_id IS NOT NULL
+                                    AND o.row_hash = s.row_hash AND o.removed_batch IS NULL)
             FROM stage s LEFT JOIN kept o USING (voter_id) WHERE s.reject_reason IS NULL""").fetchone()
         assert counts is not None
         batch.result.inserted, batch.result.updated, batch.result.unchanged = (int(x) for x in counts)
@@ -764,7 +771,9 @@ def _load_nc_history(batch: Batch, path: Path, encoding: str, auto: bool) -> Non
         "SELECT rowid, reject_column, reject_reason, voter_id FROM stage WHERE reject_reason IS NOT NULL ORDER BY rowid"
     ).fetchall()
     lines = line_numbers([int(r[0]) for r in bad], read_lines)
-    batch.rejects.extend(Reject(line, col, reason, f"voter id {vid}") for line, (_, col, reason, vid) in zip(lines, bad))
+    batch.rejects.extend(
+        Reject(line, col, reason, f"voter id {vid}") for line, (_, col, reason, vid) in zip(lines, bad, strict=False)
+    )
     batch.result.rows_read = _count(con, "stage") + len(read_lines)
     _append_history(batch, "SELECT * EXCLUDE (reject_column, reject_reason) FROM stage WHERE reject_reason IS NULL")
     con.execute("DROP TABLE stage")
@@ -816,7 +825,9 @@ def _load_ohio_history(batch: Batch, layout: Layout) -> None:
         match = layouts.OHIO_ELECTION_COLUMN.match(column)
         assert match
         kind, month, day, year = match.groups()
-        ballot = _case_map(f"upper(trim({q(column)}))", {k: v for k, v in layouts.OHIO_PARTY_TO_PARTY.items() if k}, "NULL")
+        ballot = _case_map(
+            f"upper(trim({q(column)}))", {k: v for k, v in layouts.OHIO_PARTY_TO_PARTY.items() if k}, "NULL"
+        )
         parts.append(
             f"SELECT voter_id, DATE '{year}-{month}-{day}' AS election_date, {lit(kind)} AS election_type, "
             f"{lit(column)} AS election_desc, NULL::VARCHAR AS voting_method, NULL::VARCHAR AS voting_method_raw, "

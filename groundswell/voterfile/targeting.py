@@ -369,7 +369,8 @@ def count_by(engine: Engine, u: Universe, dimensions: Sequence[str]) -> list[dic
         grouped = t.group_by(**keys).aggregate(voters=t.count())
         return grouped.order_by(ibis.desc("voters"), *dimensions)
 
-    return engine.run(("count_by", u, tuple(dimensions)), build).to_pylist()
+    rows: list[dict[str, Any]] = engine.run(("count_by", u, tuple(dimensions)), build).to_pylist()
+    return rows
 
 
 def precinct_party_counts(engine: Engine, u: Universe | None = None) -> dict[str, dict[str, int]]:
@@ -427,33 +428,27 @@ def walk_list(engine: Engine, precinct: str, u: Universe | None = None) -> ir.Ta
 
 
 def doors(engine: Engine, precinct: str, u: Universe | None = None) -> list[Door]:
+    """One precinct's doors in walk order; the apartments of a building are grouped under its door."""
     rows = engine.run(("doors", precinct, u), lambda: walk_list(engine, precinct, u)).to_pylist()
-    out: list[Door] = []
+    buildings: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for row in rows:  # dicts keep insertion order: walk order survives the grouping
+        buildings.setdefault((row["street_name"], row["odd"], row["house_number"]), []).append(row)
+    return [_door(group) for group in buildings.values()]
+
+
+def _door(rows: list[dict[str, Any]]) -> Door:
     units: dict[str | None, list[DoorVoter]] = {}
-    key: tuple[Any, ...] | None = None
-    for row in rows + [None]:
-        row_key = (row["street_name"], row["house_number"]) if row else None
-        if key is not None and row_key != key:
-            out.append(_door(first, units))
-            units = {}
-        if row is None:
-            break
-        if row_key != key:
-            first = row
-        key = row_key
+    for row in rows:
         name = " ".join(p for p in (row["first_name"], row["last_name"]) if p)
         units.setdefault(row["apartment"], []).append(DoorVoter(row["voter_id"], name, row["age"], row["party"]))
-    return out
-
-
-def _door(row: Mapping[str, Any], units: Mapping[str | None, list[DoorVoter]]) -> Door:
-    address = str(row["address"])
-    if row["apartment"]:
+    first = rows[0]
+    address = str(first["address"])
+    if first["apartment"]:
         address = address.split(" APT ")[0]
     return Door(
-        street_name=row["street_name"],
-        side="odd" if row["odd"] else "even",
-        house_number=row["house_number"],
+        street_name=first["street_name"],
+        side="odd" if first["odd"] else "even",
+        house_number=first["house_number"],
         address=address,
         units=tuple(Unit(apt, tuple(vs)) for apt, vs in units.items()),
     )

@@ -41,16 +41,18 @@ def test_nc_file_has_the_real_layout_and_requested_size(nc_files):
 
 def test_distributions_look_like_a_state(tmp_path):
     files = generate.generate_nc(tmp_path, 60_000, seed=2)
-    rel = _read(files.voter_file)
-    row = duckdb.sql("""
+    row = duckdb.sql(
+        """
         SELECT count(DISTINCT county_id), count(DISTINCT county_id || precinct_abbrv),
                count(*) FILTER (WHERE try_cast(split_part(res_street_address, ' ', 1) AS INT) % 2 = 0),
                count(*) FILTER (WHERE res_street_address LIKE '% APT %'),
                count(DISTINCT res_street_address || zip_code), count(DISTINCT party_cd), count(DISTINCT status_cd),
                min(age_at_year_end::INT), max(age_at_year_end::INT),
                count(DISTINCT election_lbl)
-        FROM rel, (SELECT DISTINCT election_lbl FROM read_csv(?, delim='\t', header=true, all_varchar=true))
-    """.replace("?", f"'{files.history_file}'")).fetchall()[0]
+        FROM read_csv('VOTERS', delim='\t', header=true, all_varchar=true),
+             (SELECT DISTINCT election_lbl FROM read_csv(?, delim='\t', header=true, all_varchar=true))
+    """.replace("?", f"'{files.history_file}'")
+    ).fetchall()[0]
     counties, precincts, even, apartments, households, parties, statuses, youngest, oldest, elections = row
     assert counties == 100 and precincts == 200  # 60,000 voters / 300 per precinct
     assert 0.35 < even / 60_000 / 8 < 0.65  # the cross join repeats rows per election: 8 elections
@@ -77,7 +79,7 @@ def test_ohio_file_has_fixed_then_election_columns(tmp_path):
     rel = _read(files.voter_file, ",")
     assert tuple(rel.columns[:46]) == layouts.OHIO_FIXED_COLUMNS
     assert rel.columns[-1] == "GENERAL-11/05/2024" and len(rel.columns) == 46 + 8
-    assert rel.filter('"GENERAL-11/05/2024" = \'X\'').count("*").fetchall()[0][0] > 0
+    assert rel.filter("\"GENERAL-11/05/2024\" = 'X'").count("*").fetchall()[0][0] > 0
 
 
 def test_a_later_revision_removes_changes_and_adds_voters(tmp_path):

@@ -105,7 +105,7 @@ def bad_file(tmp_path):
             header(),
             voter_row("AA000001"),
             voter_row("AA000002", registr_dt="13/45/2010"),  # line 3: not a date
-            voter_row("") ,  # line 4: no voter id
+            voter_row(""),  # line 4: no voter id
             voter_row("AA000004") + "\tEXTRA",  # line 5: too many fields
             voter_row("AA000005", status_cd="Q"),  # line 6: unknown status
             voter_row("AA000001"),  # line 7: duplicate id
@@ -131,7 +131,7 @@ def test_too_many_bad_rows_refuse_the_whole_file_and_change_nothing(store, tmp_p
     good = write(tmp_path / "good.txt", [header(), voter_row("ZZ000001")])
     import_file(store, good, "ncvoter")
     before = store.current()
-    with pytest.raises(ImportRefused, match="5 of 7 rows of nc.txt were rejected") as refused:
+    with pytest.raises(ImportRefused, match=r"5 of 7 rows of nc\.txt were rejected") as refused:
         import_file(store, bad_file(tmp_path), "ncvoter")
     assert len(refused.value.result.rejects) == 5
     assert store.current() == before
@@ -177,10 +177,13 @@ def test_reimport_updates_changed_marks_removed_keeps_history_and_provenance(sto
     assert [(x[0], x[1], x[3]) for x in batches] == [(1, "ncvoter", 64), (2, "ncvhis", 64), (3, "ncvoter", 64),
                                                      (4, "ncvhis", 64)]  # fmt: skip
     # vote bits match the detailed history
-    mismatched = rows(store, """
+    mismatched = rows(
+        store,
+        """
         SELECT count(*) FROM voters v LEFT JOIN (
             SELECT voter_id, count(*) AS n FROM vote_history WHERE election_type = 'GENERAL' GROUP BY 1) h
-        USING (voter_id) WHERE bit_count(v.general_bits) <> coalesce(h.n, 0)""")
+        USING (voter_id) WHERE bit_count(v.general_bits) <> coalesce(h.n, 0)""",
+    )
     assert mismatched == [(0,)]
 
 
@@ -194,7 +197,9 @@ def test_ohio_file_imports_voters_and_columnar_history(store, tmp_path):
     files = generate.generate_ohio(tmp_path, 2000, seed=8)
     result = import_file(store, files.voter_file, "ohio_swvf", file_date=generate.FILE_DATE)
     assert result.inserted == 2000 and result.rejected == 0
-    got = rows(store, "SELECT min(voter_id), count(DISTINCT county_id), count(*) FILTER (WHERE party = 'UNA') FROM voters")
+    got = rows(
+        store, "SELECT min(voter_id), count(DISTINCT county_id), count(*) FILTER (WHERE party = 'UNA') FROM voters"
+    )
     assert got[0][0] == "OH0000000001" and got[0][1] > 50 and got[0][2] > 0
     hist = rows(store, "SELECT election_type, count(*), count(party_ballot) FROM vote_history GROUP BY 1 ORDER BY 1")
     assert [h[0] for h in hist] == ["GENERAL", "PRIMARY"]
@@ -208,9 +213,19 @@ def test_any_csv_through_a_saved_column_mapping(store, tmp_path):
         '"008","Kim","Bo","3","P2","","1990","02906","11 Elm St Apt 2","2015-01-01"',
     ])  # fmt: skip
     mapping = ColumnMapping(
-        fields={"voter_id": "ID", "last_name": "Last", "first_name": "First", "county_id": "County",
-                "precinct": "Pct", "party": "Party", "birth_year": "Birth", "zip": "Zip", "address": "Street",
-                "registration_date": "Registered", "status": "ID"},  # fmt: skip
+        fields={
+            "voter_id": "ID",
+            "last_name": "Last",
+            "first_name": "First",
+            "county_id": "County",
+            "precinct": "Pct",
+            "party": "Party",
+            "birth_year": "Birth",
+            "zip": "Zip",
+            "address": "Street",
+            "registration_date": "Registered",
+            "status": "ID",
+        },
         state="RI",
     )
     saved = ColumnMapping.from_dict(mapping.to_dict())

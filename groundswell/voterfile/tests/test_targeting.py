@@ -23,8 +23,11 @@ CASES = {
            AND voting_method = 'EARLY' AND party_ballot = 'DEM')""",
     ),
     "did_not_vote_2022_general_registered_before_2020": (
-        {"history": [{"election_date": "2022-11-08", "voted": False}], "registered_before": "2020-01-01",
-         "genders": ["F"]},  # fmt: skip
+        {
+            "history": [{"election_date": "2022-11-08", "voted": False}],
+            "registered_before": "2020-01-01",
+            "genders": ["F"],
+        },
         """voter_id NOT IN (SELECT voter_id FROM vote_history WHERE election_date = DATE '2022-11-08')
            AND registration_date <= DATE '2020-01-01' AND gender = 'F'""",
     ),
