@@ -109,7 +109,7 @@ def test_progress_counts_our_recruits_filed_and_won_by_area_and_chapter(personas
         details=RecruitDetails(office_type=OfficeType.PARTY),
     )
     do_move_recruit(chair, stage=Stage.FILING, race=races["Rhode Island Democratic Party Chair"], actor=personas.staff)
-    Candidacy.objects.filter(pk=chair.candidacy_id).update(outcome=Outcome.WON)
+    Candidacy.objects.filter(recruit=chair).update(outcome=Outcome.WON)
     rows = seat_rows(drive)
     by_area = {p.label: p for p in progress_by_area(rows)}
     assert by_area["Providence"].filed_rate.label == "1 of 6, 17%"
