@@ -4,6 +4,8 @@ Comparing every pair of 200,000 people is 20 billion comparisons. Instead each b
 groups people by a cheap key (last name's first letters + ZIP, initials + city, the last seven
 digits of a phone, an email's local part) with GROUP BY in the database, and only people who share
 a key with someone else are read into Python and compared, with rapidfuzz, pair by pair.
+(The initials rule uses the first two letters of the last name: initials alone put a few hundred
+people of a big city in one block.)
 Blocks bigger than MAX_BLOCK (a very common surname in a big city, "info@") are skipped: they
 say little, and another rule usually still brings a true pair together.
 """
@@ -27,7 +29,7 @@ from groundswell.people.models import EmailAddress, NotDuplicate, Person, PhoneN
 # A pair scoring at least this is proposed. Same name + same address scores about 80; a
 # household (same last name and address, different first names) about 55.
 PROPOSAL_THRESHOLD = 60
-MAX_BLOCK = 100
+MAX_BLOCK = 50
 # SQLite allows 32,766 bound parameters; read candidate details in slices well under that.
 READ_CHUNK = 2_000
 
@@ -132,45 +134,88 @@ def _name(value: str) -> str:
     return _NOT_WORD.sub("", value.lower()).strip()
 
 
-def _first_name_likeness(a: str, b: str) -> tuple[float, str]:
+def normalize_street(value: str) -> str:
+    words = _NOT_WORD.sub(" ", value.lower().replace(".", "")).split()
+    return " ".join(_STREET_WORDS.get(word, word) for word in words)
+
+
+def _email_local_part(address: str) -> str:
+    local = address.split("@", 1)[0].split("+", 1)[0]
+    return local.replace(".", "")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A candidate with everything scoring compares already normalized: a person is prepared once
+    and compared with each of their block-mates, so this work is not repeated per pair."""
+
+    candidate: Candidate
+    first: str
+    last: str
+    street: str
+    zip5: str
+    city: str
+    emails: frozenset[str]
+    email_names: frozenset[str]
+    phones: frozenset[str]
+    phone_ends: frozenset[str]
+
+
+def prepare(c: Candidate) -> Prepared:
+    return Prepared(
+        candidate=c,
+        first=_name(c.first_name),
+        last=_name(c.last_name),
+        street=normalize_street(c.address_line1),
+        zip5=c.zip_code[:5],
+        city=f"{c.city.lower()}|{c.state}" if c.city else "",
+        emails=frozenset(c.emails),
+        email_names=frozenset(n for n in map(_email_local_part, c.emails) if len(n) >= 4),
+        phones=frozenset(c.phones),
+        phone_ends=frozenset(p[-7:] for p in c.phones),
+    )
+
+
+def _first_name_likeness(a: Prepared, b: Prepared) -> tuple[float, str]:
     """How alike two first names are (0..1) and how to say so."""
-    x, y = _name(a), _name(b)
+    x, y = a.first, b.first
     if not x or not y:
         return 0.0, ""
     if x == y:
         return 1.0, ""
+    shown = f"{a.candidate.first_name}/{b.candidate.first_name}"
     if frozenset((x, y)) in NICKNAME_PAIRS:
-        return 1.0, f"nickname: {a}/{b}"
+        return 1.0, f"nickname: {shown}"
     if (len(x) == 1 or len(y) == 1) and x[0] == y[0]:
-        return 0.75, f"initial: {a}/{b}"
+        return 0.75, f"initial: {shown}"
     similarity = JaroWinkler.similarity(x, y)
     if similarity >= 0.85:
-        return similarity, f"similar name: {a}/{b}"
+        return similarity, f"similar name: {shown}"
     return 0.0, ""
 
 
-def _last_name_likeness(a: str, b: str) -> tuple[float, str]:
-    x, y = _name(a), _name(b)
+def _last_name_likeness(a: Prepared, b: Prepared) -> tuple[float, str]:
+    x, y = a.last, b.last
     if not x or not y:
         return 0.0, ""
     if x == y:
         return 1.0, ""
+    shown = f"similar name: {a.candidate.last_name}/{b.candidate.last_name}"
     # Compound surnames: "Garcia Lopez" is still "Garcia".
     if set(x.replace("-", " ").split()) & set(y.replace("-", " ").split()):
-        return 0.9, f"similar name: {a}/{b}"
+        return 0.9, shown
     similarity = JaroWinkler.similarity(x, y)
     if similarity >= 0.88:
-        return similarity, f"similar name: {a}/{b}"
+        return similarity, shown
     return 0.0, ""
 
 
-def _name_points(a: Candidate, b: Candidate) -> tuple[float, list[str]]:
-    first, first_reason = _first_name_likeness(a.first_name, b.first_name)
-    last, last_reason = _last_name_likeness(a.last_name, b.last_name)
+def _name_points(a: Prepared, b: Prepared) -> tuple[float, list[str]]:
+    first, first_reason = _first_name_likeness(a, b)
+    last, last_reason = _last_name_likeness(a, b)
     if first == 1.0 and last == 1.0 and not first_reason:
         return 50.0, ["same name"]
-    swapped = _name(a.first_name) == _name(b.last_name) != "" and _name(a.last_name) == _name(b.first_name) != ""
-    if swapped:
+    if a.first and a.last and a.first == b.last and a.last == b.first:
         return 45.0, ["first and last name swapped"]
     reasons = [r for r in (first_reason, last_reason) if r]
     if first == 1.0 and not first_reason:
@@ -180,21 +225,15 @@ def _name_points(a: Candidate, b: Candidate) -> tuple[float, list[str]]:
     return 25 * first + 25 * last, reasons
 
 
-def normalize_street(value: str) -> str:
-    words = _NOT_WORD.sub(" ", value.lower().replace(".", "")).split()
-    return " ".join(_STREET_WORDS.get(word, word) for word in words)
-
-
-def _address_points(a: Candidate, b: Candidate) -> tuple[float, list[str]]:
-    same_zip = a.zip_code[:5] != "" and a.zip_code[:5] == b.zip_code[:5]
-    same_city = a.city != "" and a.city.lower() == b.city.lower() and a.state == b.state
-    street_a, street_b = normalize_street(a.address_line1), normalize_street(b.address_line1)
-    if street_a and street_b:
-        same_place = same_zip or same_city or not (a.zip_code and b.zip_code)
-        if street_a == street_b and same_place:
+def _address_points(a: Prepared, b: Prepared) -> tuple[float, list[str]]:
+    same_zip = a.zip5 != "" and a.zip5 == b.zip5
+    same_city = a.city != "" and a.city == b.city
+    if a.street and b.street:
+        same_place = same_zip or same_city or not (a.zip5 and b.zip5)
+        if a.street == b.street and same_place:
             return 30.0, ["same address"]
-        if same_place and fuzz.token_sort_ratio(street_a, street_b) >= 90:
-            return 22.0, [f"similar address: {a.address_line1}/{b.address_line1}"]
+        if same_place and fuzz.token_sort_ratio(a.street, b.street) >= 90:
+            return 22.0, [f"similar address: {a.candidate.address_line1}/{b.candidate.address_line1}"]
         return -10.0, ["different address"]
     if same_zip:
         return 10.0, ["same ZIP"]
@@ -203,46 +242,42 @@ def _address_points(a: Candidate, b: Candidate) -> tuple[float, list[str]]:
     return 0.0, []
 
 
-def _email_local_part(address: str) -> str:
-    local = address.split("@", 1)[0].split("+", 1)[0]
-    return local.replace(".", "")
-
-
-def _contact_points(a: Candidate, b: Candidate) -> tuple[float, list[str]]:
+def _contact_points(a: Prepared, b: Prepared) -> tuple[float, list[str]]:
     points, reasons = 0.0, []
-    shared_phones = set(a.phones) & set(b.phones)
-    if shared_phones:
+    if a.phones & b.phones:
         points, reasons = 30.0, ["same phone"]
-    elif {p[-7:] for p in a.phones} & {p[-7:] for p in b.phones}:
+    elif a.phone_ends & b.phone_ends:
         points, reasons = 20.0, ["same phone number, different area code"]
-    locals_a = {_email_local_part(e) for e in a.emails if len(_email_local_part(e)) >= 4}
-    locals_b = {_email_local_part(e) for e in b.emails if len(_email_local_part(e)) >= 4}
-    shared_locals = locals_a & locals_b
-    if set(a.emails) & set(b.emails):
+    if a.emails & b.emails:
         points, reasons = points + 30, [*reasons, "same email"]
-    elif shared_locals:
-        points, reasons = points + 20, [*reasons, f"same email name: {sorted(shared_locals)[0]}@…"]
+    elif shared_names := a.email_names & b.email_names:
+        points, reasons = points + 20, [*reasons, f"same email name: {sorted(shared_names)[0]}@…"]
     return points, reasons
 
 
-def _birth_year_points(a: Candidate, b: Candidate) -> tuple[float, list[str]]:
-    if a.birth_year is None or b.birth_year is None:
+def _birth_year_points(a: Prepared, b: Prepared) -> tuple[float, list[str]]:
+    year_a, year_b = a.candidate.birth_year, b.candidate.birth_year
+    if year_a is None or year_b is None:
         return 0.0, []
-    if a.birth_year == b.birth_year:
+    if year_a == year_b:
         return 5.0, ["same birth year"]
-    if abs(a.birth_year - b.birth_year) > 1:
-        return -25.0, [f"born {a.birth_year} vs {b.birth_year}"]
+    if abs(year_a - year_b) > 1:
+        return -25.0, [f"born {year_a} vs {year_b}"]
     return 0.0, []
 
 
-def score_pair(a: Candidate, b: Candidate) -> Match:
-    """0-100: how sure we are these two records are one human, with the reasons a person can check."""
+def score_prepared(a: Prepared, b: Prepared) -> Match:
     total, reasons, doubts = 0.0, list[str](), list[str]()
     for part in (_name_points, _address_points, _contact_points, _birth_year_points):
         points, part_reasons = part(a, b)
         total += points
         (doubts if points < 0 else reasons).extend(part_reasons)
     return Match(score=max(0, min(100, round(total))), reasons=reasons, doubts=doubts)
+
+
+def score_pair(a: Candidate, b: Candidate) -> Match:
+    """0-100: how sure we are these two records are one human, with the reasons a person can check."""
+    return score_prepared(prepare(a), prepare(b))
 
 
 # ---- blocking -------------------------------------------------------------------------------
@@ -256,7 +291,7 @@ def _keyed_rows(people: QuerySet[Person]) -> Iterator[tuple[QuerySet[Any], str]]
     )
     initials_and_city = people.filter(~Q(first_name=""), ~Q(last_name=""), ~Q(city="")).annotate(
         block=Concat(
-            Value("c:"), Lower(Substr("first_name", 1, 1)), Lower(Substr("last_name", 1, 1)), Value("|"),
+            Value("c:"), Lower(Substr("first_name", 1, 1)), Lower(Substr("last_name", 1, 2)), Value("|"),
             Lower("city"), Value("|"), "state",
         )
     )  # fmt: skip
@@ -336,13 +371,13 @@ def _dismissed_pairs(people: QuerySet[Person]) -> set[tuple[int, int]]:
 def propose_duplicates(people: QuerySet[Person], *, threshold: int = PROPOSAL_THRESHOLD) -> list[Proposal]:
     """Likely duplicate pairs among ``people`` (already scoped), best first. Dismissed pairs never return."""
     pairs = candidate_pairs(people) - _dismissed_pairs(people)
-    candidates = load_candidates({person_id for pair in pairs for person_id in pair})
+    loaded = load_candidates({person_id for pair in pairs for person_id in pair})
+    prepared = {person_id: prepare(candidate) for person_id, candidate in loaded.items()}
     proposals = []
     for first_id, second_id in pairs:
-        first, second = candidates[first_id], candidates[second_id]
-        match = score_pair(first, second)
+        match = score_prepared(prepared[first_id], prepared[second_id])
         if match.score >= threshold:
-            proposals.append(Proposal(first, second, match.score, match.reasons, match.doubts))
+            proposals.append(Proposal(loaded[first_id], loaded[second_id], match.score, match.reasons, match.doubts))
     proposals.sort(key=lambda p: (-p.score, p.first.last_name.lower(), p.first.id, p.second.id))
     return proposals
 
