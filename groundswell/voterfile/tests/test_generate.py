@@ -51,7 +51,7 @@ def test_distributions_look_like_a_state(tmp_path):
                count(DISTINCT election_lbl)
         FROM read_csv('VOTERS', delim='\t', header=true, all_varchar=true),
              (SELECT DISTINCT election_lbl FROM read_csv(?, delim='\t', header=true, all_varchar=true))
-    """.replace("?", f"'{files.history_file}'")
+    """.replace("?", f"'{files.history_file}'").replace("VOTERS", str(files.voter_file))
     ).fetchall()[0]
     counties, precincts, even, apartments, households, parties, statuses, youngest, oldest, elections = row
     assert counties == 100 and precincts == 200  # 60,000 voters / 300 per precinct
