@@ -33,6 +33,7 @@ from groundswell.people.models import (
     Tag,
     TimelineEntry,
     TimelineKind,
+    reversed_digits,
     sort_name_for,
 )
 
@@ -411,7 +412,9 @@ def _insert_people(plan: DemoPlan, chapters: list[Chapter], today: dt.date) -> i
     for person, p in zip(people, plan.people, strict=True):
         emails += [EmailAddress(person=person, address=a, is_primary=i == 0) for i, a in enumerate(p.emails)]
         if p.phone:
-            phones.append(PhoneNumber(person=person, number=p.phone, kind=PhoneKind.MOBILE, is_primary=True))
+            # bulk_create skips PhoneNumber.save, which fills the reversed digits the phone search uses.
+            phones.append(PhoneNumber(person=person, number=p.phone, digits_reversed=reversed_digits(p.phone),
+                                      kind=PhoneKind.MOBILE, is_primary=True))  # fmt: skip
         for chapter_index, days_ago in p.memberships:
             chapter, joined = chapters[chapter_index], today - dt.timedelta(days=days_ago)
             memberships.append(Membership(person=person, chapter=chapter, joined_on=joined, source=p.source))

@@ -75,6 +75,8 @@ def test_demo_command_builds_the_organization_once_and_prints_one_login_per_role
     assert stored == sorted(names_and_emails(plan_demo(2026)))
     assert EmailAddress.objects.count() == 5000
     assert PhoneNumber.objects.count() > 3000
+    phone = PhoneNumber.objects.order_by("id")[0]
+    assert phone.digits_reversed == "".join(reversed(phone.number[1:]))  # what the phone search reads
 
     # Join dates spread over three years, so the growth chart has a shape.
     span = Membership.objects.aggregate(first=Min("joined_on"), last=Max("joined_on"))
