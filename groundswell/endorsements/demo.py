@@ -95,7 +95,7 @@ def _platform_and_questionnaire(staff: User) -> object:
         endorse.do_save_platform_issue(title=title, summary=summary, position=i, actor=staff)
         for i, (title, summary) in enumerate(PLATFORM)
     ]
-    questions = [endorse.QuestionSpec(f"Do you support {i.title[0].lower() + i.title[1:]}?", issue=i) for i in issues]
+    questions = [endorse.QuestionSpec(f"Do you support {_in_sentence(i.title)}?", issue=i) for i in issues]
     questions += [
         endorse.QuestionSpec("Will you refuse corporate PAC money?"),
         endorse.QuestionSpec("Why are you running, and who is on your team?", QuestionKind.TEXT),
@@ -106,6 +106,12 @@ def _platform_and_questionnaire(staff: User) -> object:
         questions=questions,
         actor=staff,
     )
+
+
+def _in_sentence(title: str) -> str:
+    """A plank's title mid-sentence: 'Climate action' -> 'climate action'; 'Medicare for All' keeps its capital."""
+    first, _, rest = title.partition(" ")
+    return title if first in {"Medicare"} else f"{first.lower()} {rest}".strip()
 
 
 def _recruits_and_trainings(rng: random.Random, chapters: list[Chapter], staff: User) -> tuple[int, int]:

@@ -21,7 +21,7 @@ from groundswell.chapters.selectors import chapters_managed_by
 from groundswell.core.models import User
 from groundswell.elections.models import OfficeLevel
 from groundswell.endorsements import actions, forms, importing, scorecard, selectors
-from groundswell.endorsements.models import Nomination, NominationStatus
+from groundswell.endorsements.models import NATIONAL_ENDORSER, Nomination, NominationStatus
 from groundswell.geo.importing import ImportRejected
 
 CHAPTER_STEPS = [
@@ -468,7 +468,9 @@ def questionnaire(request: HttpRequest, template_id: int | None = None) -> HttpR
 @login_required
 def scorecard_page(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "").upper()[:2]
-    endorser = request.GET.get("endorser", "")
+    # Our own record by default; "all" adds the other endorsers a historical file brought in.
+    endorser = request.GET.get("endorser", NATIONAL_ENDORSER)
+    endorser = "" if endorser == "all" else endorser
     card = scorecard.scorecard_for(request.user, state=state, endorser=endorser)
     return render(
         request,

@@ -74,7 +74,9 @@ class SeatRow:
             return "won"
         if self.our_recruits:
             return "ours"
-        return "vacant" if self.vacant else "covered"
+        if self.vacant == self.seats:
+            return "vacant"
+        return "partly" if self.vacant else "covered"
 
 
 def seat_rows(drive: ReorganizationDrive, *, area: str = "", tier: str = "") -> list[SeatRow]:

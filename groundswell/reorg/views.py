@@ -17,6 +17,8 @@ from groundswell.reorg import actions, selectors
 from groundswell.reorg.forms import DateForm, DriveForm, LeadershipForm, RuleForm, SeatsForm
 from groundswell.reorg.models import Tier
 
+LIST_LIMIT = 60
+
 
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
@@ -78,12 +80,15 @@ def vacancies(request: HttpRequest, drive_id: int) -> HttpResponse:
     rows = selectors.seat_rows(drive, area=area, tier=Tier.PRECINCT)
     show = request.GET.get("show", "vacant")
     listed = [r for r in rows if r.vacant] if show == "vacant" else rows
+    # A statewide list runs to hundreds of precincts: the page shows the first ones; a town shows all.
+    shown = listed if area else listed[:LIST_LIMIT]
     return render(
         request,
         "reorg/vacancies.html",
         {
             "drive": drive,
-            "rows": listed,
+            "rows": shown,
+            "listed": len(listed),
             "area": area,
             "areas": selectors.areas_of(drive),
             "show": show,

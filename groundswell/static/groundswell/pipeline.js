@@ -5,7 +5,7 @@
 
   const COLORS = {
     won: "#2e7d32", lost: "#c62828", undecided: "#9e9e9e", reached: "#1d4f91", current: "#7aa6da",
-    vacant: "#d9604f", covered: "#c8c8c8", ours: "#f0b429", wonSeat: "#2e7d32",
+    vacant: "#c0392b", partly: "#f2a48f", covered: "#c8c8c8", ours: "#f0b429", wonSeat: "#2e7d32",
   };
   const STAGE_COLORS = ["#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#2e7d32", "#c62828", "#757575"];
 
@@ -97,7 +97,7 @@
   }
 
   function seatColor(status) {
-    return { vacant: COLORS.vacant, covered: COLORS.covered, ours: COLORS.ours, won: COLORS.wonSeat }[status] || "#eee";
+    return { vacant: COLORS.vacant, partly: COLORS.partly, covered: COLORS.covered, ours: COLORS.ours, won: COLORS.wonSeat }[status] || "#eee";
   }
 
   function escapeHtml(text) {
