@@ -1070,7 +1070,26 @@ def do_import_people(
                 raise _DryRunRollback
     except _DryRunRollback:
         batch.refresh_from_db()
+    else:
+        _refresh_planner_statistics(counts)
     return ImportResult(counts=counts, row_count=checked.row_count, dry_run=dry_run)
+
+
+# Tables whose statistics the people list's query plans depend on (see bench/people_import.py).
+_PLANNED_TABLES = (Person, EmailAddress, PhoneNumber, PersonTag, Membership)
+ANALYZE_AFTER_INSERTED = 10_000
+
+
+def _refresh_planner_statistics(counts: ImportCounts) -> None:
+    """After a big import, tell the query planner how the tables look now. Without statistics SQLite
+    reads the people list through the merged_into index and sorts every row (80 ms at 200,000
+    people) instead of walking person_live_by_name (under 1 ms); PostgreSQL's autovacuum would
+    catch up, but only later."""
+    if counts.inserted < ANALYZE_AFTER_INSERTED:
+        return
+    with connection.cursor() as cursor:
+        for model in _PLANNED_TABLES:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _finish_batch(

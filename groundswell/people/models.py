@@ -50,6 +50,10 @@ class Person(models.Model):
     class Meta:
         ordering = ("sort_name", "id")
         verbose_name_plural = "people"
+        indexes = (
+            # The people list: live people in name order, first page straight off the index, no sort.
+            models.Index(fields=("sort_name", "id"), condition=Q(merged_into__isnull=True), name="person_live_by_name"),
+        )
 
     def __str__(self) -> str:
         return self.full_name or f"Person {self.pk}"

@@ -518,3 +518,22 @@ def test_import_people_command_refuses_an_unknown_field(personas, tmp_path):
     path.write_text("A\nx\n")
     with pytest.raises(CommandError, match="not a field"):
         call_command("import_people", str(path), "--mapping", "A=shoe_size", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_imported_people_are_found_by_the_end_of_their_phone_number_and_an_email_prefix(personas, client: Client):
+    text = "First,Last,Email,Email 2,Phone\nZora,Hurston,zora@example.com,zora@example.org,(412) 867-5309\n"
+    do_import_people(upload(text, actor=personas.staff), actor=personas.staff)
+    client.force_login(personas.staff)
+
+    def names(q):
+        page = client.get("/people/", {"q": q}).context["page"]
+        return [str(p) for p in page]
+
+    assert names("867-5309") == ["Zora Hurston"]
+    assert names("+1 412 867 5309") == ["Zora Hurston"]
+    assert names("412-867-5308") == []
+    assert names("hurs") == ["Zora Hurston"]
+    assert names("zora@example") == ["Zora Hurston"]  # both addresses match: still one row
+    assert names("zora@example.org") == ["Zora Hurston"]
+    assert names("zora@examplf") == []
