@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groundswell.chapters.access import AnyUser, scope_for
+from groundswell.chapters.geo import STATE_NAMES
 from groundswell.chapters.models import AreaKind, Chapter, ChapterStatus
 from groundswell.core.models import Job
 from groundswell.elections.models import Candidacy, ElectionKind, Office, OfficeLevel, PrecinctResult, Race, Term
@@ -25,7 +26,7 @@ from groundswell.geo import ocd
 from groundswell.geo.models import DISTRICT_KINDS, Division, DivisionKind, PrecinctDistrict
 from groundswell.people.selectors import people_visible_to
 from groundswell.powermap.analysis import ChamberView, RaceSummary, Seat, classify_seats, count_by_party
-from groundswell.powermap.models import DistrictLean, RedistrictingAuthority, ReferenceRace, lean_label
+from groundswell.powermap.models import DistrictLean, PlanKind, RedistrictingAuthority, ReferenceRace, lean_label
 
 IMPORT_JOB_KINDS = (
     "geo.import_boundaries",
@@ -45,6 +46,13 @@ def _readers_only(user: AnyUser) -> None:
 def _staff_only(user: AnyUser) -> None:
     if not scope_for(user).national:
         raise Http404
+
+
+def _known_state(state: str) -> str:
+    """The upper-case code of a US state or territory; anything else is not found."""
+    if state.upper() not in STATE_NAMES:
+        raise Http404
+    return state.upper()
 
 
 def states_with_legislators(user: AnyUser) -> list[tuple[str, str, int]]:
@@ -143,7 +151,9 @@ def redistricting_authorities(user: AnyUser, state: str) -> list[RedistrictingAu
 
 def get_redistricting_authority(user: AnyUser, state: str, plan: str) -> RedistrictingAuthority | None:
     _staff_only(user)
-    return RedistrictingAuthority.objects.filter(state=state.upper(), plan=plan).first()
+    if plan not in PlanKind.values:
+        raise Http404
+    return RedistrictingAuthority.objects.filter(state=_known_state(state), plan=plan).first()
 
 
 def get_district(user: AnyUser, ocd_id: str) -> Division:
@@ -333,6 +343,7 @@ def find_race(state: str, year: int, role: str) -> Race | None:
 def reference_races(user: AnyUser, state: str) -> list[Race]:
     """Statewide-or-wider general races with precinct results in the state: choices for the lean."""
     _staff_only(user)
+    _known_state(state)
     return list(
         Race.objects.filter(
             election__division__ocd_id=ocd.state_ocd_id(state),
