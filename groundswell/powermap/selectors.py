@@ -71,8 +71,13 @@ def reference_race(state: str) -> Race | None:
     return chosen.race if chosen else None
 
 
-def _seats(state: str, chamber: str | None, race: Race | None, offices: QuerySet[Office]) -> list[Seat]:
+def _seats(
+    state: str, chamber: str | None, race: Race | None, offices: QuerySet[Office], *, with_shapes: bool = False
+) -> list[Seat]:
     today = timezone.localdate()
+    if not with_shapes:
+        # A chamber's outlines are hundreds of kilobytes: only the map reads them.
+        offices = offices.defer("division__geometry")
     offices = offices.select_related("division").prefetch_related(
         Prefetch(
             "terms",
@@ -114,12 +119,12 @@ def _last_general_races(offices: Sequence[Office]) -> dict[int, RaceSummary]:
     return latest
 
 
-def chamber_views(user: AnyUser, state: str) -> list[ChamberView]:
+def chamber_views(user: AnyUser, state: str, *, with_shapes: bool = False) -> list[ChamberView]:
     _readers_only(user)
     state = state.upper()
     race = reference_race(state)
     offices = Office.objects.filter(level=OfficeLevel.STATE_LEGISLATURE, division__state=state).order_by("id")
-    seats = _seats(state, None, race, offices)
+    seats = _seats(state, None, race, offices, with_shapes=with_shapes)
     by_chamber: dict[str, list[Seat]] = defaultdict(list)
     for seat in seats:
         by_chamber[seat.office.chamber].append(seat)
@@ -132,8 +137,8 @@ def chamber_views(user: AnyUser, state: str) -> list[ChamberView]:
     return views
 
 
-def chamber_view(user: AnyUser, state: str, chamber: str) -> ChamberView:
-    for view in chamber_views(user, state):
+def chamber_view(user: AnyUser, state: str, chamber: str, *, with_shapes: bool = False) -> ChamberView:
+    for view in chamber_views(user, state, with_shapes=with_shapes):
         if view.chamber == chamber:
             return view
     raise Http404
@@ -240,7 +245,7 @@ def _member_count(user: AnyUser, chapters: list[Chapter]) -> int | None:
 
 def chamber_map(user: AnyUser, state: str, chamber: str) -> dict[str, Any]:
     """A GeoJSON FeatureCollection of the chamber's district outlines, with lean and holder."""
-    view = chamber_view(user, state, chamber)
+    view = chamber_view(user, state, chamber, with_shapes=True)
     features = []
     for seat in view.seats:
         if not seat.district.geometry:
