@@ -39,7 +39,7 @@ def upload(page, live_server, tmp_path, name: str, text: str) -> None:
     path = tmp_path / name
     path.write_text(text)
     page.goto(f"{live_server.url}/people/")
-    page.get_by_role("button", name="Import CSV").click()
+    page.get_by_role("link", name="Import CSV").click()
     page.get_by_label("CSV file").set_input_files(str(path))
     page.get_by_label("Add everyone to this chapter").select_option(label="Pittsburgh Groundswell")
     page.get_by_role("button", name="Upload and match columns").click()
