@@ -950,7 +950,8 @@ def do_set_import_mapping(batch: ImportBatch, mapping: Sequence[str], *, actor: 
     if problems:
         return problems
     batch.mapping = list(mapping)
-    batch.save(update_fields=["mapping"])
+    batch.error_count = 0  # a new mapping needs a new check
+    batch.save(update_fields=["mapping", "error_count"])
     do_save_column_mapping(batch.headers, mapping, actor=actor)
     return []
 
@@ -998,10 +999,6 @@ def preview_import(batch: ImportBatch, *, sample_size: int = 10) -> ImportPrevie
     batch.row_count, batch.error_count = checked.row_count, len(checked.errors)
     batch.save(update_fields=["row_count", "error_count"])
     return ImportPreview(checked=checked, plan=plan, sample_size=sample_size)
-
-
-def has_row_errors(batch: ImportBatch) -> bool:
-    return bool(read_people_rows(table_for(batch), batch.mapping).errors)
 
 
 def sample_records(batch: ImportBatch, count: int) -> list[list[str]]:

@@ -120,7 +120,9 @@ def import_commit(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = importing.get_import_batch(request.user, batch_id)
     if batch.status != ImportStatus.UPLOADED:
         return redirect("people:import-status", batch.pk)
-    if importing.has_row_errors(batch):
+    if batch.error_count:
+        # The preview found bad rows (re-checking a big file here would hold the request for long).
+        # Without a preview the job checks every row itself and, finding one bad, writes nothing.
         return _render_preview(request, batch)
     do_queue_people_import(batch, actor=request.user)
     return redirect("people:import-status", batch.pk)

@@ -464,6 +464,17 @@ def test_preview_lists_every_row_error_and_offers_no_commit(personas, client: Cl
 
 
 @pytest.mark.django_db
+def test_committing_without_a_preview_still_imports_nothing_from_a_bad_file(personas, client: Client):
+    batch = upload(GOOD_HEADER + good_rows(3) + "Bad,Zip,,,,,PA,999,,,\n", actor=personas.staff)
+    client.force_login(personas.staff)
+    assert client.post(f"/people/import/{batch.pk}/commit/").status_code == 302
+    run_pending_jobs()
+    page = client.get(f"/people/import/{batch.pk}/").content.decode()
+    assert "Nothing was imported" in page and "Row 5" in page and "&#x27;999&#x27; is not a ZIP code" in page
+    assert not Person.objects.filter(last_name="Tester").exists()
+
+
+@pytest.mark.django_db
 def test_preview_counts_new_and_matching_rows(personas):
     do_save_person(PersonDetails(first_name="Known", emails=["person0@example.com"]), source="t", actor=None)
     batch = upload(GOOD_HEADER + good_rows(4) + good_rows(1, start=2), actor=personas.staff)
