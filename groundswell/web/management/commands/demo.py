@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.test.utils import override_settings
 from rich.console import Console
 from rich.table import Table
 
@@ -47,11 +48,33 @@ class Command(BaseCommand):
                 f"{summary.chapters} chapters, {summary.people:,} people, {summary.memberships:,} memberships, "
                 f"{summary.duplicate_pairs} duplicate pairs to merge."
             )
+            self._load_the_rest(console, options["seed"])
         else:
             console.print("The database already has data; keeping it.")
         console.print(self._logins_table())
         if not options["no_serve"]:
             call_command("serve", bind=options["bind"])
+
+    def _load_the_rest(self, console: Console, seed: int) -> None:
+        from groundswell.endorsements.demo import load_pipeline_demo
+        from groundswell.powermap.demo import load_power_map_demo
+
+        started = time.monotonic()
+        with console.status("Loading Rhode Island's power map (legislators, precincts, 2016 lean)..."):
+            load_power_map_demo()
+        console.print(f"Loaded Rhode Island's power map in {time.monotonic() - started:.1f} s.")
+        started = time.monotonic()
+        # The pipeline demo sends questionnaire and ballot links by email, as a real run would; in the
+        # demo they are kept in memory instead of filling the terminal.
+        with (
+            console.status("Adding recruits, a party drive and endorsements..."),
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+        ):
+            pipeline = load_pipeline_demo(seed=seed)
+        console.print(
+            f"Added {pipeline.recruits} recruits, a reorganization drive with {pipeline.drive_seats} precinct seats "
+            f"and the endorsement record in {time.monotonic() - started:.1f} s."
+        )
 
     def _logins_table(self) -> Table:
         table = Table(title=f"Demo logins — every password is {DEMO_PASSWORD}")
