@@ -51,3 +51,21 @@ def do_invite_user(user: User, *, actor: User | None) -> None:
     with transaction.atomic():
         record_audit(AuditEvent.USER_INVITED, actor=actor, target=user, summary=f"invited {user.email}")
         transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
+
+
+def do_log_password_reset_request(*, email: str) -> None:
+    """Audit a reset request. The page answers the same whether or not the address has an account;
+    the log says which, for staff looking into account takeovers."""
+    address = email.strip().lower()
+    user = User.objects.filter(email=address, is_active=True).first()
+    record_audit(
+        AuditEvent.PASSWORD_RESET_REQUESTED,
+        actor=None,
+        target=user,
+        summary=f"password reset requested for {address}",
+        details={"email": address, "account_exists": user is not None},
+    )
+
+
+def do_log_password_change(user: User, *, how: str) -> None:
+    record_audit(AuditEvent.PASSWORD_CHANGED, actor=user, target=user, summary=f"{user.email} changed password ({how})")

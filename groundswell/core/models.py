@@ -50,6 +50,7 @@ class AuditEvent(models.IntegerChoices):
     USER_UPDATED = 101, "user updated"
     PASSWORD_RESET_REQUESTED = 102, "password reset requested"
     USER_INVITED = 103, "user invited to set a password"
+    PASSWORD_CHANGED = 104, "password changed"
     JOB_QUEUED = 110, "job queued"
     JOB_CANCELLED = 111, "job cancelled"
     API_TOKEN_CREATED = 120, "API token created"

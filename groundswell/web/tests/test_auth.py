@@ -3,7 +3,7 @@ import re
 import pytest
 from django.test import Client
 
-from groundswell.core.models import User
+from groundswell.core.models import AuditEntry, AuditEvent, User
 
 
 @pytest.mark.django_db
@@ -25,6 +25,19 @@ def test_password_reset_mail_arrives_over_smtp_and_the_link_sets_a_new_password(
     )
     assert done.status_code == 302
     assert User.objects.get(email="leader.a@example.org").check_password("a-Brand-new-pass-77")
+    requested = AuditEntry.objects.get(event_type=AuditEvent.PASSWORD_RESET_REQUESTED)
+    assert requested.details == {"email": "leader.a@example.org", "account_exists": True}
+    changed = AuditEntry.objects.get(event_type=AuditEvent.PASSWORD_CHANGED)
+    assert changed.target_id == str(personas.leader_a.pk) and changed.actor == personas.leader_a
+
+
+@pytest.mark.django_db
+def test_a_reset_for_an_unknown_address_looks_the_same_but_is_logged(smtp_server, client: Client):
+    response = client.post("/accounts/password-reset/", {"email": "nobody@example.org"})
+    assert response.status_code == 302 and response["Location"] == "/accounts/password-reset/sent/"
+    assert smtp_server.messages == []
+    entry = AuditEntry.objects.get(event_type=AuditEvent.PASSWORD_RESET_REQUESTED)
+    assert entry.details == {"email": "nobody@example.org", "account_exists": False}
 
 
 @pytest.mark.django_db
