@@ -24,7 +24,8 @@ from groundswell.api.osdi import CURIES, OsdiInputError, filter_q, person_detail
 from groundswell.chapters.access import scope_for
 from groundswell.chapters.models import Chapter
 from groundswell.chapters.selectors import chapters_managed_by, public_chapters
-from groundswell.core.models import User
+from groundswell.core.audit import record_audit
+from groundswell.core.models import AuditEvent, User
 from groundswell.people import selectors as people_selectors
 from groundswell.people.actions import do_save_person, do_tag_person
 from groundswell.people.models import Person, Tag
@@ -150,7 +151,19 @@ def people_collection(request: HttpRequest, user: User) -> HttpResponse:
     if request.GET.get("filter"):
         people = people.filter(filter_q(request.GET["filter"])).distinct()
     base = _base(request)
-    return _collection(request, "osdi:people", _people_with_details(people), lambda p: person_resource(p, base))
+    response = _collection(request, "osdi:people", _people_with_details(people), lambda p: person_resource(p, base))
+    _audit_people_read(user, request, json.loads(response.content)["_embedded"]["osdi:people"])
+    return response
+
+
+def _audit_people_read(user: User, request: HttpRequest, people: list[dict[str, Any]]) -> None:
+    """A tool reading people through the API is an export in all but name: log who read whom."""
+    record_audit(
+        AuditEvent.API_PEOPLE_READ,
+        actor=user,
+        summary=f"read {len(people)} people through the API",
+        details={"path": request.get_full_path(), "ids": [p["identifiers"][0] for p in people]},
+    )
 
 
 @api_endpoint("GET", "PUT")
@@ -165,7 +178,10 @@ def person_item(request: HttpRequest, user: User, person_id: int) -> HttpRespons
         else:
             _update_without_contact(person, details, user)
     person = _people_with_details(people_selectors.people_visible_to(user)).get(pk=person_id)
-    return _hal(person_resource(person, _base(request)))
+    resource = person_resource(person, _base(request))
+    if request.method == "GET":
+        _audit_people_read(user, request, [resource])
+    return _hal(resource)
 
 
 def _belongs_to_someone_else(value: str, person: Person, lookup: str) -> bool:

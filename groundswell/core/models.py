@@ -55,6 +55,7 @@ class AuditEvent(models.IntegerChoices):
     JOB_CANCELLED = 111, "job cancelled"
     API_TOKEN_CREATED = 120, "API token created"
     API_TOKEN_REVOKED = 121, "API token revoked"
+    API_PEOPLE_READ = 122, "people read through the API"
     # chapters 200-299
     CHAPTER_CREATED = 200, "chapter created"
     CHAPTER_UPDATED = 201, "chapter updated"
@@ -80,6 +81,10 @@ class AuditEvent(models.IntegerChoices):
     VOTERS_EXPORTED = 401, "voters exported"
     VOTER_VIEWED = 402, "voter viewed"
     VOTERS_IMPORTED = 403, "voters imported"
+    VOTER_UNIVERSE_SAVED = 404, "voter universe saved"
+    VOTER_LIST_FROZEN = 405, "voter list frozen"
+    VOTER_LINK_REVIEWED = 406, "voter match reviewed"
+    VOTERS_LINKED = 407, "voters matched to people"
     # recruitment 500-599
     RECRUIT_CREATED = 500, "recruit created"
     RECRUIT_UPDATED = 501, "recruit updated"

@@ -85,6 +85,8 @@ def test_people_collection_is_hal_paged_and_scoped_to_the_token_owner(api, token
     assert person["identifiers"] == [f"groundswell:{personas.member_a.pk}"]
 
     assert call(f"{api}/people", tokens["volunteer"])[1]["total_records"] == 0
+    reads = AuditEntry.objects.filter(event_type=AuditEvent.API_PEOPLE_READ, actor=personas.leader_a)
+    assert [entry.details["ids"] for entry in reads] == [[f"groundswell:{personas.member_a.pk}"]]
 
 
 def test_another_chapters_person_is_404_like_a_missing_one(api, tokens, personas):
