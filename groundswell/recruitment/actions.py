@@ -216,11 +216,16 @@ def do_move_recruit(
 
 
 def do_sync_recruit_results(*, actor: User | None) -> int:
-    """Recruits on the ballot whose race has a result move to won or lost. Returns how many moved."""
+    """Recruits on the ballot whose race has a result move to won or lost. Returns how many moved.
+    A person syncs only the recruits in their scope (their count must not reveal other chapters');
+    ``actor`` None is the system itself, for every recruit."""
     moved = 0
     pending = Recruit.objects.filter(stage__in=[Stage.FILING, Stage.ON_BALLOT], candidacy__isnull=False).exclude(
         candidacy__outcome=Outcome.PENDING
     )
+    if actor is not None:
+        scope = scope_for(actor)
+        pending = pending.filter(scope.chapters_q("chapter__")) if scope.is_leader_or_above else pending.none()
     for recruit in pending.select_related("candidacy", "person", "chapter"):
         assert recruit.candidacy is not None
         stage = Stage.WON if recruit.candidacy.outcome == Outcome.WON else Stage.LOST

@@ -171,6 +171,10 @@ def trainings_visible_to(user: AnyUser) -> QuerySet[Training]:
     scope = scope_for(user)
     if not scope.is_leader_or_above:
         return Training.objects.none()
+    if scope.national:
+        # Not folded into the filter below: chapters_q() is an empty Q for national staff, and
+        # "national trainings OR an empty Q" would keep only the national trainings.
+        return Training.objects.all()
     return Training.objects.filter(Q(chapter__isnull=True) | scope.chapters_q("chapter__"))
 
 

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from groundswell.core.models import AuditEntry, AuditEvent
-from groundswell.elections.models import ElectionKind, Race
+from groundswell.elections.models import ElectionKind, Outcome, Race
 from groundswell.people.models import Person
 from groundswell.recruitment.actions import (
     RecruitDetails,
@@ -20,7 +20,7 @@ from groundswell.recruitment.actions import (
     do_move_recruit,
     do_record_attendance,
 )
-from groundswell.recruitment.candidacies import ensure_election, ensure_office, ensure_race
+from groundswell.recruitment.candidacies import ensure_election, ensure_office, ensure_race, record_result
 from groundswell.recruitment.models import Recruit, RecruitSource, Stage
 from groundswell.recruitment.selectors import recruit_funnel, recruits_visible_to
 from groundswell.testing import Personas
@@ -123,6 +123,36 @@ def test_coordinators_see_their_states_recruits_and_staff_see_all(personas: Pers
     assert list(recruits_visible_to(personas.coordinator)) == [pa]
     assert set(recruits_visible_to(personas.staff)) == {pa, ri}
     assert list(recruits_visible_to(personas.leader_b)) == [ri]
+
+
+def test_national_staff_see_every_chapters_trainings(personas: Personas) -> None:
+    training = do_create_training(
+        title="How to file", held_on=timezone.localdate(), chapter=personas.chapter_b, actor=personas.leader_b
+    )
+    staff, coordinator = Client(), Client()
+    staff.force_login(personas.staff)
+    coordinator.force_login(personas.coordinator)
+    assert staff.get(f"/recruitment/trainings/{training.pk}/").status_code == 200
+    assert "How to file" in staff.get("/recruitment/trainings/").content.decode()
+    assert coordinator.get(f"/recruitment/trainings/{training.pk}/").status_code == 404  # Rhode Island's
+
+
+def test_a_leader_syncing_results_moves_only_their_chapters_recruits(personas: Personas) -> None:
+    race = _race()
+    ours = _recruit(personas)
+    theirs = _recruit(personas, personas.member_b, personas.chapter_b)
+    do_move_recruit(ours, stage=Stage.FILING, race=race, actor=personas.leader_a)
+    do_move_recruit(theirs, stage=Stage.FILING, race=race, actor=personas.leader_b)
+    for recruit in (ours, theirs):
+        assert recruit.candidacy is not None
+        record_result(recruit.candidacy, Outcome.WON)
+    client = Client()
+    client.force_login(personas.leader_a)
+    page = client.post("/recruitment/sync-results/", follow=True)
+    assert "1 recruit updated" in page.content.decode()
+    ours.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (ours.stage, theirs.stage) == (Stage.WON, Stage.FILING)
 
 
 def test_funnel_counts_stages_and_conversion(personas: Personas) -> None:
