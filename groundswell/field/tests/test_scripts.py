@@ -36,7 +36,7 @@ def test_answers_outside_the_script_are_refused_naming_the_question(answers, mes
 
 
 def test_questions_are_checked_naming_the_question():
-    with pytest.raises(ScriptError, match="question 2 .*m4a.*two choices"):
+    with pytest.raises(ScriptError, match=r"question 2 .*m4a.*two choices"):
         clean_questions([QUESTIONS[0], {"key": "m4a", "kind": "issue", "label": "M4A?", "choices": ["for"]}])
     with pytest.raises(ScriptError, match="question 1: kind"):
         clean_questions([{"key": "x", "kind": "poll", "label": "?"}])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from groundswell.field.walk import TurfError, block_face, cut_precinct, doors_from_rows, size_of, voters_at
@@ -63,7 +65,7 @@ def test_turfs_keep_block_faces_and_households_whole_and_fit_the_target(target, 
     keys = [d["key"] for t in turfs for d in t.doors]
     assert len(keys) == len(set(keys))
     # greedy packing: a turf closed early only because the next face would not fit
-    for first, second in zip(turfs, turfs[1:], strict=False):
+    for first, second in itertools.pairwise(turfs):
         next_face = [d for d in second.doors if block_face(d) == block_face(second.doors[0])]
         assert size_of(first.doors, unit) + size_of(next_face, unit) > target
 
