@@ -85,6 +85,7 @@ class AuditEvent(models.IntegerChoices):
     VOTER_LIST_FROZEN = 405, "voter list frozen"
     VOTER_LINK_REVIEWED = 406, "voter match reviewed"
     VOTERS_LINKED = 407, "voters matched to people"
+    VOTER_MAPPING_SAVED = 408, "voter file column mapping saved"
     # recruitment 500-599
     RECRUIT_CREATED = 500, "recruit created"
     RECRUIT_UPDATED = 501, "recruit updated"
@@ -115,6 +116,18 @@ class AuditEvent(models.IntegerChoices):
     DRIVE_DATE_ADDED = 701, "reorganization date added"
     REORG_RULE_SAVED = 710, "reorganization rule saved"
     DRIVE_OFFICES_ADDED = 711, "reorganization offices added"
+    # field 800-899
+    FIELD_CAMPAIGN_SAVED = 800, "field campaign saved"
+    FIELD_SCRIPT_SAVED = 801, "field script saved"
+    FIELD_TURFS_CUT = 810, "turfs cut from a voter list"
+    FIELD_CALL_LIST_MADE = 811, "call list made"
+    FIELD_CONTROL_GROUP_HELD_OUT = 812, "control group held out of a voter list"
+    FIELD_ASSIGNED = 820, "turf or call list assigned"
+    FIELD_ASSIGNMENT_REVOKED = 821, "assignment revoked"
+    FIELD_TURF_OPENED = 830, "turf's voters read"
+    FIELD_WALK_SHEET_PRINTED = 831, "walk sheet printed"
+    FIELD_CALL_LIST_OPENED = 832, "call list's people read"
+    FIELD_CONTACTS_RECORDED = 840, "contacts recorded"
     # power map (geo, elections, powermap) 1300-1399
     BOUNDARIES_IMPORTED = 1300, "boundaries imported"
     LEGISLATORS_IMPORTED = 1301, "legislators imported"
