@@ -34,6 +34,19 @@ def get_drive(user: AnyUser, drive_id: int) -> ReorganizationDrive:
     return get_object_or_404(drives_visible_to(user).select_related("election"), pk=drive_id)
 
 
+def drives_run_by(user: AnyUser) -> QuerySet[ReorganizationDrive]:
+    """The drives a user may change: national staff every drive, coordinators their states'. Chapter
+    leaders see their states' drives but do not run them."""
+    scope = scope_for(user)
+    if scope.national:
+        return ReorganizationDrive.objects.all()
+    return ReorganizationDrive.objects.filter(state__in=scope.coordinator_states)
+
+
+def get_drive_to_run(user: AnyUser, drive_id: int) -> ReorganizationDrive:
+    return get_object_or_404(drives_run_by(user).select_related("election"), pk=drive_id)
+
+
 def can_run_drive(user: AnyUser, drive: ReorganizationDrive) -> bool:
     scope = scope_for(user)
     return scope.national or drive.state in scope.coordinator_states

@@ -99,7 +99,7 @@ def vacancies(request: HttpRequest, drive_id: int) -> HttpResponse:
 
 
 def _post(request: HttpRequest, drive_id: int, form_class: Any, apply: Any) -> HttpResponse:
-    drive = selectors.get_drive(request.user, drive_id)
+    drive = selectors.get_drive_to_run(request.user, drive_id)
     form = form_class(request.POST)
     if not form.is_valid():
         messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))

@@ -135,3 +135,23 @@ def test_only_staff_and_the_states_coordinator_run_a_drive(personas: Personas) -
         {"county": "", "seats_per_precinct": 9, "selection": "elected", "signatures_required": 0},
     )
     assert drive.rules.get(county="").seats_per_precinct == 2
+
+
+def test_a_leader_who_sees_the_drive_gets_404_on_its_changes(personas: Personas) -> None:
+    drive = _drive(personas)
+    seats = drive.drive_offices.count()
+    leader_b = Client()
+    leader_b.force_login(personas.leader_b)  # leads Providence: sees Rhode Island's drive, does not run it
+    posts = {
+        "rules/": {"county": "", "seats_per_precinct": 9, "selection": "elected", "signatures_required": 0},
+        "dates/": {"label": "Petitions due", "on": "2026-03-01"},
+        "seats/": {"area": ""},
+        "leadership/": {"tier": Tier.STATE_CHAIR, "seats": 1},
+    }
+    for step, data in posts.items():
+        assert leader_b.post(f"/reorg/{drive.pk}/{step}", data).status_code == 404, step
+    assert drive.rules.get(county="").seats_per_precinct == 2
+    assert (drive.dates.count(), drive.drive_offices.count()) == (0, seats)
+    coordinator = Client()
+    coordinator.force_login(personas.coordinator)  # Pennsylvania's
+    assert coordinator.post(f"/reorg/{drive.pk}/seats/", {"area": ""}).status_code == 404
