@@ -128,6 +128,12 @@ class AuditEvent(models.IntegerChoices):
     FIELD_WALK_SHEET_PRINTED = 831, "walk sheet printed"
     FIELD_CALL_LIST_OPENED = 832, "call list's people read"
     FIELD_CONTACTS_RECORDED = 840, "contacts recorded"
+    # turnout 900-999
+    BALLOTS_IMPORTED = 900, "ballot returns imported"
+    CHASE_LIST_EXPORTED = 901, "chase list exported"
+    CHASE_LIST_READ = 902, "chase list read"
+    LIFT_REPORT_READ = 910, "turnout lift report read"
+    FIELD_HOURS_RECORDED = 911, "volunteer hours or program cost recorded"
     # power map (geo, elections, powermap) 1300-1399
     BOUNDARIES_IMPORTED = 1300, "boundaries imported"
     LEGISLATORS_IMPORTED = 1301, "legislators imported"
