@@ -22,11 +22,13 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_storage(settings: Any) -> None:
+def _test_settings(settings: Any) -> None:
     # The manifest storage needs collectstatic first; tests serve static files from the finders.
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # fmt: skip
     settings.AXES_ENABLED = True
+    # PBKDF2's deliberate slowness costs seconds per test that makes users; tests check access, not hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
