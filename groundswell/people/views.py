@@ -67,7 +67,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query,
             "chapters": selectors.chapters_for_filter(request.user),
-            "tags": selectors.tags_for_filter(request.user),
+            "tags": selectors.tags_in_use_by(request.user),
             "chapter_id": chapter_id,
             "tag_id": tag_id,
             "email": email,
@@ -99,7 +99,7 @@ def _detail_context(request: HttpRequest, person: Person) -> dict[str, Any]:
         "memberships": selectors.memberships_visible_to(request.user, person),
         "timeline": selectors.timeline_of(request.user, person)[:100],
         "consents": [_consent_state(person, channel) for channel in ConsentChannel.values],
-        "tag_options": selectors.tags_for_filter(request.user),
+        "tag_options": selectors.tags_in_use_by(request.user),
     }
 
 
@@ -135,7 +135,7 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
 def _after_tag_change(request: HttpRequest, person_id: int, error: str = "") -> HttpResponse:
     if request.headers.get("HX-Request"):
         person = selectors.get_person_for_page(request.user, person_id)
-        context = {"person": person, "tag_options": selectors.tags_for_filter(request.user), "tag_error": error}
+        context = {"person": person, "tag_options": selectors.tags_in_use_by(request.user), "tag_error": error}
         return render(request, "people/_tags.html", context)
     if error:
         messages.error(request, error)
