@@ -47,11 +47,50 @@ def nomination_list(user: AnyUser, *, status: str = "") -> QuerySet[Nomination]:
     return nominations.filter(status=status) if status else nominations
 
 
-def get_nomination(user: AnyUser, nomination_id: int) -> Nomination:
-    nominations = nominations_visible_to(user).select_related(
+def nominations_managed_by(user: AnyUser) -> QuerySet[Nomination]:
+    """The nominations whose steps a user may take: those of the chapters they manage (its leaders, the
+    coordinators of its state, national staff). A partner chapter's leader sees a joint nomination, but
+    the nominating chapter runs it."""
+    scope = scope_for(user)
+    if not scope.is_leader_or_above:
+        return Nomination.objects.none()
+    return Nomination.objects.filter(scope.chapters_q("chapter__"))
+
+
+def nominations_for_state_review(user: AnyUser) -> QuerySet[Nomination]:
+    """The state review is the coordinator's of the nominating chapter's state (or national staff's)."""
+    scope = scope_for(user)
+    if scope.national:
+        return Nomination.objects.all()
+    return Nomination.objects.filter(chapter__state__in=scope.coordinator_states)
+
+
+def nominations_for_national_decision(user: AnyUser) -> QuerySet[Nomination]:
+    """Deciding and withdrawing endorsements is national staff's alone."""
+    return Nomination.objects.all() if scope_for(user).national else Nomination.objects.none()
+
+
+def _get_nomination_in(nominations: QuerySet[Nomination], nomination_id: int) -> Nomination:
+    nominations = nominations.select_related(
         "chapter", "template", "candidacy__race__office__division", "candidacy__race__election", "nominated_by"
     )
     return get_object_or_404(nominations, pk=nomination_id)
+
+
+def get_nomination(user: AnyUser, nomination_id: int) -> Nomination:
+    return _get_nomination_in(nominations_visible_to(user), nomination_id)
+
+
+def get_managed_nomination(user: AnyUser, nomination_id: int) -> Nomination:
+    return _get_nomination_in(nominations_managed_by(user), nomination_id)
+
+
+def get_nomination_for_state_review(user: AnyUser, nomination_id: int) -> Nomination:
+    return _get_nomination_in(nominations_for_state_review(user), nomination_id)
+
+
+def get_nomination_for_national_decision(user: AnyUser, nomination_id: int) -> Nomination:
+    return _get_nomination_in(nominations_for_national_decision(user), nomination_id)
 
 
 def answers_for(nomination: Nomination) -> list[Answer]:
@@ -81,11 +120,11 @@ def ballots_for_leader(vote: ChapterVote) -> QuerySet[Ballot]:
     )
 
 
-def get_ballot_for_leader(user: AnyUser, ballot_id: int) -> Ballot:
-    visible = nominations_visible_to(user).values("pk")
-    return get_object_or_404(
-        Ballot.objects.select_related("vote__nomination__chapter", "person"), pk=ballot_id, vote__nomination__in=visible
-    )
+def get_ballot_for_leader(user: AnyUser, nomination_id: int, ballot_id: int) -> Ballot:
+    """A ballot of the vote on this nomination, for the leaders who run it (recusal, a new link)."""
+    managed = nominations_managed_by(user).filter(pk=nomination_id).values("pk")
+    ballots = Ballot.objects.select_related("vote__nomination__chapter", "person")
+    return get_object_or_404(ballots, pk=ballot_id, vote__nomination__in=managed)
 
 
 def candidacies_to_nominate(user: AnyUser, chapter: Chapter) -> QuerySet[Candidacy]:

@@ -4,6 +4,7 @@ and feed, the platform and questionnaires, the scorecard and the historical impo
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -150,9 +151,17 @@ def nomination_detail(request: HttpRequest, nomination_id: int) -> HttpResponse:
     return render(request, "endorsements/nomination.html", _nomination_context(request, nomination))
 
 
-def _step(request: HttpRequest, nomination_id: int, form_class: Any, apply: Any, **form_kwargs: Any) -> HttpResponse:
-    """POST of one step of a nomination: validate the form, call the action, back to the nomination."""
-    nomination = selectors.get_nomination(request.user, nomination_id)
+def _step(
+    request: HttpRequest,
+    nomination_id: int,
+    form_class: Any,
+    apply: Any,
+    find: Callable[[Any, int], Nomination] = selectors.get_managed_nomination,
+    **form_kwargs: Any,
+) -> HttpResponse:
+    """POST of one step of a nomination: validate the form, call the action, back to the nomination.
+    ``find`` fetches the nomination among those whose step this user may take: any other is a 404."""
+    nomination = find(request.user, nomination_id)
     form = form_class(request.POST, **form_kwargs) if form_class else None
     if form is not None and not form.is_valid():
         for field, errors in form.errors.items():
@@ -210,7 +219,7 @@ def close_vote(request: HttpRequest, nomination_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def record_recusal(request: HttpRequest, nomination_id: int, ballot_id: int) -> HttpResponse:
-    ballot = selectors.get_ballot_for_leader(request.user, ballot_id)
+    ballot = selectors.get_ballot_for_leader(request.user, nomination_id, ballot_id)
 
     def apply(n: Nomination, data: dict[str, Any], actor: User) -> str:
         actions.do_recuse(ballot, reason=data["reason"], actor=actor)
@@ -222,7 +231,7 @@ def record_recusal(request: HttpRequest, nomination_id: int, ballot_id: int) -> 
 @login_required
 @require_POST
 def reissue_ballot(request: HttpRequest, nomination_id: int, ballot_id: int) -> HttpResponse:
-    ballot = selectors.get_ballot_for_leader(request.user, ballot_id)
+    ballot = selectors.get_ballot_for_leader(request.user, nomination_id, ballot_id)
 
     def apply(n: Nomination, _: dict[str, Any], actor: User) -> str:
         request.session[f"ballot_link_{n.pk}"] = (
@@ -241,7 +250,7 @@ def state_review(request: HttpRequest, nomination_id: int) -> HttpResponse:
         actions.do_state_review(n, recommendation=data["recommendation"], notes=data["notes"], actor=actor)
         return "State review recorded; the nomination goes to national staff."
 
-    return _step(request, nomination_id, forms.StateReviewForm, apply)
+    return _step(request, nomination_id, forms.StateReviewForm, apply, selectors.get_nomination_for_state_review)
 
 
 @login_required
@@ -252,7 +261,7 @@ def decide(request: HttpRequest, nomination_id: int) -> HttpResponse:
         actions.do_decide_endorsement(n, endorse=endorsed, reasons=data["reasons"], actor=actor)
         return "Endorsed: it is on the public slate." if endorsed else "Decision recorded: not endorsed."
 
-    return _step(request, nomination_id, forms.DecisionForm, apply)
+    return _step(request, nomination_id, forms.DecisionForm, apply, selectors.get_nomination_for_national_decision)
 
 
 @login_required
@@ -267,7 +276,7 @@ def withdraw(request: HttpRequest, nomination_id: int) -> HttpResponse:
         )
         return "Endorsement withdrawn; it is off the slate."
 
-    return _step(request, nomination_id, forms.WithdrawForm, apply)
+    return _step(request, nomination_id, forms.WithdrawForm, apply, selectors.get_nomination_for_national_decision)
 
 
 @login_required
