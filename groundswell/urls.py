@@ -11,5 +11,7 @@ urlpatterns = [
     path("recruitment/", include("groundswell.recruitment.urls")),
     path("reorg/", include("groundswell.reorg.urls")),
     path("endorsements/", include("groundswell.endorsements.urls")),
+    path("voters/", include("groundswell.voters.urls")),
+    path("field/", include("groundswell.field.urls")),
     path("django-admin/", admin.site.urls),
 ]
