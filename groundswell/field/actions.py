@@ -1,0 +1,507 @@
+"""Every side effect of field work, each in one transaction with its audit entry.
+
+Reads of voter data are audited too (DESIGN.md): opening a turf or a call list writes FIELD_TURF_OPENED
+or FIELD_CALL_LIST_OPENED, printing a walk sheet FIELD_WALK_SHEET_PRINTED.
+
+Contacts arrive in sync batches from phones. ``do_submit_contacts`` is the hot path: one query for the
+user's live assignments, one for the scripts named, one INSERT ... ON CONFLICT DO NOTHING for the batch,
+one read of the receipts and ONE audit entry per batch (not per contact), all in one transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from groundswell.chapters.access import AnyUser
+from groundswell.chapters.models import Chapter
+from groundswell.core.audit import record_audit
+from groundswell.core.models import AuditEvent, User
+from groundswell.field import control, scripts, voterdata, walk
+from groundswell.field.models import (
+    DEFAULT_RESULTS,
+    Assignment,
+    CallList,
+    CallListKind,
+    Campaign,
+    Contact,
+    ControlGroup,
+    ControlVoter,
+    DoNotContact,
+    Method,
+    Result,
+    Script,
+    Turf,
+)
+from groundswell.field.selectors import held_out_ids, live_assignments_for_submission
+from groundswell.people.models import Membership, MembershipStatus, Person, PhoneNumber
+from groundswell.voters import engine as voter_engine
+from groundswell.voters.models import VoterList
+
+MAX_BATCH = 500
+
+
+class FieldError(ValueError):
+    """A request that cannot be done as asked; the message names the field."""
+
+
+def _user(actor: AnyUser | None) -> User | None:
+    return actor if isinstance(actor, User) else None
+
+
+# ---- campaigns and scripts ----------------------------------------------------------------------
+
+
+def clean_results(results: Sequence[str]) -> list[str]:
+    known = {r.value for r in Result if r != Result.CONTACTED}
+    if unknown := [r for r in results if r not in known]:
+        raise FieldError(f"results: unknown {', '.join(unknown)}")
+    return [r.value for r in Result if r.value in set(results)]
+
+
+def do_save_campaign(
+    *, name: str, state: str, chapter: Chapter | None, actor: AnyUser, results: Sequence[str] = DEFAULT_RESULTS
+) -> Campaign:
+    name = name.strip()
+    if not name:
+        raise FieldError("name: give the campaign a name")
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            name=name[:160], state=(chapter.state if chapter else state).upper(), chapter=chapter,
+            results=clean_results(results), created_by=_user(actor),
+        )  # fmt: skip
+        record_audit(AuditEvent.FIELD_CAMPAIGN_SAVED, actor=actor, target=campaign, summary=f"campaign {name}")
+    return campaign
+
+
+def do_save_script(
+    campaign: Campaign, *, name: str, intro: str, questions: Sequence[Mapping[str, Any]], actor: AnyUser
+) -> Script:
+    """A new script for the campaign (the newest is the one in use); questions are checked first."""
+    cleaned = scripts.clean_questions(questions)
+    if not name.strip():
+        raise FieldError("name: give the script a name")
+    with transaction.atomic():
+        script = Script.objects.create(campaign=campaign, name=name.strip()[:160], intro=intro, questions=cleaned)
+        record_audit(
+            AuditEvent.FIELD_SCRIPT_SAVED, actor=actor, target=script, summary=f"script {script.name} for {campaign}",
+            details={"campaign": campaign.pk, "questions": cleaned},
+        )  # fmt: skip
+    return script
+
+
+# ---- control group ------------------------------------------------------------------------------
+
+
+def do_hold_out_control_group(voter_list: VoterList, share: float, seed: int, *, actor: AnyUser) -> ControlGroup:
+    """Hold a random share of the list out (seeded, recorded): never cut into turf, never called."""
+    if ControlGroup.objects.filter(voter_list=voter_list).exists():
+        raise FieldError("control group: this list already has one")
+    if voter_list.turfs.exists() or voter_list.call_lists.exists():
+        raise FieldError("control group: hold it out before cutting turfs or making call lists from the list")
+    held = control.draw_control_group(voterdata.list_voter_ids(voter_list.path), share, seed)
+    with transaction.atomic():
+        group = ControlGroup.objects.create(
+            voter_list=voter_list, share=share, seed=seed, held_out=len(held), created_by=_user(actor)
+        )
+        ControlVoter.objects.bulk_create([ControlVoter(control_group=group, voter_id=v) for v in held], batch_size=2000)
+        record_audit(
+            AuditEvent.FIELD_CONTROL_GROUP_HELD_OUT, actor=actor, target=voter_list,
+            summary=f"held out {len(held):,} of {voter_list.voter_count:,} voters of {voter_list.name}",
+            details={"share": share, "seed": seed, "held_out": len(held), "control_group": group.pk},
+        )  # fmt: skip
+    return group
+
+
+# ---- turfs --------------------------------------------------------------------------------------
+
+
+def cut_list(voter_list: VoterList, target: int, unit: walk.SizeUnit) -> list[walk.CutTurf]:
+    """The list (less its control group) cut into turfs, precinct by precinct, in walk order."""
+    keep = set(voterdata.list_voter_ids(voter_list.path)) - held_out_ids(voter_list)
+    turfs: list[walk.CutTurf] = []
+    with voter_engine.using_engine(voter_list.state) as engine:
+        for precinct in voterdata.precincts_of(engine, sorted(keep)):
+            doors = walk.doors_from_rows(voterdata.walk_rows(engine, precinct), keep)
+            turfs.extend(walk.cut_precinct(precinct, doors, target, unit))
+    return turfs
+
+
+def do_cut_turfs(
+    voter_list: VoterList, campaign: Campaign, *, target: int, unit: walk.SizeUnit, actor: AnyUser
+) -> list[Turf]:
+    if voter_list.state != campaign.state:
+        raise FieldError("list: the list's state is not the campaign's")
+    if Turf.objects.filter(voter_list=voter_list, campaign=campaign).exists():
+        raise FieldError("list: turfs were already cut from this list for this campaign")
+    cut = cut_list(voter_list, target, unit)
+    with transaction.atomic():
+        turfs = Turf.objects.bulk_create(
+            [
+                Turf(
+                    voter_list=voter_list,
+                    campaign=campaign,
+                    number=number,
+                    precinct=t.precinct,
+                    name=f"{t.precinct} · {t.doors[0]['street'].title()} ({number})",
+                    door_count=t.door_count,
+                    voter_count=len(t.voter_ids),
+                    doors=list(t.doors),
+                    voter_ids=t.voter_ids,
+                    created_by=_user(actor),
+                )
+                for number, t in enumerate(cut, start=1)
+            ]
+        )
+        record_audit(
+            AuditEvent.FIELD_TURFS_CUT, actor=actor, target=voter_list,
+            summary=f"cut {len(turfs)} turfs of about {target} {unit} from {voter_list.name} for {campaign}",
+            details={"campaign": campaign.pk, "target": target, "unit": unit, "turfs": len(turfs),
+                     "voters": sum(t.voter_count for t in turfs)},
+        )  # fmt: skip
+    return turfs
+
+
+# ---- call lists ---------------------------------------------------------------------------------
+
+
+def _opted_out() -> tuple[set[str], set[int], set[str]]:
+    rows = DoNotContact.objects.values_list("voter_id", "person_id", "phone")
+    voters = {v for v, _, _ in rows if v}
+    return voters, {p for _, p, _ in rows if p}, {ph for _, _, ph in rows if ph}
+
+
+def _voter_entries(voter_list: VoterList) -> list[dict[str, Any]]:
+    no_voters, _, no_phones = _opted_out()
+    keep = set(voterdata.list_voter_ids(voter_list.path)) - held_out_ids(voter_list) - no_voters
+    with voter_engine.using_engine(voter_list.state) as engine:
+        rows = voterdata.phones_of(engine, sorted(keep))
+    return [
+        {"key": f"v:{r['voter_id']}", "voter_id": r["voter_id"], "phone": r["phone"],
+         "name": " ".join(p for p in (r["first_name"], r["last_name"]) if p)}
+        for r in rows if r["phone"] not in no_phones
+    ]  # fmt: skip
+
+
+def _member_entries(chapter: Chapter | None, state: str, method: str) -> list[dict[str, Any]]:
+    """Live members with a phone; never anyone who asked not to be contacted, and texts only to
+    those who consented to SMS."""
+    _, no_people, no_phones = _opted_out()
+    members = Membership.objects.filter(status=MembershipStatus.ACTIVE)
+    members = members.filter(chapter=chapter) if chapter else members.filter(chapter__state=state)
+    people = Person.objects.live().filter(pk__in=members.values("person_id")).exclude(pk__in=no_people)
+    if method == Method.TEXT:
+        people = people.filter(sms_opt_in=True)
+    phones: dict[int, str] = {}
+    for person_id, number in (
+        PhoneNumber.objects.filter(person__in=people).order_by("-is_primary", "id").values_list("person_id", "number")
+    ):
+        if number not in no_phones:
+            phones.setdefault(person_id, number)
+    return [
+        {"key": f"p:{p.pk}", "person_id": p.pk, "name": p.full_name, "phone": phones[p.pk]}
+        for p in people.filter(pk__in=list(phones)).order_by("sort_name", "id")
+    ]
+
+
+def do_make_call_list(
+    campaign: Campaign, *, name: str, kind: str, method: str = Method.PHONE, voter_list: VoterList | None = None,
+    actor: AnyUser,
+) -> CallList:  # fmt: skip
+    if method not in (Method.PHONE, Method.TEXT):
+        raise FieldError("method: phone or text")
+    if kind == CallListKind.VOTERS:
+        if voter_list is None:
+            raise FieldError("list: choose the voter list to call")
+        entries = _voter_entries(voter_list)
+    elif kind == CallListKind.MEMBERS:
+        voter_list = None
+        entries = _member_entries(campaign.chapter, campaign.state, method)
+    else:
+        raise FieldError("kind: voters or members")
+    with transaction.atomic():
+        call_list = CallList.objects.create(
+            campaign=campaign, name=(name.strip() or f"{campaign.name} calls")[:160], kind=kind, method=method,
+            voter_list=voter_list, entries=entries, entry_count=len(entries), created_by=_user(actor),
+        )  # fmt: skip
+        record_audit(
+            AuditEvent.FIELD_CALL_LIST_MADE, actor=actor, target=call_list,
+            summary=f"call list {call_list.name}: {len(entries):,} to {method}",
+            details={"campaign": campaign.pk, "kind": kind, "entries": len(entries),
+                     "voter_list": voter_list.pk if voter_list else None},
+        )  # fmt: skip
+    return call_list
+
+
+# ---- assignments --------------------------------------------------------------------------------
+
+
+def do_assign(
+    volunteer: User, *, expires_at: datetime, turf: Turf | None = None, call_list: CallList | None = None,
+    actor: AnyUser,
+) -> Assignment:  # fmt: skip
+    if (turf is None) == (call_list is None):
+        raise FieldError("assignment: give a turf or a call list")
+    if expires_at <= timezone.now():
+        raise FieldError("expires: pick a time in the future")
+    with transaction.atomic():
+        assignment = Assignment.objects.create(
+            volunteer=volunteer, turf=turf, call_list=call_list, expires_at=expires_at, assigned_by=_user(actor)
+        )
+        what = turf or call_list
+        record_audit(
+            AuditEvent.FIELD_ASSIGNED, actor=actor, target=assignment,
+            summary=f"assigned {what} to {volunteer.email} until {timezone.localtime(expires_at):%Y-%m-%d %H:%M}",
+            details={"volunteer": volunteer.pk, "turf": turf.pk if turf else None,
+                     "call_list": call_list.pk if call_list else None, "expires_at": expires_at.isoformat()},
+        )  # fmt: skip
+    return assignment
+
+
+def do_revoke_assignment(assignment: Assignment, *, actor: AnyUser) -> Assignment:
+    with transaction.atomic():
+        if assignment.revoked_at is None:
+            assignment.revoked_at = timezone.now()
+            assignment.save(update_fields=["revoked_at"])
+            record_audit(
+                AuditEvent.FIELD_ASSIGNMENT_REVOKED, actor=actor, target=assignment,
+                summary=f"revoked {assignment.turf or assignment.call_list} from {assignment.volunteer.email}",
+            )  # fmt: skip
+    return assignment
+
+
+# ---- audited reads ------------------------------------------------------------------------------
+
+
+def do_open_turf(turf: Turf, *, actor: AnyUser, via: str = "canvass") -> Turf:
+    with transaction.atomic():
+        record_audit(
+            AuditEvent.FIELD_TURF_OPENED, actor=actor, target=turf,
+            summary=f"read {turf.voter_count} voters of turf {turf.name}",
+            details={"turf": turf.pk, "voters": turf.voter_count, "via": via},
+        )  # fmt: skip
+    return turf
+
+
+def do_open_call_list(call_list: CallList, *, actor: AnyUser) -> CallList:
+    with transaction.atomic():
+        record_audit(
+            AuditEvent.FIELD_CALL_LIST_OPENED, actor=actor, target=call_list,
+            summary=f"read {call_list.entry_count} entries of call list {call_list.name}",
+            details={"call_list": call_list.pk, "entries": call_list.entry_count},
+        )  # fmt: skip
+    return call_list
+
+
+def do_print_walk_sheet(turf: Turf, script: Script | None, *, actor: AnyUser) -> bytes:
+    from groundswell.field.walksheet import walk_sheet_pdf
+
+    pdf = walk_sheet_pdf(turf, script)
+    with transaction.atomic():
+        record_audit(
+            AuditEvent.FIELD_WALK_SHEET_PRINTED, actor=actor, target=turf,
+            summary=f"printed the walk sheet of {turf.name} ({turf.voter_count} voters)",
+            details={"turf": turf.pk, "voters": turf.voter_count, "script": script.pk if script else None},
+        )  # fmt: skip
+    return pdf
+
+
+# ---- contacts -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Submission:
+    """One result from a phone, checked for shape (not yet for access)."""
+
+    index: int
+    client_uuid: uuid.UUID
+    turf_id: int | None
+    call_list_id: int | None
+    voter_id: str
+    person_id: int | None
+    script_id: int | None
+    method: str
+    result: str
+    answers: dict[str, Any]
+    do_not_contact: bool
+    client_recorded_at: datetime | None
+
+
+@dataclass
+class SyncOutcome:
+    """Receipts by client uuid ({"id", "received_at"}) and errors by client uuid (or item number)."""
+
+    receipts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    created: int = 0
+
+
+def _int_or_none(value: Any, name: str, where: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise FieldError(f"{where}.{name}: expected a whole number") from None
+
+
+def parse_submission(index: int, raw: Any) -> Submission:
+    where = f"contact {index + 1}"
+    if not isinstance(raw, Mapping):
+        raise FieldError(f"{where}: expected an object")
+    try:
+        client_uuid = uuid.UUID(str(raw.get("uuid")))
+    except ValueError:
+        raise FieldError(f"{where}.uuid: expected the id made on the phone (a UUID)") from None
+    answers = raw.get("answers") or {}
+    if not isinstance(answers, Mapping):
+        raise FieldError(f"{where}.answers: expected an object")
+    recorded = parse_datetime(str(raw["recorded_at"])) if raw.get("recorded_at") else None
+    sub = Submission(
+        index=index, client_uuid=client_uuid, turf_id=_int_or_none(raw.get("turf"), "turf", where),
+        call_list_id=_int_or_none(raw.get("call_list"), "call_list", where), voter_id=str(raw.get("voter_id") or ""),
+        person_id=_int_or_none(raw.get("person_id"), "person_id", where),
+        script_id=_int_or_none(raw.get("script"), "script", where), method=str(raw.get("method") or ""),
+        result=str(raw.get("result") or ""), answers=dict(answers), do_not_contact=bool(raw.get("do_not_contact")),
+        client_recorded_at=recorded if recorded and recorded.tzinfo else None,
+    )  # fmt: skip
+    if (sub.turf_id is None) == (sub.call_list_id is None):
+        raise FieldError(f"{where}: name the turf or the call list")
+    if sub.method not in Method.values:
+        raise FieldError(f"{where}.method: one of {', '.join(Method.values)}")
+    return sub
+
+
+def _check(sub: Submission, assignment: Assignment | None, script: Script | None) -> Contact:
+    """The contact a submission makes, once its assignment, person, result and answers are checked."""
+    where = f"contact {sub.index + 1}"
+    if assignment is None:
+        raise FieldError(f"{where}: no live assignment of this turf or call list to you")
+    turf, call_list = assignment.turf, assignment.call_list
+    campaign = turf.campaign if turf else call_list.campaign  # type: ignore[union-attr]  # one is set (constraint)
+    if turf is not None and sub.voter_id not in set(turf.voter_ids):
+        raise FieldError(f"{where}.voter_id: not a voter of this turf")
+    if call_list is not None:
+        key = f"v:{sub.voter_id}" if sub.voter_id else f"p:{sub.person_id}"
+        if key not in {e["key"] for e in call_list.entries}:
+            raise FieldError(f"{where}: not on this call list")
+    offered = [*campaign.results, *([Result.WRONG_NUMBER.value] if call_list is not None else [])]
+    if sub.result != Result.CONTACTED and sub.result not in offered:
+        raise FieldError(f"{where}.result: not one of this campaign's results")
+    answers: dict[str, Any] = {}
+    if sub.answers:
+        if sub.result != Result.CONTACTED:
+            raise FieldError(f"{where}.answers: only a contact who was reached has answers")
+        if script is None or script.campaign_id != campaign.pk:
+            raise FieldError(f"{where}.script: not a script of this campaign")
+        try:
+            answers = scripts.clean_answers(script.questions, sub.answers)
+        except scripts.ScriptError as error:
+            raise FieldError(f"{where}: {error}") from None
+    return Contact(
+        client_uuid=sub.client_uuid, campaign=campaign, script=script if script and answers else None,
+        voter_list_id=turf.voter_list_id if turf else call_list.voter_list_id,  # type: ignore[union-attr]
+        state=campaign.state if sub.voter_id else "", voter_id=sub.voter_id, person_id=sub.person_id,
+        turf=turf, call_list=call_list, method=sub.method, result=sub.result, answers=answers,
+        do_not_contact=sub.do_not_contact, client_recorded_at=sub.client_recorded_at,
+    )  # fmt: skip
+
+
+def do_submit_contacts(raw_items: Sequence[Any], *, actor: User) -> SyncOutcome:
+    """Record a sync batch. Idempotent on each item's client uuid: a retry answers the receipt of the
+    row already stored. A bad item is refused with a message naming it; the good ones are kept."""
+    if len(raw_items) > MAX_BATCH:
+        raise FieldError(f"contacts: at most {MAX_BATCH} in one sync")
+    outcome = SyncOutcome()
+    subs: list[Submission] = []
+    for index, raw in enumerate(raw_items):
+        try:
+            subs.append(parse_submission(index, raw))
+        except FieldError as error:
+            key = str(raw.get("uuid")) if isinstance(raw, Mapping) and raw.get("uuid") else f"#{index + 1}"
+            outcome.errors[key] = str(error)
+    if not subs:
+        return outcome
+    now = timezone.now()
+    with transaction.atomic():
+        assignments = live_assignments_for_submission(
+            actor, {s.turf_id for s in subs if s.turf_id}, {s.call_list_id for s in subs if s.call_list_id}, now
+        )
+        by_turf = {a.turf_id: a for a in assignments if a.turf_id}
+        by_list = {a.call_list_id: a for a in assignments if a.call_list_id}
+        script_ids = {s.script_id for s in subs if s.script_id and s.answers}
+        scripts_by_id = {s.pk: s for s in Script.objects.filter(pk__in=script_ids)} if script_ids else {}
+        contacts: list[Contact] = []
+        for sub in subs:
+            assignment = by_turf.get(sub.turf_id) if sub.turf_id else by_list.get(sub.call_list_id)
+            try:
+                contact = _check(sub, assignment, scripts_by_id.get(sub.script_id or 0))
+            except FieldError as error:
+                outcome.errors[str(sub.client_uuid)] = str(error)
+                continue
+            contact.canvasser, contact.received_at = actor, now
+            contacts.append(contact)
+        if contacts:
+            _store(contacts, actor, now, outcome)
+    return outcome
+
+
+def _store(contacts: list[Contact], actor: User, now: datetime, outcome: SyncOutcome) -> None:
+    # ON CONFLICT DO NOTHING on client_uuid: a retry (or two at once) stores nothing new.
+    Contact.objects.bulk_create(contacts, ignore_conflicts=True)
+    stored = list(
+        Contact.objects.filter(client_uuid__in=[c.client_uuid for c in contacts]).values_list(
+            "client_uuid", "pk", "received_at", "canvasser_id"
+        )
+    )
+    new: list[int] = []
+    for client_uuid, pk, received_at, canvasser_id in stored:
+        if canvasser_id != actor.pk:  # the id was already used by someone else's phone: not this contact
+            outcome.errors[str(client_uuid)] = "uuid: already used for another contact"
+            continue
+        outcome.receipts[str(client_uuid)] = {"id": pk, "received_at": received_at.isoformat()}
+        if received_at == now:
+            new.append(pk)
+    outcome.created = len(new)
+    if not new:
+        return
+    fresh = {u for u, pk, *_ in stored if pk in set(new)}
+    opted_out = [c for c in contacts if c.do_not_contact and c.client_uuid in fresh]
+    if opted_out:
+        _record_do_not_contact(opted_out, actor)
+    record_audit(
+        AuditEvent.FIELD_CONTACTS_RECORDED, actor=actor, summary=f"recorded {len(new)} contacts",
+        details={"contacts": new, "received_at": now.isoformat()},
+    )  # fmt: skip
+
+
+def _record_do_not_contact(contacts: list[Contact], actor: User) -> None:
+    stored = dict(
+        Contact.objects.filter(client_uuid__in=[c.client_uuid for c in contacts]).values_list("client_uuid", "pk")
+    )
+    phones = {}
+    for contact in contacts:
+        if contact.call_list is not None:
+            key = f"v:{contact.voter_id}" if contact.voter_id else f"p:{contact.person_id}"
+            phones.update({e["key"]: e.get("phone", "") for e in contact.call_list.entries if e["key"] == key})
+    DoNotContact.objects.bulk_create(
+        [
+            DoNotContact(
+                state=c.state,
+                voter_id=c.voter_id,
+                person_id=c.person_id,
+                contact_id=stored.get(c.client_uuid),
+                phone=phones.get(f"v:{c.voter_id}" if c.voter_id else f"p:{c.person_id}", ""),
+                reason="asked not to be contacted again",
+                recorded_by=actor,
+            )
+            for c in contacts
+        ]
+    )

@@ -1,0 +1,179 @@
+"""Reads of field work, scoped to the acting user (chapters.access.scope_for is the only source of roles).
+
+- Campaigns, turfs, call lists and their assignments: national staff everywhere, coordinators in their
+  states, leaders in their chapters. Nobody else.
+- A turf or call list to canvass: those who manage it, and the volunteer it is assigned to, only while
+  the assignment is live (not expired, not revoked). For anyone else it does not exist (404).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from groundswell.chapters.access import AnyUser, Scope, scope_for
+from groundswell.chapters.models import Role, RoleGrant
+from groundswell.core.models import User
+from groundswell.field.models import Assignment, CallList, Campaign, Contact, ControlVoter, Script, Turf
+from groundswell.voters.models import VoterList
+from groundswell.voters.selectors import lists_visible_to
+
+
+def _campaigns_q(scope: Scope) -> Q:
+    if scope.national:
+        return Q()
+    return Q(chapter_id__in=scope.led_chapter_ids) | Q(state__in=scope.coordinator_states)
+
+
+def require_field_manager(user: AnyUser) -> Scope:
+    """Managing field work is for leaders and above; for anyone else the pages do not exist."""
+    scope = scope_for(user)
+    if not scope.is_leader_or_above:
+        raise Http404("No such page")
+    return scope
+
+
+def campaigns_visible_to(user: AnyUser) -> QuerySet[Campaign]:
+    scope = scope_for(user)
+    if not scope.is_leader_or_above:
+        return Campaign.objects.none()
+    return Campaign.objects.filter(_campaigns_q(scope)).select_related("chapter")
+
+
+def get_campaign(user: AnyUser, campaign_id: int) -> Campaign:
+    require_field_manager(user)
+    return get_object_or_404(campaigns_visible_to(user), pk=campaign_id)
+
+
+def scripts_of(campaign: Campaign) -> QuerySet[Script]:
+    return campaign.scripts.order_by("-created_at", "-id")
+
+
+def current_script(campaign: Campaign) -> Script | None:
+    """The newest script of the campaign is the one canvassers use."""
+    return scripts_of(campaign).first()
+
+
+def turfs_managed_by(user: AnyUser) -> QuerySet[Turf]:
+    return Turf.objects.filter(campaign__in=campaigns_visible_to(user)).select_related("campaign", "voter_list")
+
+
+def get_managed_turf(user: AnyUser, turf_id: int) -> Turf:
+    require_field_manager(user)
+    return get_object_or_404(turfs_managed_by(user), pk=turf_id)
+
+
+def call_lists_managed_by(user: AnyUser) -> QuerySet[CallList]:
+    return CallList.objects.filter(campaign__in=campaigns_visible_to(user)).select_related("campaign")
+
+
+def get_managed_call_list(user: AnyUser, call_list_id: int) -> CallList:
+    require_field_manager(user)
+    return get_object_or_404(call_lists_managed_by(user), pk=call_list_id)
+
+
+def live_q(now: datetime | None = None) -> Q:
+    return Q(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+def get_managed_assignment(user: AnyUser, assignment_id: int) -> Assignment:
+    require_field_manager(user)
+    campaigns = campaigns_visible_to(user)
+    managed = Assignment.objects.filter(Q(turf__campaign__in=campaigns) | Q(call_list__campaign__in=campaigns))
+    return get_object_or_404(managed, pk=assignment_id)
+
+
+def my_assignments(user: AnyUser) -> QuerySet[Assignment]:
+    """The user's live assignments, soonest to expire first."""
+    if not isinstance(user, User):
+        return Assignment.objects.none()
+    return (
+        Assignment.objects.filter(live_q(), volunteer=user)
+        .select_related("turf__campaign", "call_list__campaign")
+        .order_by("expires_at", "id")
+    )
+
+
+def get_turf_to_canvass(user: AnyUser, turf_id: int) -> Turf:
+    """The turf if it is assigned to the user right now, or if the user manages it; else 404."""
+    if not user.is_authenticated:
+        raise Http404("No such turf")
+    assigned = Turf.objects.filter(pk=turf_id, assignments__in=my_assignments(user)).select_related("campaign")
+    turf = assigned.first()
+    if turf is None:
+        turf = get_object_or_404(turfs_managed_by(user), pk=turf_id)
+    return turf
+
+
+def get_call_list_to_call(user: AnyUser, call_list_id: int) -> CallList:
+    if not user.is_authenticated:
+        raise Http404("No such call list")
+    assigned = CallList.objects.filter(pk=call_list_id, assignments__in=my_assignments(user))
+    found = assigned.select_related("campaign").first()
+    if found is None:
+        found = get_object_or_404(call_lists_managed_by(user), pk=call_list_id)
+    return found
+
+
+def assignments_of_turf(turf: Turf) -> QuerySet[Assignment]:
+    return turf.assignments.select_related("volunteer", "assigned_by").order_by("-created_at", "-id")
+
+
+def assignments_of_call_list(call_list: CallList) -> QuerySet[Assignment]:
+    return call_list.assignments.select_related("volunteer", "assigned_by").order_by("-created_at", "-id")
+
+
+def assignable_users(campaign: Campaign) -> QuerySet[User]:
+    """Who may be given a turf or list: the campaign chapter's volunteers and leaders (or, for a state
+    campaign, those of the state's chapters)."""
+    grants = RoleGrant.objects.active().filter(role__in=(Role.VOLUNTEER, Role.CHAPTER_LEADER))
+    grants = (
+        grants.filter(chapter=campaign.chapter) if campaign.chapter_id else grants.filter(chapter__state=campaign.state)
+    )
+    return User.objects.filter(pk__in=grants.values("user_id"), is_active=True).order_by("first_name", "email")
+
+
+def voter_lists_for(user: AnyUser, campaign: Campaign) -> QuerySet[VoterList]:
+    """Frozen lists the user may read that belong to the campaign's chapter (or state)."""
+    lists = lists_visible_to(user).filter(state=campaign.state)
+    return lists.filter(chapter=campaign.chapter) if campaign.chapter_id else lists
+
+
+def held_out_ids(voter_list: VoterList) -> set[str]:
+    """The list's control group: never cut into turf, never called."""
+    return set(ControlVoter.objects.filter(control_group__voter_list=voter_list).values_list("voter_id", flat=True))
+
+
+def turfs_of(campaign: Campaign) -> QuerySet[Turf]:
+    return campaign.turfs.defer("doors", "voter_ids").order_by("number", "id")
+
+
+def call_lists_of(campaign: Campaign) -> QuerySet[CallList]:
+    return campaign.call_lists.defer("entries").order_by("-created_at", "-id")
+
+
+def contacts_of_turf(turf: Turf) -> QuerySet[Contact]:
+    """The turf's contacts in the order the server received them (never the phones' clocks)."""
+    return turf.contacts.select_related("canvasser").order_by("received_at", "id")
+
+
+def contacts_of_campaign(campaign: Campaign) -> QuerySet[Contact]:
+    return campaign.contacts.order_by("received_at", "id")
+
+
+def live_assignments_for_submission(
+    user: User, turf_ids: Iterable[int], call_list_ids: Iterable[int], now: datetime
+) -> list[Assignment]:
+    """The hot path of a sync: one query for the user's live assignments to the turfs and lists named,
+    with what checking a contact needs (the turf's voter ids, the list's entries, the campaign)."""
+    return list(
+        Assignment.objects.filter(live_q(now), volunteer=user)
+        .filter(Q(turf_id__in=list(turf_ids)) | Q(call_list_id__in=list(call_list_ids)))
+        .select_related("turf__campaign", "call_list__campaign")
+        .defer("turf__doors")
+    )
