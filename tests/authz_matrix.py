@@ -8,6 +8,7 @@ rows for routes the table lacks). How to add rows: docs/authz-matrix.md.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 import tempfile
 from collections.abc import Callable, Iterator
@@ -21,14 +22,30 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern, RoutePattern
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from groundswell.chapters.models import Role, RoleGrant
-from groundswell.core.models import Job
+from groundswell.chapters.models import Chapter, Role, RoleGrant
+from groundswell.core.models import Job, User
+from groundswell.elections.models import ElectionKind
+from groundswell.endorsements.actions import (
+    QuestionSpec,
+    do_answer_questionnaire,
+    do_nominate,
+    do_open_vote,
+    do_reissue_ballot_link,
+    do_resend_questionnaire_link,
+    do_save_platform_issue,
+    do_save_questionnaire,
+)
+from groundswell.endorsements.models import Ballot, ChapterVote, Nomination
 from groundswell.people.actions import PersonDetails, do_save_person
 from groundswell.people.importing import do_upload_people_file
 from groundswell.powermap.selectors import IMPORT_JOB_KINDS
+from groundswell.recruitment.actions import RecruitDetails, do_create_recruit, do_create_training
+from groundswell.recruitment.candidacies import ensure_election, ensure_office, ensure_race, file_candidacy
+from groundswell.reorg.actions import do_create_drive
 from groundswell.testing import Personas
 
 TABLE = Path(__file__).with_name("authz_matrix.csv")
@@ -109,6 +126,133 @@ def _uid(user_attr: str) -> Callable[[Personas], str]:
     return lambda personas: urlsafe_base64_encode(force_bytes(getattr(personas, user_attr).pk))
 
 
+# ---------------------------------------------------------------- the pipeline: recruits, drives, endorsements
+# "own" is the object of chapter A (Pittsburgh, PA, led by leader A), "other" chapter B's (Providence, RI).
+
+
+def _chapter_and_leader(personas: Personas, side: str) -> tuple[Chapter, User]:
+    return (personas.chapter_a, personas.leader_a) if side == "a" else (personas.chapter_b, personas.leader_b)
+
+
+def _recruit(side: str) -> Callable[[Personas], int]:
+    """The chapter's member, recruited by its leader."""
+
+    def recruit_id(personas: Personas) -> int:
+        chapter, leader = _chapter_and_leader(personas, side)
+        member = personas.member_a if side == "a" else personas.member_b
+        details = RecruitDetails(office_sought="school board", owner=leader)
+        return do_create_recruit(member, chapter=chapter, details=details, actor=leader).pk
+
+    return recruit_id
+
+
+def _training(side: str) -> Callable[[Personas], int]:
+    """A training the chapter's leader holds for their chapter."""
+
+    def training_id(personas: Personas) -> int:
+        chapter, leader = _chapter_and_leader(personas, side)
+        held_on = timezone.localdate() + dt.timedelta(days=14)
+        return do_create_training(title="How to file", held_on=held_on, chapter=chapter, actor=leader).pk
+
+    return training_id
+
+
+def _drive(side: str) -> Callable[[Personas], int]:
+    """A reorganization drive in the chapter's state, started by national staff."""
+
+    def drive_id(personas: Personas) -> int:
+        chapter, _ = _chapter_and_leader(personas, side)
+        election_date = timezone.localdate() + dt.timedelta(days=120)
+        drive = do_create_drive(
+            name=f"{chapter.state} reorganization", state=chapter.state, party="Democratic",
+            election_date=election_date, actor=personas.staff,
+        )  # fmt: skip
+        return drive.pk
+
+    return drive_id
+
+
+def _nomination_of(personas: Personas, side: str) -> Nomination:
+    """The chapter's nomination of a state house candidacy in its state: made once per request, so the
+    nomination_id and ballot_id of one URL are the same nomination's."""
+    chapter, leader = _chapter_and_leader(personas, side)
+    existing = Nomination.objects.filter(chapter=chapter).first()
+    if existing is not None:
+        return existing
+    election = ensure_election(chapter.state, timezone.localdate() + dt.timedelta(days=60), ElectionKind.GENERAL)
+    race = ensure_race(election, ensure_office(chapter.state, "State House", district="7"))
+    template = do_save_questionnaire(
+        title="Candidate questionnaire", introduction="", questions=[QuestionSpec("Medicare for All?")],
+        actor=personas.staff,
+    )  # fmt: skip
+    nomination, _ = do_nominate(
+        file_candidacy(race, name=f"Candidate {side.upper()}", party="DEM"), chapter=chapter, template=template,
+        candidate_email=f"candidate.{side}@example.net", actor=leader,
+    )  # fmt: skip
+    return nomination
+
+
+def _nomination(side: str) -> Callable[[Personas], int]:
+    return lambda personas: _nomination_of(personas, side).pk
+
+
+def _ballot_of(personas: Personas, side: str) -> Ballot:
+    """A member's ballot in the members' vote on the chapter's nomination (answered, vote open)."""
+    nomination = _nomination_of(personas, side)
+    vote = ChapterVote.objects.filter(nomination=nomination).first()
+    if vote is None:
+        questions = nomination.template.questions.all()
+        do_answer_questionnaire(nomination.response, answers={q.pk: (True, "") for q in questions})
+        nomination.refresh_from_db()
+        _, leader = _chapter_and_leader(personas, side)
+        closes_at = timezone.now() + dt.timedelta(days=3)
+        vote = do_open_vote(nomination, closes_at=closes_at, actor=leader)
+    return vote.ballots.order_by("pk")[0]
+
+
+def _ballot(side: str) -> Callable[[Personas], int]:
+    return lambda personas: _ballot_of(personas, side).pk
+
+
+def _token_of(link: str) -> str:
+    return link.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _questionnaire_token(side: str) -> Callable[[Personas], str]:
+    """The candidate's private questionnaire link for the chapter's nomination (a fresh one, as a resend makes)."""
+
+    def token(personas: Personas) -> str:
+        nomination = _nomination_of(personas, side)
+        _, leader = _chapter_and_leader(personas, side)
+        return _token_of(do_resend_questionnaire_link(nomination, actor=leader))
+
+    return token
+
+
+def _ballot_token(side: str) -> Callable[[Personas], str]:
+    """A member's private ballot link in the chapter's vote (reissued, as a leader does for a lost one)."""
+
+    def token(personas: Personas) -> str:
+        ballot = _ballot_of(personas, side)
+        _, leader = _chapter_and_leader(personas, side)
+        return _token_of(do_reissue_ballot_link(ballot, actor=leader))
+
+    return token
+
+
+def _platform_issue(title: str) -> Callable[[Personas], int]:
+    """Platform issues and questionnaires are national: "own" and "other" are two that exist."""
+    return lambda personas: do_save_platform_issue(title=title, summary="", actor=personas.staff).pk
+
+
+def _questionnaire(title: str) -> Callable[[Personas], int]:
+    def template_id(personas: Personas) -> int:
+        questions = [QuestionSpec("Do you support Medicare for All?")]
+        return do_save_questionnaire(title=title, introduction="", questions=questions, actor=personas.staff).pk
+
+    return template_id
+
+
 KwargFactory = Callable[[Personas, str], Any]
 
 # URL kwarg name -> the value for own / other / missing. Add yours here when a route uses a new kwarg;
@@ -136,6 +280,13 @@ KWARG_FACTORIES: dict[str, KwargFactory] = {
     # A password-reset link for leader A or B with a token that is not valid: the page says so.
     "uidb64": _three(_uid("leader_a"), _uid("leader_b"), urlsafe_base64_encode(force_bytes(MISSING_ID))),
     "token": _three(lambda p: "not-a-valid-token", lambda p: "not-a-valid-token", "not-a-valid-token"),
+    "recruit_id": _three(_recruit("a"), _recruit("b"), MISSING_ID),
+    "training_id": _three(_training("a"), _training("b"), MISSING_ID),
+    "drive_id": _three(_drive("a"), _drive("b"), MISSING_ID),
+    "nomination_id": _three(_nomination("a"), _nomination("b"), MISSING_ID),
+    "ballot_id": _three(_ballot("a"), _ballot("b"), MISSING_ID),
+    "issue_id": _three(_platform_issue("Medicare for All"), _platform_issue("A $15 minimum wage"), MISSING_ID),
+    "template_id": _three(_questionnaire("Questionnaire A"), _questionnaire("Questionnaire B"), MISSING_ID),
 }
 
 # (route_name, kwarg) -> factory, for routes where a kwarg name means something unusual.
@@ -144,6 +295,9 @@ ROUTE_KWARG_FACTORIES: dict[tuple[str, str], KwargFactory] = {
     ("powermap:import-job", "job_id"): _three(
         _job_started_by("leader_a", IMPORT_JOB_KINDS[0]), _job_started_by("leader_b", IMPORT_JOB_KINDS[0]), MISSING_ID
     ),
+    # Private links that need no account: the candidate's questionnaire and a member's ballot.
+    ("endorsements:answer", "token"): _three(_questionnaire_token("a"), _questionnaire_token("b"), "not-a-valid-token"),
+    ("endorsements:ballot", "token"): _three(_ballot_token("a"), _ballot_token("b"), "not-a-valid-token"),
 }
 
 
