@@ -1,0 +1,233 @@
+"""Turfs, control groups, call lists, assignments and contact sync on a real voter store and database."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import uuid
+import zlib
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from groundswell.core.models import AuditEntry, AuditEvent
+from groundswell.field import voterdata
+from groundswell.field.actions import (
+    FieldError,
+    do_cut_turfs,
+    do_hold_out_control_group,
+    do_make_call_list,
+    do_print_walk_sheet,
+    do_revoke_assignment,
+    do_submit_contacts,
+)
+from groundswell.field.models import Contact, ControlVoter, DoNotContact, Turf
+from groundswell.field.selectors import current_script
+from groundswell.field.tests.conftest import assign
+from groundswell.field.walk import block_face, voters_at
+from groundswell.people.actions import PersonDetails, do_save_person
+from groundswell.voters import engine as voter_engine
+
+pytestmark = pytest.mark.django_db
+
+
+def _cut(voter_list, campaign, personas, target=12, unit="doors"):
+    return do_cut_turfs(voter_list, campaign, target=target, unit=unit, actor=personas.staff)
+
+
+def test_turfs_cover_the_list_keep_faces_whole_and_fit_the_target(voter_list, campaign, personas):
+    turfs = _cut(voter_list, campaign, personas, target=12)
+    listed = set(voterdata.list_voter_ids(voter_list.path))
+    in_turfs = [v for t in turfs for v in t.voter_ids]
+    assert sorted(in_turfs) == sorted(listed), "every voter of the list in exactly one turf"
+    face_turf = {}
+    for turf in turfs:
+        faces = {block_face(d) for d in turf.doors}
+        assert turf.door_count <= 12 or len(faces) == 1
+        assert turf.door_count == len(turf.doors) and turf.voter_count == len(turf.voter_ids)
+        for face in faces:
+            assert face_turf.setdefault((turf.precinct, face), turf.pk) == turf.pk, "a block face was split"
+        units = [(d["key"], u["apartment"]) for d in turf.doors for u in d["units"]]
+        assert len(units) == len(set(units)), "a household appears twice"
+    assert sum(t.door_count for t in turfs) / len(turfs) > 6  # packed, not one face per turf
+
+
+def test_turf_doors_follow_the_engines_walk_order(voter_list, campaign, personas):
+    turf = _cut(voter_list, campaign, personas, target=40)[0]
+    with voter_engine.using_engine("NC") as engine:
+        order = [r["voter_id"] for r in voterdata.walk_rows(engine, turf.precinct)]
+    position = {v: i for i, v in enumerate(order)}
+    assert [position[v] for v in turf.voter_ids] == sorted(position[v] for v in turf.voter_ids)
+    streets = [d["street"] for d in turf.doors]
+    assert streets == sorted(streets)
+    for street in set(streets):
+        sides = [d["side"] for d in turf.doors if d["street"] == street]
+        assert sides == sorted(sides, reverse=True)  # odd side first, then even
+        odd = [d["house_number"] for d in turf.doors if d["street"] == street and d["side"] == "odd"]
+        even = [d["house_number"] for d in turf.doors if d["street"] == street and d["side"] == "even"]
+        assert odd == sorted(odd) and even == sorted(even, reverse=True)
+
+
+def test_control_group_is_seeded_recorded_and_never_cut_or_called(voter_list, campaign, personas):
+    group = do_hold_out_control_group(voter_list, 0.2, 99, actor=personas.staff)
+    held = set(ControlVoter.objects.filter(control_group=group).values_list("voter_id", flat=True))
+    assert group.held_out == len(held) == round(0.2 * voter_list.voter_count) and group.seed == 99
+    audit = AuditEntry.objects.get(event_type=AuditEvent.FIELD_CONTROL_GROUP_HELD_OUT)
+    assert audit.details["seed"] == 99 and audit.details["share"] == 0.2
+    turfs = _cut(voter_list, campaign, personas)
+    assert not held & {v for t in turfs for v in t.voter_ids}
+    calls = do_make_call_list(campaign, name="Calls", kind="voters", voter_list=voter_list, actor=personas.staff)
+    assert calls.entry_count > 0 and not held & {e["voter_id"] for e in calls.entries}
+    with pytest.raises(FieldError, match="already has one"):
+        do_hold_out_control_group(voter_list, 0.1, 1, actor=personas.staff)
+
+
+def test_call_lists_have_phones_and_never_anyone_who_opted_out(voter_list, campaign, personas):
+    first = do_make_call_list(campaign, name="All", kind="voters", voter_list=voter_list, actor=personas.staff)
+    assert all(e["phone"] for e in first.entries)
+    refuser, by_phone = first.entries[0], first.entries[1]
+    DoNotContact.objects.create(state="NC", voter_id=refuser["voter_id"], reason="asked at the door")
+    DoNotContact.objects.create(phone=by_phone["phone"], reason="replied STOP")
+    second = do_make_call_list(campaign, name="Again", kind="voters", voter_list=voter_list, actor=personas.staff)
+    ids = {e["voter_id"] for e in second.entries}
+    assert refuser["voter_id"] not in ids and by_phone["voter_id"] not in ids
+    assert second.entry_count == first.entry_count - 2
+
+
+def test_member_call_lists_skip_opt_outs_and_texts_need_consent(personas):
+    from groundswell.field.actions import do_save_campaign
+
+    campaign = do_save_campaign(name="Member calls", state="PA", chapter=personas.chapter_a, actor=personas.leader_a)
+    with_phone, _ = do_save_person(PersonDetails(first_name="Pia", last_name="Phone", phones=["+14125550101"]),
+                                   source="test", actor=None, chapter=personas.chapter_a)  # fmt: skip
+    out, _ = do_save_person(PersonDetails(first_name="Otto", last_name="Out", phones=["+14125550102"]),
+                            source="test", actor=None, chapter=personas.chapter_a)  # fmt: skip
+    DoNotContact.objects.create(person=out, reason="asked")
+    calls = do_make_call_list(campaign, name="Members", kind="members", actor=personas.leader_a)
+    assert [e["person_id"] for e in calls.entries] == [with_phone.pk]
+    texts = do_make_call_list(campaign, name="Texts", kind="members", method="text", actor=personas.leader_a)
+    assert texts.entries == []  # nobody agreed to SMS
+
+
+def _item(turf, voter_id, **extra):
+    return {"uuid": str(uuid.uuid4()), "turf": turf.pk, "voter_id": voter_id, "method": "door",
+            "result": "not_home", **extra}  # fmt: skip
+
+
+def test_the_same_phone_id_twice_makes_one_contact_and_the_same_receipt(voter_list, campaign, personas):
+    turf = _cut(voter_list, campaign, personas)[0]
+    assign(turf, personas.volunteer, personas.staff)
+    item = _item(turf, turf.voter_ids[0])
+    first = do_submit_contacts([item], actor=personas.volunteer)
+    again = do_submit_contacts([item, item], actor=personas.volunteer)
+    assert Contact.objects.filter(client_uuid=item["uuid"]).count() == 1
+    assert first.receipts == again.receipts and first.created == 1 and again.created == 0
+    assert AuditEntry.objects.filter(event_type=AuditEvent.FIELD_CONTACTS_RECORDED).count() == 1
+
+
+def test_contacts_are_ordered_by_the_servers_receipt_not_the_phones_clock(voter_list, campaign, personas):
+    turf = _cut(voter_list, campaign, personas)[0]
+    assign(turf, personas.volunteer, personas.staff)
+    early_phone = (timezone.now() - timedelta(days=3)).isoformat()
+    late_phone = (timezone.now() + timedelta(days=3)).isoformat()
+    a = _item(turf, turf.voter_ids[0], recorded_at=late_phone)
+    b = _item(turf, turf.voter_ids[1], recorded_at=early_phone)
+    do_submit_contacts([a], actor=personas.volunteer)
+    do_submit_contacts([b], actor=personas.volunteer)
+    ordered = list(turf.contacts.order_by("received_at", "id").values_list("client_uuid", flat=True))
+    assert [str(u) for u in ordered] == [a["uuid"], b["uuid"]]
+    assert list(Contact.objects.all()) == list(Contact.objects.order_by("received_at", "id"))
+    assert Contact.objects.get(client_uuid=b["uuid"]).client_recorded_at < Contact.objects.get(
+        client_uuid=a["uuid"]).client_recorded_at  # kept, but not used for order  # fmt: skip
+
+
+def test_answers_are_checked_against_the_script(voter_list, campaign, personas):
+    turf = _cut(voter_list, campaign, personas)[0]
+    assign(turf, personas.volunteer, personas.staff)
+    script = current_script(campaign)
+    good = _item(turf, turf.voter_ids[0], result="contacted", script=script.pk,
+                 answers={"support": "1", "m4a": "for", "pledge": "yes"})  # fmt: skip
+    bad = _item(turf, turf.voter_ids[1], result="contacted", script=script.pk, answers={"support": 9})
+    unknown = _item(turf, turf.voter_ids[2], result="contacted", script=script.pk, answers={"shoe": 9})
+    outsider = _item(turf, "NOT-A-VOTER")
+    outcome = do_submit_contacts([good, bad, unknown, outsider], actor=personas.volunteer)
+    assert Contact.objects.get(client_uuid=good["uuid"]).answers == {"support": 1, "m4a": "for", "pledge": "yes"}
+    assert "contact 2: answers.support" in outcome.errors[bad["uuid"]]
+    assert "no such question shoe" in outcome.errors[unknown["uuid"]]
+    assert "not a voter of this turf" in outcome.errors[outsider["uuid"]]
+    assert Contact.objects.count() == 1
+
+
+def test_no_submission_without_a_live_assignment(voter_list, campaign, personas):
+    turf = _cut(voter_list, campaign, personas)[0]
+    outcome = do_submit_contacts([_item(turf, turf.voter_ids[0])], actor=personas.volunteer)
+    assert "no live assignment" in next(iter(outcome.errors.values()))
+    assignment = assign(turf, personas.volunteer, personas.staff)
+    do_revoke_assignment(assignment, actor=personas.staff)
+    outcome = do_submit_contacts([_item(turf, turf.voter_ids[0])], actor=personas.volunteer)
+    assert outcome.errors and not Contact.objects.exists()
+
+
+def test_volunteer_sees_only_their_live_assignment(voter_list, campaign, personas):
+    first, second = _cut(voter_list, campaign, personas)[:2]
+    assignment = assign(first, personas.volunteer, personas.staff)
+    client = Client()
+    client.force_login(personas.volunteer)
+    assert client.get(reverse("field:canvass", args=[first.pk])).status_code == 200
+    data = client.get(reverse("field:canvass-data", args=[first.pk]))
+    assert data.status_code == 200 and data.json()["stops"][0]["title"] == first.doors[0]["address"]
+    assert AuditEntry.objects.filter(event_type=AuditEvent.FIELD_TURF_OPENED, actor=personas.volunteer).exists()
+    assert client.get(reverse("field:canvass", args=[second.pk])).status_code == 404  # not theirs
+    assert client.get(reverse("field:canvass-data", args=[second.pk])).status_code == 404
+    assert client.get(reverse("field:turf-sheet", args=[first.pk])).status_code == 404  # never an export
+    assert client.get(reverse("field:turf", args=[first.pk])).status_code == 404
+    Turf.objects.filter(pk=first.pk)  # the expiry passes:
+    assignment.expires_at = timezone.now() - timedelta(seconds=1)
+    assignment.save(update_fields=["expires_at"])
+    assert client.get(reverse("field:canvass", args=[first.pk])).status_code == 404
+    assert client.get(reverse("field:canvass-data", args=[first.pk])).status_code == 404
+    other = Client()
+    other.force_login(personas.leader_b)
+    assert other.get(reverse("field:canvass-data", args=[first.pk])).status_code == 404
+
+
+def test_sync_endpoint_is_idempotent_over_http(voter_list, campaign, personas, django_assert_max_num_queries):
+    turf = _cut(voter_list, campaign, personas)[0]
+    assign(turf, personas.volunteer, personas.staff)
+    client = Client()
+    client.force_login(personas.volunteer)
+    body = json.dumps({"contacts": [_item(turf, v) for v in turf.voter_ids[:5]]})
+    with django_assert_max_num_queries(9):  # session, user, assignments, insert, receipts, audit, transaction
+        first = client.post(reverse("field:contacts-sync"), body, content_type="application/json")
+    again = client.post(reverse("field:contacts-sync"), body, content_type="application/json")
+    assert first.status_code == again.status_code == 200
+    assert first.json()["receipts"] == again.json()["receipts"] and again.json()["created"] == 0
+    assert Contact.objects.count() == 5
+
+
+def _pdf_text(pdf: bytes) -> str:
+    chunks = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\n?endstream", pdf, re.S):
+        if stream.rstrip().endswith(b"~>"):  # reportlab writes ASCII85 over Flate
+            stream = base64.a85decode(stream.strip()[:-2])
+        try:
+            chunks.append(zlib.decompress(stream).decode("latin-1"))
+        except zlib.error:
+            chunks.append(stream.decode("latin-1"))
+    return "".join(chunks)
+
+
+def test_walk_sheet_prints_the_script_and_the_doors_in_walk_order(voter_list, campaign, personas):
+    turf = _cut(voter_list, campaign, personas)[0]
+    pdf = do_print_walk_sheet(turf, current_script(campaign), actor=personas.staff)
+    assert pdf.startswith(b"%PDF")
+    text = _pdf_text(pdf)
+    assert "Can we count on your support" in text and "Medicare for All?" in text
+    positions = [text.find(door["address"]) for door in turf.doors]
+    assert -1 not in positions and positions == sorted(positions)
+    assert voters_at(turf.doors[0])[0]["name"] in text
+    assert AuditEntry.objects.filter(event_type=AuditEvent.FIELD_WALK_SHEET_PRINTED).exists()
