@@ -64,6 +64,27 @@ _PERSON_SCHEMA: dict[str, Any] = {
     },
 }
 
+_VOTER_UNIVERSE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["where"],
+    "properties": {
+        "where": {
+            "type": "string",
+            "description": "chapter:<slug> (the chapter's area) or state:<XX> (staff, coordinators)",
+        },
+        "name": {"type": "string", "description": "To save it"},
+        "definition": {
+            "type": "object",
+            "description": "groundswell.voterfile.targeting.Universe as data: counties, precincts, districts "
+            "{kind: [codes]}, parties, genders, statuses, age_min, age_max, registered_after, registered_before, "
+            "history [{election_type, at_least, of_last} or {election_date, methods, party_ballot, voted}], "
+            "exclude [universe], exclude_voter_ids",
+        },
+        "tags": {"type": "array", "items": {"type": "string"}, "description": "Only voters linked to people so tagged"},
+        "exclude_tags": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
 # (path, method, summary, parameters, request schema ref or None)
 OPERATIONS: list[tuple[str, str, str, list[dict[str, Any]], str | None]] = [
     ("/", "get", "API entry point with links to every collection", [], None),
@@ -75,6 +96,10 @@ OPERATIONS: list[tuple[str, str, str, list[dict[str, Any]], str | None]] = [
      [], "PersonSignup"),
     ("/tags", "get", "Tags on people in the caller's scope (osdi:tags)", _PAGING, None),
     ("/chapters", "get", "Public chapters (groundswell:chapters)", _PAGING, None),
+    ("/universes", "get", "Saved voter universes in the caller's scope", [], None),
+    ("/universes", "post", "Save a voter universe (where, name, definition, tags)", [], "VoterUniverse"),
+    ("/universes/count", "post", "Count a universe in a place, by party and age band (audited)", [], "VoterUniverse"),
+    ("/lists", "get", "Frozen voter lists in the caller's scope", [], None),
 ]  # fmt: skip
 
 
@@ -107,6 +132,7 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             "securitySchemes": {"osdiToken": {"type": "apiKey", "in": "header", "name": "OSDI-API-Token"}},
             "schemas": {
                 "Person": _PERSON_SCHEMA,
+                "VoterUniverse": _VOTER_UNIVERSE_SCHEMA,
                 "PersonSignup": {
                     "type": "object",
                     "required": ["person"],

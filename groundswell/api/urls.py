@@ -1,6 +1,7 @@
 from django.urls import path
 
 from groundswell.api import views
+from groundswell.voters import api as voters_api
 
 app_name = "api"
 urlpatterns = [
@@ -12,4 +13,7 @@ urlpatterns = [
     path("people/<int:person_id>/taggings", views.person_taggings, name="person-taggings"),
     path("tags", views.tags_collection, name="tags"),
     path("chapters", views.chapters_collection, name="chapters"),
+    path("universes", voters_api.universes, name="universes"),
+    path("universes/count", voters_api.universe_count, name="universe-count"),
+    path("lists", voters_api.voter_lists, name="voter-lists"),
 ]

@@ -72,9 +72,14 @@ def candidate_pairs(engine: Engine, people: pa.Table) -> list[dict[str, Any]]:
     """Voters sharing a squeezed last name with a person, and their ZIP code or birth year."""
     p = ibis.memtable(people)
     v = engine.table("voters")
-    v = v.filter(v.status != "R").mutate(v_last=v.last_name.upper().re_replace(r"[^A-Z0-9]", ""))
+    # cast: a mapped file without a column leaves it untyped (NULL) in the voters table
+    v = v.filter(v.status != "R").mutate(
+        v_last=v.last_name.cast("string").upper().re_replace(r"[^A-Z0-9]", ""),
+        v_zip=v.zip.cast("string").substr(0, 5),
+        v_birth=v.birth_year.cast("int64"),
+    )
     joined = v.join(
-        p, (v.v_last == p.p_last) & ((v.zip.substr(0, 5) == p.p_zip) | (v.birth_year == p.p_birth_year))
+        p, (v.v_last == p.p_last) & ((v.v_zip == p.p_zip) | (v.v_birth == p.p_birth_year))
     ).select(
         "person_id", "voter_id", "first_name", "last_name", "house_number", "street_name", "zip", "birth_year",
         "address", "city",

@@ -78,9 +78,10 @@ class VoterArea:
         if self.counties:
             parts.append(v.county_id.isin(self.counties))
         if self.cities:
-            parts.append(v.city.upper().re_replace(r"[^A-Z0-9]", "").isin(self.cities))
+            # cast: a mapped file without a city or ZIP column leaves it untyped (NULL)
+            parts.append(v.city.cast("string").upper().re_replace(r"[^A-Z0-9]", "").isin(self.cities))
         if self.zips:
-            parts.append(v.zip.substr(0, 5).isin(self.zips))
+            parts.append(v.zip.cast("string").substr(0, 5).isin(self.zips))
         result = parts[0]
         for part in parts[1:]:
             result = result | part
@@ -119,7 +120,7 @@ def resolve_area(engine: Engine, counties: Sequence[str], cities: Sequence[str],
     if counties:
         wanted = sorted({squeeze(c) for c in counties})
         v = engine.table("voters")
-        expr = v.filter(v.county.upper().re_replace(r"[^A-Z0-9]", "").isin(wanted)).select("county_id").distinct()
+        expr = v.filter(v.county.cast("string").upper().re_replace(r"[^A-Z0-9]", "").isin(wanted)).select("county_id").distinct()
         ids = tuple(
             sorted(int(x) for x in engine.run(("area_counties", tuple(wanted)), lambda: expr)["county_id"].to_pylist())
         )

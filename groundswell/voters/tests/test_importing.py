@@ -1,0 +1,146 @@
+"""Voter imports from the web and as background jobs: every quirk of the real files, bad rows with
+line, column and reason, all-or-nothing batches with provenance, and who may import."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from groundswell.core.jobs import run_pending_jobs
+from groundswell.core.models import AuditEntry, AuditEvent, Job
+from groundswell.voterfile import generate, layouts
+from groundswell.voterfile.targeting import Universe
+from groundswell.voters import engine as voter_engine
+from groundswell.voters import queries
+from groundswell.voters.actions import do_upload_voter_file
+from groundswell.voters.models import ImportStatus, VoterImport
+
+pytestmark = pytest.mark.django_db
+
+BASE = {
+    "county_id": "92", "county_desc": "WAKE", "status_cd": "A", "res_street_address": "12 OAK ST",
+    "res_city_desc": "RALEIGH", "zip_code": "02760", "registr_dt": "01/15/2010", "party_cd": "DEM",
+    "gender_code": "F", "birth_year": "1980", "age_at_year_end": "44", "precinct_abbrv": "0107",
+    "full_phone_number": "0195551234",
+}  # fmt: skip
+
+
+def nc_row(ncid, quoted=True, **values):
+    fields = {**BASE, "ncid": ncid, "voter_reg_num": "000000" + ncid[-6:], "last_name": "DOE", "first_name": "ANN"}
+    fields.update(values)
+    return "\t".join(f'"{fields.get(c, "")}"' if quoted else fields.get(c, "") for c in layouts.NCVOTER_COLUMNS)
+
+
+def nc_header():
+    return "\t".join(layouts.NCVOTER_COLUMNS)
+
+
+def bad_nc_file(tmp_path):
+    lines = [
+        nc_header(), nc_row("AA000001"),
+        nc_row("AA000002", registr_dt="13/45/2010"),  # line 3: not a date
+        nc_row(""),  # line 4: no voter id
+        nc_row("AA000004") + "\tEXTRA",  # line 5: too many fields
+        nc_row("AA000005", status_cd="Q"),  # line 6: unknown status
+        nc_row("AA000001"),  # line 7: the same voter twice
+        nc_row("AA000007"),
+    ]  # fmt: skip
+    path = tmp_path / "ncvoter92.txt"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def voters_sql(sql):
+    with voter_engine.using_engine("NC") as engine:
+        return engine.backend.con.execute(sql).fetchall()
+
+
+def test_import_job_reports_progress_rejects_and_provenance(voter_dirs, personas, tmp_path, client):
+    voter_import = do_upload_voter_file(bad_nc_file(tmp_path), state="", layout="ncvoter", max_rejected_percent=100,
+                                        actor=personas.staff)  # fmt: skip
+    assert voter_import.state == "NC" and voter_import.job.status == "queued"
+    run_pending_jobs()
+    voter_import.refresh_from_db()
+    job = Job.objects.get(pk=voter_import.job_id)
+    assert job.status == "succeeded" and job.phase == "matching people"
+    assert job.result["new"] == 2 and job.result["rejected"] == 5
+    assert voter_import.status == ImportStatus.IMPORTED and voter_import.batch_id == 1
+    assert (voter_import.rows_read, voter_import.inserted, voter_import.rejected) == (7, 2, 5)
+    assert len(voter_import.sha256) == 64 and voter_import.source_name == "ncvoter92.txt"
+    assert [(r["line"], r["column"]) for r in voter_import.rejects] == [
+        (3, "registr_dt"), (4, "voter id"), (5, ""), (6, "status"), (7, "voter id"),
+    ]  # fmt: skip
+    assert AuditEntry.objects.filter(event_type=AuditEvent.VOTERS_IMPORTED, actor=personas.staff).count() == 1
+    client.force_login(personas.staff)
+    page = client.get(f"/voters/imports/{voter_import.pk}/").content.decode()
+    assert "unknown status code Q" in page and "duplicate voter id AA000001" in page and 'id="job-' in page
+
+
+def test_too_many_bad_rows_refuse_the_file_and_change_nothing(voter_dirs, personas, tmp_path):
+    voter_import = do_upload_voter_file(bad_nc_file(tmp_path), state="NC", layout="ncvoter", actor=personas.staff)
+    run_pending_jobs()
+    voter_import.refresh_from_db()
+    assert voter_import.status == ImportStatus.REFUSED and voter_import.rejected == 5
+    assert "nothing was imported" in Job.objects.get(pk=voter_import.job_id).error
+    assert voter_engine.store_for("NC").current() is None
+
+
+def test_zipped_latin1_ragged_unquoted_and_bom_quoted_files(voter_dirs, personas, tmp_path):
+    short = "\t".join(nc_row("AA000002", quoted=False, last_name="PEÑA").split("\t")[:40])  # stops after ward_desc
+    text = tmp_path / "ncvoter92.txt"
+    text.write_bytes(("\n".join([nc_header(), nc_row("AA000001", quoted=False), short]) + "\n").encode("latin-1"))
+    archive = tmp_path / "ncvoter92.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(text, "ncvoter92.txt")
+    first = do_upload_voter_file(archive, state="NC", layout="ncvoter", actor=personas.staff)
+    run_pending_jobs()
+    first.refresh_from_db()
+    assert (first.status, first.inserted, first.encoding) == ("imported", 2, "latin-1")
+    assert first.source_name == "ncvoter92.zip!ncvoter92.txt"
+    assert voters_sql("SELECT voter_id, last_name, zip, phone FROM voters ORDER BY 1") == [
+        ("AA000001", "DOE", "02760", "0195551234"), ("AA000002", "PEÑA", "02760", "0195551234"),
+    ]  # fmt: skip
+    bom = SimpleUploadedFile("ncvoter_new.txt", b"\xef\xbb\xbf" + ("\n".join(
+        [nc_header(), nc_row("AA000001", first_name="JOSÉ"), nc_row("AA000003")]) + "\n").encode())  # fmt: skip
+    second = do_upload_voter_file(bom, state="NC", layout="ncvoter", actor=personas.staff)
+    run_pending_jobs()
+    second.refresh_from_db()
+    assert (second.batch_id, second.inserted, second.updated, second.removed) == (2, 1, 1, 1)
+    assert voters_sql("SELECT voter_id, first_name, status FROM voters ORDER BY 1") == [
+        ("AA000001", "JOSÉ", "A"), ("AA000002", "ANN", "R"), ("AA000003", "ANN", "A"),
+    ]  # fmt: skip
+
+
+def test_nc_history_and_ohio_files_import_with_their_vote_history(voter_dirs, personas, tmp_path):
+    files = generate.generate_nc(tmp_path / "nc", 400, seed=5)
+    for path, layout in ((files.voter_file, "ncvoter"), (files.history_file, "ncvhis")):
+        do_upload_voter_file(path, state="NC", layout=layout, actor=personas.staff)
+    ohio = generate.generate_ohio(tmp_path / "oh", 300, seed=6)
+    do_upload_voter_file(ohio.voter_file, state="", layout="ohio_swvf", actor=personas.staff)
+    assert run_pending_jobs() == 3
+    assert list(VoterImport.objects.order_by("id").values_list("state", "status")) == [
+        ("NC", "imported"), ("NC", "imported"), ("OH", "imported"),
+    ]  # fmt: skip
+    rule = Universe.from_dict({"history": [{"election_type": "GENERAL", "at_least": 2, "of_last": 4}]})
+    for state in ("NC", "OH"):
+        with voter_engine.using_engine(state) as engine:
+            voted = queries.count(engine, queries.VoterQuery(rule, None))
+            assert 0 < voted < queries.count(engine, queries.VoterQuery(Universe(), None))
+    assert voter_engine.states_with_data() == ["NC", "OH"]
+
+
+def test_only_staff_and_the_states_coordinator_import(client, voter_dirs, personas, tmp_path):
+    client.force_login(personas.coordinator)  # Pennsylvania's
+    upload = SimpleUploadedFile("ncvoter.txt", (nc_header() + "\n" + nc_row("AA000001") + "\n").encode())
+    response = client.post("/voters/imports/", {"file": upload, "layout": "ncvoter", "state": "", "max_rejected_percent": 1})
+    assert response.status_code == 200 and "import NC" in response.content.decode()
+    assert not VoterImport.objects.exists()
+    client.force_login(personas.leader_a)
+    assert client.get("/voters/imports/").status_code == 404
+    client.force_login(personas.staff)
+    upload.seek(0)
+    response = client.post("/voters/imports/", {"file": upload, "layout": "ncvoter", "state": "", "max_rejected_percent": 1})
+    assert response.status_code == 302
+    assert VoterImport.objects.get().stored_path.startswith(str(voter_dirs / "uploads" / "voters"))
