@@ -95,3 +95,43 @@ class BallotReturn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.state} {self.voter_id} {self.status or 'requested'}"
+
+
+class ProgramCost(models.Model):
+    """What a field campaign's volunteer hour is worth, and money spent on it: the lift report's cost."""
+
+    campaign = models.OneToOneField("field.Campaign", on_delete=models.CASCADE, related_name="program_cost")
+    hourly_value = models.DecimalField(
+        max_digits=8, decimal_places=2, default=0, help_text="What one volunteer hour is valued at, in dollars"
+    )
+    money_spent = models.DecimalField(max_digits=12, decimal_places=2, default=0, help_text="Dollars spent")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Cost of {self.campaign_id}"
+
+
+class VolunteerHours(models.Model):
+    """Hours a volunteer gave to a campaign on one day (a shift, or the time spent on an assignment)."""
+
+    campaign = models.ForeignKey("field.Campaign", on_delete=models.CASCADE, related_name="volunteer_hours")
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assignment = models.ForeignKey(
+        "field.Assignment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    worked_on = models.DateField()
+    hours = models.DecimalField(max_digits=6, decimal_places=2)
+    note = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-worked_on", "-id")
+        verbose_name_plural = "volunteer hours"
+        constraints = (models.CheckConstraint(condition=models.Q(hours__gt=0), name="volunteer_hours_positive"),)
+
+    def __str__(self) -> str:
+        return f"{self.hours} h on {self.worked_on}"
