@@ -33,32 +33,36 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 PG_NAME = "gs_bench_people"
 
-FIRST = ("Maria Jose James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William Barbara Richard "
-         "Susan Joseph Jessica Thomas Sarah Carlos Karen Daniel Lisa Matthew Nancy Anthony Betty Mark Sandra Aisha "
-         "Ashley Kevin Kimberly Brian Emily George Donna Timothy Michelle Ronald Carol Jason Amanda Edward Melissa "
-         "Jeffrey Deborah Ryan Stephanie Jacob Rebecca Gary Sharon Nicholas Laura Eric Cynthia Wei Kathleen Jonathan "
-         "Amy Stephen Angela Larry Shirley Justin Anna Scott Brenda Brandon Pamela Benjamin Emma Samuel Nicole Gregory "
-         "Helen Alexander Samantha Frank Katherine Patrick Christine Raymond Debra Jack Rachel Dennis Carolyn Jerry "
-         "Janet Tyler Catherine Aaron Maria Jose Fatima Adam Heather Nathan Diane Henry Ruth Douglas Julie Zachary "
-         "Olivia Peter Joyce Kyle Virginia Ethan Victoria Walter Kelly Noah Lauren Jeremy Christina Christian Joan "
-         "Keith Evelyn Roger Judith Terry Megan Gerald Andrea Harold Cheryl Sean Hannah Austin Jacqueline Carl "
-         "Martha Arthur Gloria Lawrence Teresa Dylan Ann Jesse Sara Jordan Madison Bryan Frances Billy Kathryn").split()
-LAST = ("Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez Gonzalez Wilson "
-        "Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris Sanchez Clark Ramirez Lewis "
-        "Robinson Walker Young Allen King Wright Scott Torres Nguyen Hill Flores Green Adams Nelson Baker Hall "
-        "Rivera Campbell Mitchell Carter Roberts Gomez Phillips Evans Turner Diaz Parker Cruz Edwards Collins Reyes "
-        "Stewart Morris Morales Murphy Cook Rogers Gutierrez Ortiz Morgan Cooper Peterson Bailey Reed Kelly Howard "
-        "Ramos Kim Cox Ward Richardson Watson Brooks Chavez Wood James Bennett Gray Mendoza Ruiz Hughes Price "
-        "Alvarez Castillo Sanders Patel Myers Long Ross Foster Jimenez Powell Jenkins Perry Russell Sullivan Bell "
-        "Coleman Butler Henderson Barnes Gonzales Fisher Vasquez Simmons Romero Jordan Patterson Alexander Hamilton "
-        "Graham Reynolds Griffin Wallace Moreno West Cole Hayes Bryant Herrera Gibson Ellis Tran Medina Aguilar "
-        "Stevens Murray Ford Castro Marshall Owens Harrison Fernandez McDonald Woods Washington Kennedy Wells "
-        "Vargas Henry Chen Freeman Webb Tucker Guzman Burns Crawford Olson Simpson Porter Hunter Gordon Mendez "
-        "Silva Shaw Snyder Mason Dixon Munoz Hunt Hicks Holmes Palmer Wagner Black Robertson Boyd Rose Stone "
-        "Salazar Fox Warren Mills Meyer Rice Schmidt Garza Daniels Ferguson Nichols Stephens Soto Weaver Ryan "
-        "Gardner Payne Grant Dunn Kelley Spencer Hawkins Arnold Pierce Vazquez Hansen Peters Santos Hart Bradley "
-        "Knight Elliott Cunningham Duncan Armstrong Hudson Carroll Lane Riley Andrews Alvarado Ray Delgado Berry "
-        "Perkins Hoffman Johnston Matthews Pena Richards Contreras Willis Carpenter Lawrence Sandoval").split()
+FIRST = (
+    "Maria Jose James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William Barbara Richard "
+    "Susan Joseph Jessica Thomas Sarah Carlos Karen Daniel Lisa Matthew Nancy Anthony Betty Mark Sandra Aisha "
+    "Ashley Kevin Kimberly Brian Emily George Donna Timothy Michelle Ronald Carol Jason Amanda Edward Melissa "
+    "Jeffrey Deborah Ryan Stephanie Jacob Rebecca Gary Sharon Nicholas Laura Eric Cynthia Wei Kathleen Jonathan "
+    "Amy Stephen Angela Larry Shirley Justin Anna Scott Brenda Brandon Pamela Benjamin Emma Samuel Nicole Gregory "
+    "Helen Alexander Samantha Frank Katherine Patrick Christine Raymond Debra Jack Rachel Dennis Carolyn Jerry "
+    "Janet Tyler Catherine Aaron Maria Jose Fatima Adam Heather Nathan Diane Henry Ruth Douglas Julie Zachary "
+    "Olivia Peter Joyce Kyle Virginia Ethan Victoria Walter Kelly Noah Lauren Jeremy Christina Christian Joan "
+    "Keith Evelyn Roger Judith Terry Megan Gerald Andrea Harold Cheryl Sean Hannah Austin Jacqueline Carl "
+    "Martha Arthur Gloria Lawrence Teresa Dylan Ann Jesse Sara Jordan Madison Bryan Frances Billy Kathryn"
+).split()
+LAST = (
+    "Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez Gonzalez Wilson "
+    "Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris Sanchez Clark Ramirez Lewis "
+    "Robinson Walker Young Allen King Wright Scott Torres Nguyen Hill Flores Green Adams Nelson Baker Hall "
+    "Rivera Campbell Mitchell Carter Roberts Gomez Phillips Evans Turner Diaz Parker Cruz Edwards Collins Reyes "
+    "Stewart Morris Morales Murphy Cook Rogers Gutierrez Ortiz Morgan Cooper Peterson Bailey Reed Kelly Howard "
+    "Ramos Kim Cox Ward Richardson Watson Brooks Chavez Wood James Bennett Gray Mendoza Ruiz Hughes Price "
+    "Alvarez Castillo Sanders Patel Myers Long Ross Foster Jimenez Powell Jenkins Perry Russell Sullivan Bell "
+    "Coleman Butler Henderson Barnes Gonzales Fisher Vasquez Simmons Romero Jordan Patterson Alexander Hamilton "
+    "Graham Reynolds Griffin Wallace Moreno West Cole Hayes Bryant Herrera Gibson Ellis Tran Medina Aguilar "
+    "Stevens Murray Ford Castro Marshall Owens Harrison Fernandez McDonald Woods Washington Kennedy Wells "
+    "Vargas Henry Chen Freeman Webb Tucker Guzman Burns Crawford Olson Simpson Porter Hunter Gordon Mendez "
+    "Silva Shaw Snyder Mason Dixon Munoz Hunt Hicks Holmes Palmer Wagner Black Robertson Boyd Rose Stone "
+    "Salazar Fox Warren Mills Meyer Rice Schmidt Garza Daniels Ferguson Nichols Stephens Soto Weaver Ryan "
+    "Gardner Payne Grant Dunn Kelley Spencer Hawkins Arnold Pierce Vazquez Hansen Peters Santos Hart Bradley "
+    "Knight Elliott Cunningham Duncan Armstrong Hudson Carroll Lane Riley Andrews Alvarado Ray Delgado Berry "
+    "Perkins Hoffman Johnston Matthews Pena Richards Contreras Willis Carpenter Lawrence Sandoval"
+).split()
 PLACES = (("Pittsburgh", "PA", "152", "412"), ("Philadelphia", "PA", "191", "215"), ("Providence", "RI", "029", "401"),
           ("Boston", "MA", "021", "617"), ("Cleveland", "OH", "441", "216"), ("Durham", "NC", "277", "919"),
           ("Atlanta", "GA", "303", "404"), ("Detroit", "MI", "482", "313"), ("Denver", "CO", "802", "303"),
@@ -233,21 +237,23 @@ def _searches(runs: int) -> dict[str, list[float]]:
 
 
 def _phone_queries(runs: int) -> dict[str, list[float]]:
-    """The phone search as a query alone: 'ends with' on the number, and 'starts with' on the
-    reversed digits (the index-friendly form)."""
+    """The phone search as a query alone: 'ends with' on the number through a join (how it was
+    written before), and search_people's 'reversed digits start with' subquery (index-friendly)."""
     from groundswell.people.models import Person, PhoneNumber
+    from groundswell.people.selectors import search_people
 
     phones = list(PhoneNumber.objects.order_by("?").values_list("number", flat=True)[:runs])
+    people = Person.objects.live().order_by("sort_name", "id")
     variants = {
-        "number ends with": lambda digits: {"phones__number__endswith": digits},
-        "reversed digits starts with": lambda digits: {"phones__digits_reversed__startswith": digits[::-1]},
+        "number ends with (join)": lambda tail: people.filter(phones__number__endswith=tail).distinct(),
+        "search_people (reversed)": lambda tail: search_people(people, tail),
     }
     timings = {}
-    for name, lookup in variants.items():
+    for name, query in variants.items():
         samples = []
         for phone in phones:
             started = time.perf_counter()
-            list(Person.objects.filter(**lookup(phone[-7:])).values_list("pk", flat=True)[:50])
+            list(query(phone[-7:]).values_list("pk", flat=True)[:50])
             samples.append((time.perf_counter() - started) * 1000)
         timings[name] = list(_percentiles(samples))
     return timings

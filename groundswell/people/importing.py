@@ -660,12 +660,22 @@ def _column(model: type[models.Model], field_name: str) -> str:
     return model_field.column
 
 
+def _copy_many(table: str, names: str, rows: Iterable[Sequence[Any]]) -> None:
+    """PostgreSQL's COPY: several times faster than INSERTs, and inside the same transaction."""
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 def _insert_many(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """INSERT by executemany: what bulk_create writes, without building and preparing a model object
     per row, which is most of an import's time when each person brings five or six rows with them."""
     ops = connection.ops
     table = ops.quote_name(model._meta.db_table)
     names = ", ".join(ops.quote_name(_column(model, c)) for c in columns)
+    if connection.vendor == "postgresql":
+        _copy_many(table, names, rows)
+        return
     # Table and column names come from our models, quoted; every value is a parameter.
     sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
     with connection.cursor() as cursor:
@@ -1073,7 +1083,7 @@ def do_import_people(
 
 
 # Tables whose statistics the people list's query plans depend on (see bench/people_import.py).
-_PLANNED_TABLES = (Person, EmailAddress, PhoneNumber, PersonTag, Membership)
+_PLANNED_TABLES = (Person, EmailAddress, PhoneNumber, PersonTag, Tag, Membership)
 ANALYZE_AFTER_INSERTED = 10_000
 
 
@@ -1081,12 +1091,16 @@ def _refresh_planner_statistics(counts: ImportCounts) -> None:
     """After a big import, tell the query planner how the tables look now. Without statistics SQLite
     reads the people list through the merged_into index and sorts every row (80 ms at 200,000
     people) instead of walking person_live_by_name (under 1 ms); PostgreSQL's autovacuum would
-    catch up, but only later."""
+    catch up, but only later. Skipped for small imports, which do not change the plans."""
     if counts.inserted < ANALYZE_AFTER_INSERTED:
         return
+    # PostgreSQL: VACUUM too, so that counting live people is an index-only scan (its visibility map
+    # is empty after a bulk load); VACUUM cannot run inside a transaction, where ANALYZE alone will do.
+    vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
     with connection.cursor() as cursor:
         for model in _PLANNED_TABLES:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"VACUUM (ANALYZE) {table}" if vacuum else f"ANALYZE {table}")
 
 
 def _finish_batch(
