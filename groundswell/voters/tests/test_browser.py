@@ -1,0 +1,59 @@
+"""In a real Chromium: a leader builds a universe, watches the count change, saves it, freezes a list and
+exports it (audited); a volunteer reaches none of it."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import sign_in
+from groundswell.core.models import AuditEntry, AuditEvent
+from groundswell.voters.models import SavedUniverse, VoterList
+from groundswell.voters.tests.conftest import import_pa
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_leader_builds_saves_freezes_and_exports_a_universe(page, live_server, personas, voter_dirs, pa_file):
+    import_pa(personas, pa_file)
+    sign_in(page, live_server, personas.leader_a.email)
+    page.get_by_role("link", name="Voters", exact=True).click()
+    page.get_by_role("link", name="Pittsburgh Groundswell (PA)").click()
+    total = page.locator("#vb-total")
+    total.wait_for()
+    assert total.inner_text() == "43"  # the voters of chapter A's area, all active or inactive (the default)
+    page.get_by_label("Republican").check()
+    expect(total).not_to_have_text("43")
+    republicans = int(total.inner_text())
+    assert 0 < republicans < 43
+    page.get_by_label("Age from").fill("40")
+    expect(total).not_to_have_text(str(republicans))
+    assert "Republicans, aged 40 or older" in page.locator("#vb-count").inner_text()
+    older = int(total.inner_text())
+    page.get_by_label("Name", exact=True).fill("Older Republicans")
+    page.get_by_role("button", name="Save universe").click()
+    page.get_by_role("heading", name="Older Republicans").wait_for()
+    universe = SavedUniverse.objects.get()
+    assert universe.definition["parties"] == ["REP"] and universe.definition["age_min"] == 40
+
+    page.get_by_role("button", name="Freeze a list").click()
+    page.get_by_role("button", name="Export CSV").wait_for()
+    voter_list = VoterList.objects.get()
+    assert voter_list.voter_count == older
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export CSV").click()
+    rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
+    assert len(rows) == older and {r["party"] for r in rows} == {"REP"}
+    exported = AuditEntry.objects.get(event_type=AuditEvent.VOTERS_EXPORTED)
+    assert exported.actor == personas.leader_a and exported.details["count"] == older
+    assert AuditEntry.objects.filter(event_type=AuditEvent.VOTERS_SEARCHED, actor=personas.leader_a).count() >= 3
+
+    page.context.clear_cookies()
+    sign_in(page, live_server, personas.volunteer.email)
+    assert page.get_by_role("link", name="Voters", exact=True).count() == 0
+    for url in ("/voters/", f"/voters/universes/{universe.pk}/", f"/voters/lists/{voter_list.pk}/",
+                "/voters/build/?where=chapter:pittsburgh"):  # fmt: skip
+        assert page.goto(f"{live_server.url}{url}").status == 404
