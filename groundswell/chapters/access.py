@@ -56,7 +56,9 @@ class Scope:
     def chapters_q(self, prefix: str = "") -> Q:
         """A filter on Chapter (or on a relation to it, through ``prefix``) for chapters in scope."""
         if self.national:
-            return Q()
+            # Always true, and still true when OR-ed: an empty Q() vanishes from "a | Q()", leaving
+            # just "a". Django compiles NOT (pk IN ()) to no condition at all.
+            return ~Q(**{f"{prefix}pk__in": []})
         q = Q(**{f"{prefix}pk__in": self.led_chapter_ids})
         if self.coordinator_states:
             q |= Q(**{f"{prefix}state__in": self.coordinator_states})
