@@ -18,7 +18,9 @@ from ibis.backends import BaseBackend
 
 from groundswell.voterfile.store import VoterStore
 
-TABLES = ("voters", "vote_history", "elections")
+TABLES = ("voters", "vote_history", "elections", "precinct_party")
+# Built by every import since the rollup arrived; an engine without it answers from voters instead.
+OPTIONAL_TABLES = frozenset({"precinct_party"})
 JAVA_17 = "/usr/lib/jvm/java-17-openjdk-amd64"
 
 
@@ -30,9 +32,20 @@ class Engine:
     backend: BaseBackend
     generation: Path | None = None
     _sql: dict[Any, str] = field(default_factory=dict)
+    _tables: frozenset[str] | None = None
 
     def table(self, name: str) -> ibis.Table:
         return self.backend.table(name)
+
+    def has_table(self, name: str) -> bool:
+        """Whether the engine holds a table (listed once: an engine's tables do not change under it)."""
+        if self._tables is None:
+            if self.name == "duckdb":  # Ibis 12's DuckDB list_tables calls an API DuckDB 2 removed
+                rows = self.backend.con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+                self._tables = frozenset(str(row[0]) for row in rows)
+            else:
+                self._tables = frozenset(self.backend.list_tables())
+        return name in self._tables
 
     def run(self, key: Any, build: Callable[[], ibis.Expr]) -> pa.Table:
         """Run the expression ``build`` makes; ``key`` names it so DuckDB can reuse its compiled SQL."""
@@ -91,8 +104,13 @@ def spark_engine(session: Any) -> Engine:
 
 
 def copy_tables(source: Engine, target: Engine, tables: Iterable[str] = TABLES) -> None:
-    """Load the voter tables of one engine into another (tests, and moving data to a bigger engine)."""
+    """Load the voter tables of one engine into another (tests, and moving data to a bigger engine).
+
+    An optional table (the precinct rollup) the source does not hold is skipped: older generations lack it.
+    """
     for name in tables:
+        if name in OPTIONAL_TABLES and not source.has_table(name):
+            continue
         data = source.backend.to_pyarrow(source.table(name))
         if target.name == "pyspark":
             # Spark 4 takes Arrow directly; going through pandas would turn missing text into "NaN"
@@ -100,3 +118,4 @@ def copy_tables(source: Engine, target: Engine, tables: Iterable[str] = TABLES) 
             session.createDataFrame(data).createOrReplaceTempView(name)
         else:
             target.backend.create_table(name, obj=data, overwrite=True)
+    target._tables = None  # listed again on next use

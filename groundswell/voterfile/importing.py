@@ -160,16 +160,28 @@ def lit(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def _trimmed(col: str) -> str:
+    """trim(col), calling trim only where it can change something.
+
+    DuckDB's trim() strips Unicode space separators and costs about 50 ns a value: most of the
+    import's own work beside the parse. A value needs it only if it starts or ends with a space or
+    has any non-ASCII character (the other space separators are non-ASCII); the rest pass unchanged.
+    """
+    c = q(col)
+    guard = f"prefix({c}, ' ') OR suffix({c}, ' ') OR {c} >= chr(128) OR strlen({c}) <> length({c})"
+    return f"CASE WHEN {guard} THEN trim({c}) ELSE {c} END"
+
+
 def _text(col: str) -> str:
-    return f"nullif(trim({q(col)}), '')"
+    return f"nullif({_trimmed(col)}, '')"
 
 
 def _upper(col: str) -> str:
-    return f"nullif(upper(trim({q(col)})), '')"
+    return f"nullif(upper({_trimmed(col)}), '')"
 
 
 def nc_voter_fields() -> dict[str, str]:
-    status = "upper(trim(status_cd))"
+    status = f"upper({_trimmed('status_cd')})"
     return {
         "state": "'NC'",
         "voter_id": _upper("ncid"),
@@ -182,7 +194,7 @@ def nc_voter_fields() -> dict[str, str]:
         "name_suffix": _text("name_suffix_lbl"),
         "status": status,
         "status_reason": _text("voter_status_reason_desc"),
-        "party": "coalesce(nullif(upper(trim(party_cd)), ''), 'UNA')",
+        "party": f"coalesce({_upper('party_cd')}, 'UNA')",
         "race": _upper("race_code"),
         "ethnicity": _upper("ethnic_code"),
         "gender": _upper("gender_code"),
@@ -194,7 +206,7 @@ def nc_voter_fields() -> dict[str, str]:
         "city": _upper("res_city_desc"),
         "zip": _text("zip_code"),
         "phone": _text("full_phone_number"),
-        "precinct": "lpad(county_id::VARCHAR, 3, '0') || '-' || upper(trim(precinct_abbrv))",
+        "precinct": f"lpad(county_id::VARCHAR, 3, '0') || '-' || upper({_trimmed('precinct_abbrv')})",
         "precinct_code": _upper("precinct_abbrv"),
         "precinct_name": _text("precinct_desc"),
         "municipality": _upper("municipality_abbrv"),
@@ -277,8 +289,12 @@ def mapped_voter_fields(mapping: ColumnMapping) -> dict[str, str]:
 ADDRESS_PATTERN = r"^(\d+)[A-Z]?\s+(.+?)(?:\s+(?:APT|UNIT|STE|SUITE|LOT|RM|#)\.?\s*#?\s*([A-Z0-9-]+))?$"
 
 
-def _voter_select(fields: Mapping[str, str], source: str) -> str:
-    """SELECT the canonical voter columns, plus the reason a row breaks our rules, from a source."""
+def _voter_select(fields: Mapping[str, str], source: str, batch_id: int) -> str:
+    """SELECT the canonical voter columns, plus the reason a row breaks our rules, from a source.
+
+    Every voters column comes out of this one pass, the batch columns included, so a first import
+    turns this table into ``voters`` by deleting its rejects and dropping the two reason columns.
+    """
     exprs = ",\n  ".join(f"{expr} AS {name}" for name, expr in fields.items())
     statuses = ", ".join(lit(code) for code in layouts.STATUS_CODES)
     parsed = f"regexp_extract(address, {lit(ADDRESS_PATTERN)}, ['num', 'street', 'unit'])"
@@ -292,6 +308,8 @@ SELECT * EXCLUDE (p, street_name, apartment, house_number_text),
   apartment,
   (hash(address, zip, apartment) >> 1)::BIGINT AS household_id,
   (hash({hashed}) >> 1)::BIGINT AS row_hash,
+  0::BIGINT AS general_bits, 0::BIGINT AS primary_bits, {batch_id}::INTEGER AS first_batch,
+  {batch_id}::INTEGER AS changed_batch, NULL::INTEGER AS removed_batch,
   CASE WHEN voter_id IS NULL THEN 'voter id' WHEN coalesce(status, '') NOT IN ({statuses}) THEN 'status'
        WHEN county_id IS NULL THEN 'county' WHEN precinct IS NULL THEN 'precinct' END AS reject_column,
   CASE WHEN voter_id IS NULL THEN 'missing voter id'
@@ -429,6 +447,12 @@ class Batch:
         if self.progress:
             self.progress(phase, done, total)
 
+    def has(self, table: str) -> bool:
+        """Whether the new generation holds the table (copied forward or made by this import)."""
+        sql = "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND table_name = ?"
+        row = self.con.execute(sql, [table]).fetchone()
+        return bool(row and row[0])
+
     def prev_has(self, table: str) -> bool:
         if not self.has_prev:
             return False
@@ -487,6 +511,12 @@ def _build_generation(
     progress: Progress | None,
 ) -> ImportResult:
     started = datetime.now(UTC).replace(tzinfo=None)
+    if previous is not None:
+        # Copy forward: the new generation starts as a byte copy of the published one, so the tables
+        # this import does not change (history under a voter file, voters under a history file,
+        # provenance) are kept without being read and written again row by row. The original stays
+        # attached read-only as ``prev`` for the merges that compare old and new.
+        shutil.copyfile(previous, target)
     con = duckdb.connect(str(target), config={"memory_limit": MEMORY_LIMIT, "preserve_insertion_order": True})
     try:
         con.execute(f"SET temp_directory = {lit(str(store.path.parent / 'duckdb_tmp'))}")
@@ -554,6 +584,7 @@ def _import_kind(
         layout = Layout(mapping.name, tuple(header), typed, mapping.delimiter, mapping.date_format, "")
         _load_voters(batch, path, layout, mapped_voter_fields(mapping), chosen, encoding == "auto")
         _copy_history(batch)
+    _refresh_rollup(batch, voters_changed=kind != "ncvhis")
     _refresh_elections(batch)
 
 
@@ -592,9 +623,10 @@ def _load_voters(
     con = batch.con
     if keep_cells:  # Ohio: read the whole row once, then voters and their election cells from it
         _read_staged(batch, path, layout, lambda source: f"SELECT * FROM {source}", encoding, auto, table="raw")
-        con.execute(f"CREATE TABLE stage AS {_voter_select(fields, 'raw')}")
+        con.execute(f"CREATE TABLE stage AS {_voter_select(fields, 'raw', batch.batch_id)}")
     else:
-        _read_staged(batch, path, layout, lambda source: _voter_select(fields, source), encoding, auto)
+        select = lambda source: _voter_select(fields, source, batch.batch_id)  # noqa: E731
+        _read_staged(batch, path, layout, select, encoding, auto)
     read_lines = [r.line for r in batch.rejects if r.line is not None]
     batch.step("validate", 0, 1)
     # a second row for an id already seen is a reject: the earlier row wins
@@ -656,12 +688,10 @@ def _merge_voters(batch: Batch) -> None:
         # The first import keeps the file's order (the states write their files grouped by county and
         # precinct, which is what the targeting queries' min/max pruning needs) and turns the staging
         # table into the voters table in place instead of copying it: this is most of its speed.
+        # Deleting marks rows; dropping a column drops its segments: neither rewrites the table.
         con.execute("DELETE FROM stage WHERE reject_reason IS NOT NULL")
         for name in ("reject_column", "reject_reason"):
             con.execute(f"ALTER TABLE stage DROP COLUMN {name}")
-        for name, value in (("general_bits", "0::BIGINT"), ("primary_bits", "0::BIGINT"), ("first_batch", str(b)),
-                            ("changed_batch", str(b)), ("removed_batch", "NULL::INTEGER")):  # fmt: skip
-            con.execute(f"ALTER TABLE stage ADD COLUMN {name} {VOTER_COLUMNS[name]} DEFAULT {value}")
         con.execute("ALTER TABLE stage RENAME TO voters")
         batch.result.inserted = _count(con, "voters")
         return
@@ -680,7 +710,7 @@ def _merge_voters(batch: Batch) -> None:
         assert counts is not None
         batch.result.inserted, batch.result.updated, batch.result.unchanged = (int(x) for x in counts)
         con.execute(f"""
-            CREATE TABLE voters AS
+            CREATE OR REPLACE TABLE voters AS
             WITH bits AS ({_bits_sql(batch)}),
             s AS (SELECT * FROM stage WHERE reject_reason IS NULL),
             incoming AS (
@@ -713,19 +743,15 @@ def _empty_history(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _copy_history(batch: Batch) -> None:
-    if batch.prev_has("vote_history"):
-        batch.step("copy history", 0, 1)
-        batch.con.execute("CREATE TABLE vote_history AS SELECT * FROM prev.vote_history")
-    else:
+    """The history of the previous generation: already in the copied file, or none yet."""
+    if not batch.has("vote_history"):
         _empty_history(batch.con)
 
 
 def _copy_voters(batch: Batch, history_changes: bool) -> None:
     """The voters of the previous generation, unchanged (their vote bits are refreshed after history)."""
-    cols = ", ".join(f"{name} {kind}" for name, kind in VOTER_COLUMNS.items())
-    if batch.prev_has("voters"):
-        batch.con.execute("CREATE TABLE voters AS SELECT * FROM prev.voters")
-    else:
+    if not batch.has("voters"):
+        cols = ", ".join(f"{name} {kind}" for name, kind in VOTER_COLUMNS.items())
         batch.con.execute(f"CREATE TABLE voters ({cols})")
 
 
@@ -762,39 +788,61 @@ def _load_nc_history(batch: Batch, path: Path, encoding: str, auto: bool) -> Non
             FROM (SELECT {_upper("ncid")} AS voter_id, election_lbl AS election_date,
                          {_text("election_desc")} AS election_desc, {_upper("voting_method")} AS voting_method_raw,
                          {_upper("voted_party_cd")} AS voted_party, county_id,
-                         lpad(county_id::VARCHAR, 3, '0') || '-' || upper(trim(pct_label)) AS precinct
+                         lpad(county_id::VARCHAR, 3, '0') || '-' || upper({_trimmed("pct_label")}) AS precinct
                   FROM {source})"""
 
-    _read_staged(batch, path, layouts.NCVHIS, select, encoding, auto)
+    first = _history_empty(batch)
+    table = "vote_history" if first else "stage"
+    if first:
+        con.execute("DROP TABLE IF EXISTS vote_history")
+    _read_staged(batch, path, layouts.NCVHIS, select, encoding, auto, table=table)
     read_lines = [r.line for r in batch.rejects if r.line is not None]
     bad = con.execute(
-        "SELECT rowid, reject_column, reject_reason, voter_id FROM stage WHERE reject_reason IS NOT NULL ORDER BY rowid"
+        f"SELECT rowid, reject_column, reject_reason, voter_id FROM {table} WHERE reject_reason IS NOT NULL "
+        "ORDER BY rowid"
     ).fetchall()
     lines = line_numbers([int(r[0]) for r in bad], read_lines)
     batch.rejects.extend(
         Reject(line, col, reason, f"voter id {vid}") for line, (_, col, reason, vid) in zip(lines, bad, strict=False)
     )
-    batch.result.rows_read = _count(con, "stage") + len(read_lines)
-    _append_history(batch, "SELECT * EXCLUDE (reject_column, reject_reason) FROM stage WHERE reject_reason IS NULL")
-    con.execute("DROP TABLE stage")
+    batch.result.rows_read = _count(con, table) + len(read_lines)
+    _add_history(batch, table, first)
 
 
-def _append_history(batch: Batch, new_rows: str) -> None:
-    """vote_history = previous history + the new rows not already there (one row per voter per election)."""
+def _history_empty(batch: Batch) -> bool:
+    return not batch.has("vote_history") or _count(batch.con, "vote_history") == 0
+
+
+def _add_history(batch: Batch, table: str, first: bool) -> None:
+    """Add a staged table of history rows (HISTORY_COLUMNS + reject_column, reject_reason) to vote_history.
+
+    One row per voter per election (the natural key, voter id + election date): a repeat inside the
+    file keeps its first row; a row already in the history is not added again. When the history was
+    empty the staged table IS vote_history (loaded in place, never copied).
+    """
     con = batch.con
     batch.step("history", 0, 1)
-    fresh = f"SELECT DISTINCT ON (voter_id, election_date) * FROM ({new_rows})"
-    if batch.prev_has("vote_history"):
-        con.execute(f"""
-            CREATE TABLE vote_history AS
-            SELECT * FROM prev.vote_history
-            UNION ALL
-            SELECT * FROM ({fresh}) n ANTI JOIN prev.vote_history o USING (voter_id, election_date)""")
-        before = _count(con, "prev.vote_history")
+    con.execute(f"DELETE FROM {table} WHERE reject_reason IS NOT NULL")
+    # Repeats are rare: find candidate keys by a 64-bit hash of the key (one small value to group per
+    # row, not every column), then number the rows of just those keys to keep the first of each.
+    con.execute(f"""
+        DELETE FROM {table} WHERE rowid IN (
+            SELECT rowid FROM (
+                SELECT rowid, row_number() OVER (PARTITION BY voter_id, election_date ORDER BY rowid) AS n
+                FROM {table} WHERE hash(voter_id, election_date) IN (
+                    SELECT hash(voter_id, election_date) FROM {table} GROUP BY 1 HAVING count(*) > 1))
+            WHERE n > 1)""")
+    if first:
+        for name in ("reject_column", "reject_reason"):
+            con.execute(f"ALTER TABLE {table} DROP COLUMN {name}")
+        added = _count(con, "vote_history")
     else:
-        con.execute(f"CREATE TABLE vote_history AS {fresh}")
-        before = 0
-    added = _count(con, "vote_history") - before
+        cols = ", ".join(HISTORY_COLUMNS)
+        row = con.execute(f"""
+            INSERT INTO vote_history ({cols}) SELECT {", ".join(f"n.{c}" for c in HISTORY_COLUMNS)}
+            FROM {table} n ANTI JOIN vote_history o USING (voter_id, election_date)""").fetchone()
+        added = int(row[0]) if row else 0
+        con.execute(f"DROP TABLE {table}")
     valid = batch.result.rows_read - len(batch.rejects)
     if batch.result.kind == "ncvhis":
         batch.result.inserted, batch.result.unchanged = added, max(valid - added, 0)
@@ -834,12 +882,34 @@ def _load_ohio_history(batch: Batch, layout: Layout) -> None:
             f"{ballot if kind == 'PRIMARY' else 'NULL'} AS party_ballot, county_id, precinct, {b} AS batch_id "
             f"FROM ohio_cells WHERE nullif(trim({q(column)}), '') IS NOT NULL"
         )
-    _append_history(batch, " UNION ALL ".join(parts))
+    first = _history_empty(batch)
+    table = "vote_history" if first else "stage_history"
+    con.execute(f"DROP TABLE IF EXISTS {table}")
+    con.execute(f"""CREATE TABLE {table} AS SELECT *, NULL::VARCHAR AS reject_column, NULL::VARCHAR AS reject_reason
+                    FROM ({" UNION ALL ".join(parts)})""")
+    _add_history(batch, table, first)
     con.execute("DROP TABLE ohio_cells")
+
+
+def _refresh_rollup(batch: Batch, voters_changed: bool) -> None:
+    """precinct_party: voters counted by county, precinct, party and status, for whole-map counts.
+
+    A few thousand rows that answer "every precinct by party" (and counts by county, precinct, party,
+    status) without reading 8.5 million voters; a history import leaves voters as they were, so the
+    previous generation's rollup is still right.
+    """
+    con = batch.con
+    if not voters_changed and batch.has("precinct_party"):
+        return  # copied forward with the voters it counts
+    con.execute("""
+        CREATE OR REPLACE TABLE precinct_party AS
+        SELECT county_id, precinct, party, status, count(*)::INTEGER AS voters
+        FROM voters GROUP BY ALL ORDER BY ALL""")
 
 
 def _refresh_elections(batch: Batch) -> None:
     con = batch.con
+    con.execute("DELETE FROM elections")
     con.execute("""
         INSERT INTO elections
         SELECT election_date, election_type, any_value(election_desc),
@@ -858,9 +928,7 @@ def _check_rejects(batch: Batch, max_share: float) -> None:
 
 
 def _store_rejects(batch: Batch) -> None:
-    con = batch.con
-    if batch.prev_has("import_rejects"):
-        con.execute("INSERT INTO import_rejects SELECT * FROM prev.import_rejects")
+    con = batch.con  # earlier batches' rejects came with the copied file
     if batch.rejects:
         con.executemany(
             "INSERT INTO import_rejects VALUES (?, ?, ?, ?, ?)",
@@ -869,9 +937,7 @@ def _store_rejects(batch: Batch) -> None:
 
 
 def _record_batch(batch: Batch, kind: str, when: date, size: int, started: datetime) -> None:
-    con, r = batch.con, batch.result
-    if batch.prev_has("import_batches"):
-        con.execute("INSERT INTO import_batches SELECT * FROM prev.import_batches")
+    con, r = batch.con, batch.result  # earlier batches came with the copied file
     con.execute(
         "INSERT INTO import_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [

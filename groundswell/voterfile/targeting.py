@@ -355,6 +355,8 @@ def _age_band(v: ir.Table) -> ir.StringValue:
 
 
 def count(engine: Engine, u: Universe) -> int:
+    if _rollup_answers(engine, u):
+        return int(engine.scalar(("count", u), lambda: _rollup_in(engine, u).voters.sum().fill_null(0)))
     return int(engine.scalar(("count", u), lambda: voters_in(engine, u).count()))
 
 
@@ -374,17 +376,38 @@ def count_by(engine: Engine, u: Universe, dimensions: Sequence[str]) -> list[dic
 
 
 def precinct_party_counts(engine: Engine, u: Universe | None = None) -> dict[str, dict[str, int]]:
-    """For every precinct: voters by party."""
+    """For every precinct: voters by party (from the import's rollup when the universe allows)."""
     universe = u or Universe()
 
     def build() -> ir.Table:
+        if _rollup_answers(engine, universe):
+            r = _rollup_in(engine, universe)
+            return r.group_by("precinct", "party").aggregate(voters=r.voters.sum())
         t = voters_in(engine, universe)
         return t.group_by("precinct", "party").aggregate(voters=t.count())
 
+    table = engine.run(("precinct_party", universe), build)
     out: dict[str, dict[str, int]] = {}
-    for row in engine.run(("precinct_party", universe), build).to_pylist():
-        out.setdefault(row["precinct"], {})[row["party"]] = int(row["voters"])
+    columns = (table.column(name).to_pylist() for name in ("precinct", "party", "voters"))
+    for precinct, party, voters in zip(*columns, strict=True):
+        out.setdefault(precinct, {})[party] = int(voters)
     return out
+
+
+# The import keeps voters counted by county, precinct, party and status (``precinct_party``). A universe
+# that filters on nothing else is answered from its few thousand rows instead of every voter.
+ROLLUP_TABLE = "precinct_party"
+
+
+def _rollup_answers(engine: Engine, u: Universe) -> bool:
+    plain = Universe(counties=u.counties, precincts=u.precincts, parties=u.parties, statuses=u.statuses, areas=u.areas)
+    return u == plain and not any(area.districts for area in u.areas) and engine.has_table(ROLLUP_TABLE)
+
+
+def _rollup_in(engine: Engine, u: Universe) -> ir.Table:
+    r = engine.table(ROLLUP_TABLE)  # county_id, precinct, party, status: the voters columns of the same names
+    pred = universe_predicate(u, r, r)  # no history rule reaches here, so the history table is never read
+    return r.filter(pred) if pred is not None else r
 
 
 @dataclass(frozen=True)
@@ -427,34 +450,46 @@ def walk_list(engine: Engine, precinct: str, u: Universe | None = None) -> ir.Ta
     ).drop("along")
 
 
+DOOR_COLUMNS = ("voter_id", "first_name", "last_name", "age", "party", "street_name", "house_number", "apartment",
+                "address", "odd")  # fmt: skip
+
+
 def doors(engine: Engine, precinct: str, u: Universe | None = None) -> list[Door]:
-    """One precinct's doors in walk order; the apartments of a building are grouped under its door."""
-    rows = engine.run(("doors", precinct, u), lambda: walk_list(engine, precinct, u)).to_pylist()
-    buildings: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-    for row in rows:  # dicts keep insertion order: walk order survives the grouping
-        buildings.setdefault((row["street_name"], row["odd"], row["house_number"]), []).append(row)
-    return [_door(group) for group in buildings.values()]
+    """One precinct's doors in walk order; the apartments of a building are grouped under its door.
 
-
-def _door(rows: list[dict[str, Any]]) -> Door:
+    Walk order keeps a building's rows together, so one pass over the result's columns (no per-row
+    dicts) closes a door whenever the street, side or number changes.
+    """
+    table = engine.run(("doors", precinct, u), lambda: walk_list(engine, precinct, u))
+    rows = zip(*(table.column(name).to_pylist() for name in DOOR_COLUMNS), strict=True)
+    out: list[Door] = []
+    building: tuple[Any, ...] | None = None
     units: dict[str | None, list[DoorVoter]] = {}
+    first: tuple[Any, ...] = ()
     for row in rows:
-        name = " ".join(p for p in (row["first_name"], row["last_name"]) if p)
-        units.setdefault(row["apartment"], []).append(DoorVoter(row["voter_id"], name, row["age"], row["party"]))
-    first = rows[0]
-    address = str(first["address"])
-    if first["apartment"]:
+        voter_id, first_name, last_name, age, party, street, number, apartment, _, odd = row
+        if (street, odd, number) != building:
+            if units:
+                out.append(_door(first, units))
+            building, units, first = (street, odd, number), {}, row
+        name = f"{first_name} {last_name}" if first_name and last_name else (first_name or last_name or "")
+        units.setdefault(apartment, []).append(DoorVoter(voter_id, name, age, party))
+    if units:
+        out.append(_door(first, units))
+    return out
+
+
+def _door(first: tuple[Any, ...], units: dict[str | None, list[DoorVoter]]) -> Door:
+    street, number, apartment, address, odd = first[5], first[6], first[7], str(first[8]), first[9]
+    if apartment:
         address = address.split(" APT ")[0]
     return Door(
-        street_name=first["street_name"],
-        side="odd" if first["odd"] else "even",
-        house_number=first["house_number"],
+        street_name=street,
+        side="odd" if odd else "even",
+        house_number=number,
         address=address,
         units=tuple(Unit(apt, tuple(vs)) for apt, vs in units.items()),
     )
-
-
-# ---------------------------------------------------------------------------------------------- lists
 
 
 @dataclass(frozen=True)

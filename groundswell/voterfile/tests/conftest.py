@@ -15,7 +15,13 @@ from groundswell.voterfile.importing import import_file
 from groundswell.voterfile.store import VoterStore
 
 PG_SERVER = os.environ.get("VOTERFILE_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-PG_DATABASE = "gs_voters_test"
+# One database per engineer's DATABASE_URL (gs_NAME -> gs_NAME_voterfile_test): parallel runs never share it.
+_OWN = (
+    os.environ.get("DATABASE_URL", "").rsplit("/", 1)[-1].split("?")[0]
+    if "postgres" in os.environ.get("DATABASE_URL", "")
+    else "gs"
+)
+PG_DATABASE = f"{_OWN or 'gs'}_voterfile_test"
 
 
 @pytest.fixture(scope="session")

@@ -259,3 +259,70 @@ def test_store_before_any_import_says_so(store):
         store.connect_readonly()
     assert isinstance(duckdb.__version__, str)
     assert VoterStore(store.path).current() is None
+
+
+def history_row(ncid, election_lbl="11/05/2024", desc="11/05/2024 GENERAL", method="IN-PERSON", party="DEM"):
+    cells = {"county_id": "92", "county_desc": "WAKE", "voter_reg_num": "000000" + ncid[-6:],
+             "election_lbl": election_lbl, "election_desc": desc, "voting_method": method, "voted_party_cd": party,
+             "pct_label": "0107", "ncid": ncid, "voted_county_id": "92"}  # fmt: skip
+    return "\t".join(f'"{cells.get(c, "")}"' for c in layouts.NCVHIS_COLUMNS)
+
+
+def test_history_keeps_one_row_per_voter_and_election_and_reports_bad_rows(store, tmp_path):
+    voters = write(tmp_path / "nc.txt", [header(), voter_row("AA000001"), voter_row("AA000002"), voter_row("")])
+    v = import_file(store, voters, "ncvoter", max_rejected_share=1.0)
+    assert (v.inserted, v.rejected) == (2, 1)
+    lines = [
+        "\t".join(f'"{c}"' for c in layouts.NCVHIS_COLUMNS),
+        history_row("AA000001"),  # line 2
+        history_row("AA000001", method="ABSENTEE BY MAIL"),  # line 3: the same voter and election again
+        history_row(""),  # line 4: no voter id
+        history_row("AA000002", election_lbl="02/30/2024"),  # line 5: not a date
+        history_row("AA000002", election_lbl="11/08/2022", desc="11/08/2022 GENERAL"),  # line 6
+        history_row("AA000002"),  # line 7
+    ]
+    path = write(tmp_path / "ncvhis.txt", lines)
+    h = import_file(store, path, "ncvhis", max_rejected_share=1.0)
+    assert (h.rows_read, h.inserted, h.unchanged, h.rejected) == (6, 3, 1, 2)
+    assert [(r.line, r.column) for r in h.rejects] == [(4, "ncid"), (5, "election_lbl")]
+    got = rows(store, "SELECT voter_id, election_date::VARCHAR, voting_method FROM vote_history ORDER BY 1, 2")
+    assert got == [("AA000001", "2024-11-05", "ELECTION_DAY"), ("AA000002", "2022-11-08", "ELECTION_DAY"),
+                   ("AA000002", "2024-11-05", "ELECTION_DAY")]  # fmt: skip  # the first of the repeated rows
+    bits = rows(store, "SELECT voter_id, general_bits FROM voters ORDER BY 1")
+    assert bits == [("AA000001", 0b01), ("AA000002", 0b11)]  # newest general is bit 0
+    # provenance of both batches is carried into each new generation
+    kept = rows(store, "SELECT batch_id, line FROM import_rejects ORDER BY 1, 2")
+    assert kept == [(1, 4), (2, 4), (2, 5)]
+    again = import_file(store, path, "ncvhis", max_rejected_share=1.0)
+    assert (again.inserted, again.unchanged) == (0, 4)
+    assert rows(store, "SELECT count(*) FROM vote_history") == [(3,)]
+    assert rows(store, "SELECT count(*) FROM import_batches") == [(3,)]
+
+
+def test_fields_lose_surrounding_spaces_of_every_kind_and_keep_inner_ones(store, tmp_path):
+    path = write(tmp_path / "nc.txt", [
+        header(),
+        voter_row("AA000001", last_name="  de la cruz ", first_name="\u00a0josé\u00a0", res_city_desc="raleigh"),
+        voter_row(" aa000002 ", last_name="\u3000LEE", party_cd=" rep ", status_cd=" a", precinct_abbrv=" 0107 "),
+        voter_row("AA000003", middle_name="   ", party_cd=""),
+    ])  # fmt: skip
+    result = import_file(store, path, "ncvoter")
+    assert (result.inserted, result.rejected) == (3, 0)
+    got = rows(store, "SELECT voter_id, last_name, first_name, middle_name, city, party, status, precinct "
+                      "FROM voters ORDER BY voter_id")  # fmt: skip
+    assert got == [
+        ("AA000001", "de la cruz", "josé", None, "RALEIGH", "DEM", "A", "092-0107"),
+        ("AA000002", "LEE", "aa000002", None, "RALEIGH", "REP", "A", "092-0107"),  # names keep their case
+        ("AA000003", "DOE", "AA000003", None, "RALEIGH", "UNA", "A", "092-0107"),
+    ]
+
+
+def test_precinct_rollup_matches_the_voters_after_every_import(store, tmp_path):
+    first = generate.generate_nc(tmp_path / "r0", 2500, seed=31)
+    later = generate.generate_nc(tmp_path / "r1", 2500, seed=31, revision=1)
+    check = """SELECT count(*) FROM ((SELECT county_id, precinct, party, status, count(*) FROM voters GROUP BY ALL)
+                                    EXCEPT ALL (SELECT * FROM precinct_party))"""
+    for path, kind in ((first.voter_file, "ncvoter"), (first.history_file, "ncvhis"), (later.voter_file, "ncvoter")):
+        import_file(store, path, kind)
+        assert rows(store, check) == [(0,)]
+        assert rows(store, "SELECT sum(voters) = (SELECT count(*) FROM voters) FROM precinct_party") == [(True,)]

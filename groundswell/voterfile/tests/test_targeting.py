@@ -136,3 +136,45 @@ def test_bad_universes_are_refused_with_the_field_named(spec, message):
 def test_a_universe_is_data_not_sql():
     u = Universe.from_dict({"precincts": ["092-0107' OR '1'='1"], "registered_after": date(2000, 1, 1)})
     assert u.precincts == ("092-0107' OR '1'='1",)
+
+
+ROLLUP_CASES = {
+    "whole state": ({}, "TRUE"),
+    "one county, two parties": (
+        {"counties": [92], "parties": ["DEM", "UNA"]},
+        "county_id = 92 AND party IN ('DEM', 'UNA')",
+    ),
+    "active only, in an area": (
+        {"statuses": ["A"], "areas": [{"counties": [92, 60]}]},
+        "county_id IN (92, 60)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ROLLUP_CASES))
+def test_counts_the_precinct_rollup_answers_match_the_voters_table(engine, duckdb_engine, case):
+    spec, where = ROLLUP_CASES[case]
+    u = Universe.from_dict(spec)
+    statuses = "('A')" if spec.get("statuses") == ["A"] else "('A', 'I')"
+    assert engine.has_table("precinct_party")  # the rollup came along to every engine
+    assert tg.count(engine, u) == sql_count(duckdb_engine, where, statuses)
+    rows = duckdb_engine.backend.con.execute(
+        f"SELECT precinct, party, count(*) FROM voters WHERE status IN {statuses} AND {where} GROUP BY ALL"
+    ).fetchall()
+    expected: dict[str, dict[str, int]] = {}
+    for precinct, party, n in rows:
+        expected.setdefault(precinct, {})[party] = n
+    assert tg.precinct_party_counts(engine, u) == expected
+
+
+def test_an_engine_without_the_rollup_counts_from_the_voters(duckdb_engine):
+    import ibis
+
+    from groundswell.voterfile.engines import Engine, copy_tables
+
+    bare = Engine("duckdb", ibis.duckdb.connect())
+    copy_tables(duckdb_engine, bare, tables=("voters", "vote_history", "elections"))
+    assert not bare.has_table("precinct_party")
+    u = Universe.from_dict({"counties": [92]})
+    assert tg.precinct_party_counts(bare) == tg.precinct_party_counts(duckdb_engine)
+    assert tg.count(bare, u) == tg.count(duckdb_engine, u) == sql_count(duckdb_engine, "county_id = 92")
