@@ -47,6 +47,9 @@ from groundswell.recruitment.actions import RecruitDetails, do_create_recruit, d
 from groundswell.recruitment.candidacies import ensure_election, ensure_office, ensure_race, file_candidacy
 from groundswell.reorg.actions import do_create_drive
 from groundswell.testing import Personas
+from groundswell.voterfile.targeting import Universe
+from groundswell.voterfile.targeting import VoterList as EngineVoterList
+from groundswell.voters.models import LinkStatus, SavedUniverse, VoterImport, VoterList, VoterPersonLink
 
 TABLE = Path(__file__).with_name("authz_matrix.csv")
 COLUMNS = ("route_name", "method", "role", "target", "expected")
@@ -253,7 +256,118 @@ def _questionnaire(title: str) -> Callable[[Personas], int]:
     return template_id
 
 
+# ---------------------------------------------------------------- field: campaigns, turfs, call lists, assignments
+# "own" is chapter A's (its own campaign, with a turf and a call list assigned to chapter A's volunteer until
+# tomorrow), "other" chapter B's (assigned to nobody the roles play).
+
+
+def _field_campaign(personas: Personas, side: str) -> Any:
+    from groundswell.field.actions import do_save_campaign
+
+    chapter, leader = _chapter_and_leader(personas, side)
+    return do_save_campaign(name=f"Field {side}", state=chapter.state, chapter=chapter, actor=leader)
+
+
+def _field_turf(side: str) -> Callable[[Personas], int]:
+    def turf_id(personas: Personas) -> int:
+        from groundswell.field.actions import do_assign
+        from groundswell.field.models import Turf
+        from groundswell.voters.models import VoterList
+
+        campaign = _field_campaign(personas, side)
+        voter_list = VoterList.objects.create(
+            name="List", state=campaign.state, chapter=campaign.chapter, definition={}, frozen_at=timezone.now(),
+            voter_count=1, path="",
+        )  # fmt: skip
+        door = {"key": "ELM ST|odd|1", "street": "ELM ST", "side": "odd", "house_number": 1, "address": "1 ELM ST",
+                "units": [{"apartment": None, "voters": [{"id": "V1", "name": "Ada Voter", "age": 40, "party": "DEM"}]}]}  # fmt: skip
+        turf = Turf.objects.create(
+            voter_list=voter_list, campaign=campaign, name="Turf", precinct="P1", number=1, door_count=1,
+            voter_count=1, doors=[door], voter_ids=["V1"],
+        )  # fmt: skip
+        if side == "a":
+            tomorrow = timezone.now() + dt.timedelta(days=1)
+            do_assign(personas.volunteer, expires_at=tomorrow, turf=turf, actor=personas.leader_a)
+        return turf.pk
+
+    return turf_id
+
+
+def _field_call_list(side: str) -> Callable[[Personas], int]:
+    def call_list_id(personas: Personas) -> int:
+        from groundswell.field.actions import do_assign, do_make_call_list
+
+        call_list = do_make_call_list(_field_campaign(personas, side), name="Calls", kind="members", actor=None)
+        if side == "a":
+            tomorrow = timezone.now() + dt.timedelta(days=1)
+            do_assign(personas.volunteer, expires_at=tomorrow, call_list=call_list, actor=personas.leader_a)
+        return call_list.pk
+
+    return call_list_id
+
+
+def _field_assignment(side: str) -> Callable[[Personas], int]:
+    def assignment_id(personas: Personas) -> int:
+        from groundswell.field.models import Assignment, Turf
+
+        turf = Turf.objects.get(pk=_field_turf("b")(personas)) if side == "b" else None
+        if turf is None:
+            return Assignment.objects.get(turf_id=_field_turf("a")(personas)).pk
+        from groundswell.field.actions import do_assign
+
+        tomorrow = timezone.now() + dt.timedelta(days=1)
+        return do_assign(personas.leader_b, expires_at=tomorrow, turf=turf, actor=personas.leader_b).pk
+
+    return assignment_id
+
 KwargFactory = Callable[[Personas, str], Any]
+
+
+def _voter_universe(chapter_attr: str, leader_attr: str) -> Callable[[Personas], int]:
+    """A saved voter universe of the chapter (plain row: its definition is the empty universe)."""
+
+    def universe_id(personas: Personas) -> int:
+        chapter = getattr(personas, chapter_attr)
+        return SavedUniverse.objects.create(
+            name="Everyone", state=chapter.state, chapter=chapter, owner=getattr(personas, leader_attr),
+            definition=Universe().to_dict(),
+        ).pk  # fmt: skip
+
+    return universe_id
+
+
+def _voter_list(chapter_attr: str) -> Callable[[Personas], int]:
+    """A frozen list of the chapter: a real list file of two voter ids (the personas load no voter file)."""
+
+    def list_id(personas: Personas) -> int:
+        chapter = getattr(personas, chapter_attr)
+        path = Path(tempfile.mkdtemp()) / "list.parquet"
+        frozen = EngineVoterList("List", {}, timezone.now(), "duckdb", None, ("X1", "X2"))
+        frozen.save(path)
+        return VoterList.objects.create(
+            name="List", state=chapter.state, chapter=chapter, definition={}, frozen_at=frozen.created_at,
+            voter_count=2, path=str(path),
+        ).pk  # fmt: skip
+
+    return list_id
+
+
+def _voter_import(state: str) -> Callable[[Personas], int]:
+    def import_id(personas: Personas) -> int:
+        return VoterImport.objects.create(state=state, layout="mapped", file_name="v.csv", stored_path="/nowhere").pk
+
+    return import_id
+
+
+def _voter_link(member_attr: str, state: str) -> Callable[[Personas], int]:
+    def link_id(personas: Personas) -> int:
+        person = getattr(personas, member_attr)
+        return VoterPersonLink.objects.create(
+            state=state, voter_id="V1", person=person, confidence=70, status=LinkStatus.REVIEW
+        ).pk
+
+    return link_id
+
 
 # URL kwarg name -> the value for own / other / missing. Add yours here when a route uses a new kwarg;
 # for a kwarg whose meaning depends on the route, add it to ROUTE_KWARG_FACTORIES instead.
@@ -280,6 +394,12 @@ KWARG_FACTORIES: dict[str, KwargFactory] = {
     # A password-reset link for leader A or B with a token that is not valid: the page says so.
     "uidb64": _three(_uid("leader_a"), _uid("leader_b"), urlsafe_base64_encode(force_bytes(MISSING_ID))),
     "token": _three(lambda p: "not-a-valid-token", lambda p: "not-a-valid-token", "not-a-valid-token"),
+    # Voters: the personas load no voter file, so voter pages answer for an empty voter database.
+    "universe_id": _three(_voter_universe("chapter_a", "leader_a"), _voter_universe("chapter_b", "leader_b"), MISSING_ID),
+    "list_id": _three(_voter_list("chapter_a"), _voter_list("chapter_b"), MISSING_ID),
+    "import_id": _three(_voter_import("PA"), _voter_import("RI"), MISSING_ID),
+    "link_id": _three(_voter_link("member_a", "PA"), _voter_link("member_b", "RI"), MISSING_ID),
+    "voter_id": _three(lambda p: "PA000001", lambda p: "RI000001", "NOSUCHVOTER"),
     "recruit_id": _three(_recruit("a"), _recruit("b"), MISSING_ID),
     "training_id": _three(_training("a"), _training("b"), MISSING_ID),
     "drive_id": _three(_drive("a"), _drive("b"), MISSING_ID),
@@ -287,10 +407,30 @@ KWARG_FACTORIES: dict[str, KwargFactory] = {
     "ballot_id": _three(_ballot("a"), _ballot("b"), MISSING_ID),
     "issue_id": _three(_platform_issue("Medicare for All"), _platform_issue("A $15 minimum wage"), MISSING_ID),
     "template_id": _three(_questionnaire("Questionnaire A"), _questionnaire("Questionnaire B"), MISSING_ID),
+    "campaign_id": _three(lambda p: _field_campaign(p, "a").pk, lambda p: _field_campaign(p, "b").pk, MISSING_ID),
+    "turf_id": _three(_field_turf("a"), _field_turf("b"), MISSING_ID),
+    "call_list_id": _three(_field_call_list("a"), _field_call_list("b"), MISSING_ID),
+    "assignment_id": _three(_field_assignment("a"), _field_assignment("b"), MISSING_ID),
 }
+
+def _ballot_import(state: str) -> Callable[[Personas], int]:
+    """A ballot-return import of the state (an imported file's record; the file itself is not needed)."""
+
+    def import_id(personas: Personas) -> int:
+        from groundswell.turnout.models import BallotImport
+
+        return BallotImport.objects.create(
+            state=state, layout="generic", file_name="b.csv", stored_path="nowhere", sha256="0", file_date=dt.date.today()
+        ).pk
+
+    return import_id
+
 
 # (route_name, kwarg) -> factory, for routes where a kwarg name means something unusual.
 ROUTE_KWARG_FACTORIES: dict[tuple[str, str], KwargFactory] = {
+    # Turnout's ballot imports: a state's file; own is chapter A's state (PA), other chapter B's (RI).
+    ("turnout:ballot-import", "import_id"): _three(_ballot_import("PA"), _ballot_import("RI"), MISSING_ID),
+    ("turnout:ballot-import-progress", "import_id"): _three(_ballot_import("PA"), _ballot_import("RI"), MISSING_ID),
     # Power-map import jobs are national staff's; own/other differ only by who started them.
     ("powermap:import-job", "job_id"): _three(
         _job_started_by("leader_a", IMPORT_JOB_KINDS[0]), _job_started_by("leader_b", IMPORT_JOB_KINDS[0]), MISSING_ID

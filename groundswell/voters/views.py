@@ -171,7 +171,7 @@ def list_export(request: HttpRequest, list_id: int) -> HttpResponse:
     voter_list = selectors.get_voter_list(request.user, list_id)
     try:
         _, lines = actions.do_export_list(voter_list, actor=request.user)
-    except PermissionDenied:
+    except (PermissionDenied, voter_engine.NoVoterData):
         raise Http404("No such page") from None
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="voters-list-{voter_list.pk}.csv"'
