@@ -395,7 +395,9 @@ KWARG_FACTORIES: dict[str, KwargFactory] = {
     "uidb64": _three(_uid("leader_a"), _uid("leader_b"), urlsafe_base64_encode(force_bytes(MISSING_ID))),
     "token": _three(lambda p: "not-a-valid-token", lambda p: "not-a-valid-token", "not-a-valid-token"),
     # Voters: the personas load no voter file, so voter pages answer for an empty voter database.
-    "universe_id": _three(_voter_universe("chapter_a", "leader_a"), _voter_universe("chapter_b", "leader_b"), MISSING_ID),
+    "universe_id": _three(
+        _voter_universe("chapter_a", "leader_a"), _voter_universe("chapter_b", "leader_b"), MISSING_ID
+    ),
     "list_id": _three(_voter_list("chapter_a"), _voter_list("chapter_b"), MISSING_ID),
     "import_id": _three(_voter_import("PA"), _voter_import("RI"), MISSING_ID),
     "link_id": _three(_voter_link("member_a", "PA"), _voter_link("member_b", "RI"), MISSING_ID),

@@ -193,7 +193,8 @@ def do_show_list_sample(voter_list: VoterList, *, actor: AnyUser, limit: int = S
     with transaction.atomic():
         record_audit(
             AuditEvent.VOTERS_SEARCHED, actor=actor, target=voter_list,
-            summary=f"viewed {len(rows)} voters of list {voter_list.name}", details={"list": voter_list.pk, "shown": len(rows)},
+            summary=f"viewed {len(rows)} voters of list {voter_list.name}",
+            details={"list": voter_list.pk, "shown": len(rows)},
         )  # fmt: skip
     return rows
 
@@ -404,7 +405,8 @@ def do_import_voters(voter_import: VoterImport, *, actor: AnyUser | None, progre
             AuditEvent.VOTERS_IMPORTED, actor=actor, target=voter_import,
             summary=f"imported {voter_import.file_name} into {voter_import.state}: {result.inserted:,} new, "
             f"{result.updated:,} updated, {result.rejected:,} rejected",
-            details={"batch": result.batch_id, "sha256": result.sha256, "rows": result.rows_read, "rejected": result.rejected},
+            details={"batch": result.batch_id, "sha256": result.sha256, "rows": result.rows_read,
+                     "rejected": result.rejected},
         )  # fmt: skip
     if progress is not None:
         progress.phase("matching people", None)

@@ -46,7 +46,7 @@ def describe(u: Universe, tags: Sequence[str] = (), exclude_tags: Sequence[str] 
     if u.age_min is not None or u.age_max is not None:
         low, high = u.age_min, u.age_max
         phrases.append(
-            f"aged {low}–{high}" if low and high else f"aged {low} or older" if low else f"aged up to {high}"
+            f"aged {low} to {high}" if low and high else f"aged {low} or older" if low else f"aged up to {high}"
         )
     if u.registered_after:
         phrases.append(f"registered since {u.registered_after:%b %-d, %Y}")

@@ -120,7 +120,11 @@ def resolve_area(engine: Engine, counties: Sequence[str], cities: Sequence[str],
     if counties:
         wanted = sorted({squeeze(c) for c in counties})
         v = engine.table("voters")
-        expr = v.filter(v.county.cast("string").upper().re_replace(r"[^A-Z0-9]", "").isin(wanted)).select("county_id").distinct()
+        expr = (
+            v.filter(v.county.cast("string").upper().re_replace(r"[^A-Z0-9]", "").isin(wanted))
+            .select("county_id")
+            .distinct()
+        )
         ids = tuple(
             sorted(int(x) for x in engine.run(("area_counties", tuple(wanted)), lambda: expr)["county_id"].to_pylist())
         )

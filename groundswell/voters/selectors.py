@@ -107,7 +107,9 @@ def area_for(workspace: Workspace, engine: Engine) -> VoterArea | None:
     counties, cities and ZIP codes become county ids, city names and ZIP codes of the voter file."""
     if workspace.chapter is None:
         return None
-    counties, cities, zips = [], [], []
+    counties: list[str] = []
+    cities: list[str] = []
+    zips: list[str] = []
     for kind, value in workspace.chapter.areas.values_list("kind", "value"):
         {AreaKind.COUNTY: counties, AreaKind.CITY: cities, AreaKind.ZIP: zips}[AreaKind(kind)].append(value)
     return resolve_area(engine, counties, cities, zips)

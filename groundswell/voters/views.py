@@ -134,8 +134,11 @@ def count(request: HttpRequest) -> HttpResponse:
 
 def _chart(result: actions.CountResult) -> dict[str, Any]:
     top = max([n for _, n in result.by_party + result.by_age] or [1])
-    bar = lambda pairs: [(label, n, round(100 * n / top) if top else 0) for label, n in pairs]  # noqa: E731
-    return {"party": bar(result.by_party), "age": bar(result.by_age)}
+
+    def bars(pairs: list[tuple[str, int]]) -> list[tuple[str, int, int]]:
+        return [(label, n, round(100 * n / top) if top else 0) for label, n in pairs]
+
+    return {"party": bars(result.by_party), "age": bars(result.by_age)}
 
 
 @login_required
@@ -167,7 +170,7 @@ def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def list_export(request: HttpRequest, list_id: int) -> HttpResponse:
+def list_export(request: HttpRequest, list_id: int) -> StreamingHttpResponse:
     voter_list = selectors.get_voter_list(request.user, list_id)
     try:
         _, lines = actions.do_export_list(voter_list, actor=request.user)
@@ -245,7 +248,8 @@ def mapping_new(request: HttpRequest) -> HttpResponse:
     _require_importer(request)
     try:
         record = actions.do_save_column_mapping(
-            name=request.POST.get("name", ""), state=request.POST.get("state", ""), lines=request.POST.get("fields", ""),
+            name=request.POST.get("name", ""), state=request.POST.get("state", ""),
+            lines=request.POST.get("fields", ""),
             delimiter=request.POST.get("delimiter", ","), date_format=request.POST.get("date_format", "%Y-%m-%d"),
             actor=request.user,
         )  # fmt: skip

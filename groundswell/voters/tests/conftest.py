@@ -60,7 +60,9 @@ def pa_file(tmp_path: Path) -> Path:
 
 def import_pa(personas: Personas, path: Path) -> VoterImport:
     mapping = do_save_column_mapping(name="PA county export", state="PA", lines=PA_MAPPING, actor=personas.staff)
-    voter_import = do_upload_voter_file(path, state="PA", layout="mapped", mapping=mapping.mapping, actor=personas.staff)
+    voter_import = do_upload_voter_file(
+        path, state="PA", layout="mapped", mapping=mapping.mapping, actor=personas.staff
+    )
     run_pending_jobs()
     voter_import.refresh_from_db()
     return voter_import

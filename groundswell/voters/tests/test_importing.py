@@ -134,13 +134,17 @@ def test_nc_history_and_ohio_files_import_with_their_vote_history(voter_dirs, pe
 def test_only_staff_and_the_states_coordinator_import(client, voter_dirs, personas, tmp_path):
     client.force_login(personas.coordinator)  # Pennsylvania's
     upload = SimpleUploadedFile("ncvoter.txt", (nc_header() + "\n" + nc_row("AA000001") + "\n").encode())
-    response = client.post("/voters/imports/", {"file": upload, "layout": "ncvoter", "state": "", "max_rejected_percent": 1})
+    response = client.post(
+        "/voters/imports/", {"file": upload, "layout": "ncvoter", "state": "", "max_rejected_percent": 1}
+    )
     assert response.status_code == 200 and "import NC" in response.content.decode()
     assert not VoterImport.objects.exists()
     client.force_login(personas.leader_a)
     assert client.get("/voters/imports/").status_code == 404
     client.force_login(personas.staff)
     upload.seek(0)
-    response = client.post("/voters/imports/", {"file": upload, "layout": "ncvoter", "state": "", "max_rejected_percent": 1})
+    response = client.post(
+        "/voters/imports/", {"file": upload, "layout": "ncvoter", "state": "", "max_rejected_percent": 1}
+    )
     assert response.status_code == 302
     assert VoterImport.objects.get().stored_path.startswith(str(voter_dirs / "uploads" / "voters"))

@@ -70,4 +70,6 @@ def test_a_confirmed_link_shows_on_the_voter_page_and_tags_target_linked_voters(
     workspace = selectors.get_workspace(personas.leader_a, "chapter:pittsburgh")
     everyone = Universe.from_dict({"statuses": []})
     assert do_count_voters(workspace, Target(everyone, tags=("canvasser",)), actor=personas.leader_a).count == 1
-    assert do_count_voters(workspace, Target(everyone, exclude_tags=("canvasser",)), actor=personas.leader_a).count == 42
+    assert (
+        do_count_voters(workspace, Target(everyone, exclude_tags=("canvasser",)), actor=personas.leader_a).count == 42
+    )

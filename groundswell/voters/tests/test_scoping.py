@@ -93,7 +93,9 @@ def test_live_count_is_audited_once_per_distinct_search(client, pa_voters, perso
 
 def test_export_is_audited_neutralized_and_cut_to_the_area(client, pa_voters, personas):
     workspace = selectors.get_workspace(personas.leader_a, "chapter:pittsburgh")
-    universe = do_save_universe(workspace, Target(Universe.from_dict({"statuses": []})), name="All", actor=personas.leader_a)
+    universe = do_save_universe(
+        workspace, Target(Universe.from_dict({"statuses": []})), name="All", actor=personas.leader_a
+    )
     voter_list = do_freeze_list(universe, name="All of them", actor=personas.leader_a)
     assert voter_list.voter_count == ALLEGHENY_OR_15213
     client.force_login(personas.leader_a)
