@@ -13,5 +13,6 @@ urlpatterns = [
     path("endorsements/", include("groundswell.endorsements.urls")),
     path("voters/", include("groundswell.voters.urls")),
     path("field/", include("groundswell.field.urls")),
+    path("turnout/", include("groundswell.turnout.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from groundswell.chapters.access import AnyUser
+from groundswell.core.models import User
 from groundswell.turnout.ballots import METHODS, BallotFileError, GenericMapping
 from groundswell.turnout.importing import importable_states
 from groundswell.turnout.models import BallotLayout, ReturnMethod
@@ -67,3 +70,21 @@ class BallotUploadForm(forms.Form):
             precinct=data.get("precinct_column") or "", county=data.get("county_column") or "",
             default_method=data.get("default_method") or "other",
         )  # fmt: skip
+
+
+class HoursForm(forms.Form):
+    worked_on = forms.DateField(label="Day worked", widget=forms.DateInput(attrs={"type": "date"}))
+    hours = forms.DecimalField(label="Hours", min_value=Decimal("0.25"), max_value=24, decimal_places=2)
+    volunteer = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Volunteer (optional)")
+    note = forms.CharField(label="Note (optional)", max_length=200, required=False)
+
+    def __init__(self, *args: Any, volunteers: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["volunteer"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = volunteers
+
+
+class CostForm(forms.Form):
+    hourly_value = forms.DecimalField(label="Value of a volunteer hour ($)", min_value=0, decimal_places=2)
+    money_spent = forms.DecimalField(label="Money spent ($)", min_value=0, decimal_places=2)

@@ -2,19 +2,140 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
 from groundswell.core.models import JobStatus
-from groundswell.turnout import importing
+from groundswell.field.selectors import assignable_users
+from groundswell.turnout import actions, importing, selectors
 from groundswell.turnout.ballots import BallotFileError
-from groundswell.turnout.forms import GENERIC_COLUMNS, BallotUploadForm
+from groundswell.turnout.dashboards import build_dashboard
+from groundswell.turnout.forms import GENERIC_COLUMNS, BallotUploadForm, CostForm, HoursForm
 from groundswell.turnout.jobs import do_queue_ballot_import
-from groundswell.turnout.models import BallotImport
+from groundswell.turnout.lift import campaign_cost
+from groundswell.turnout.models import BallotImport, ProgramCost
+
+CHASE_ROWS_SHOWN = 500
+
+# ------------------------------------------------------------------------------------------- chase list
+
+
+@login_required
+@require_GET
+def chase(request: HttpRequest) -> HttpResponse:
+    """Supporters who have not voted yet in a place the user may target, and the GOTV progress charts."""
+    workspace = selectors.chase_workspace(request.user, request.GET.get("where"))
+    context: dict[str, Any] = {"workspaces": selectors.chase_workspaces(request.user), "workspace": workspace}
+    if workspace is not None:
+        result = actions.do_read_chase_list(workspace, actor=request.user)
+        context.update(chase=result, rows=result.rows[:CHASE_ROWS_SHOWN], shown=CHASE_ROWS_SHOWN)
+        context["charts"] = {
+            "by_day": result.by_day,
+            "by_chapter": result.by_chapter,
+            "by_precinct": result.by_precinct,
+        }
+    return render(request, "turnout/chase.html", context)
+
+
+@login_required
+@require_GET
+def chase_export(request: HttpRequest) -> StreamingHttpResponse:
+    workspace = selectors.chase_workspace(request.user, request.GET.get("where"))
+    if workspace is None:
+        raise Http404("No voter data")
+    try:
+        _, lines = actions.do_export_chase_list(workspace, actor=request.user)
+    except PermissionDenied:
+        raise Http404("No such page") from None
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="chase-{slugify(workspace.key)}.csv"'
+    return response
+
+
+# ------------------------------------------------------------------------------------------- lift
+
+
+def _chosen_election(request: HttpRequest, elections: list[tuple[date, str, str]]) -> date | None:
+    asked = request.GET.get("election")
+    if asked:
+        try:
+            chosen = date.fromisoformat(asked)
+        except ValueError:
+            raise Http404("No such election") from None
+        if chosen not in {e[0] for e in elections}:
+            raise Http404("No such election")
+        return chosen
+    return elections[0][0] if elections else None
+
+
+@login_required
+@require_GET
+def lift(request: HttpRequest) -> HttpResponse:
+    """Turnout among contacted, attempted and control voters, and the lift, for one state's election."""
+    states = selectors.lift_states(request.user)
+    state = (request.GET.get("state") or (states[0] if states else "")).upper()
+    context: dict[str, Any] = {"states": states, "state": state}
+    if state:
+        campaigns = list(selectors.lift_campaigns(request.user, state))
+        elections = selectors.state_elections(state)
+        election = _chosen_election(request, elections)
+        context.update(elections=elections, election=election)
+        if election is not None:
+            context["report"] = actions.do_read_lift_report(state, election, campaigns, actor=request.user)
+    return render(request, "turnout/lift.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_costs(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Record volunteer hours and what an hour is worth, for the cost per net vote."""
+    campaign = selectors.campaign_for_costs(request.user, campaign_id)
+    cost = ProgramCost.objects.filter(campaign=campaign).first()
+    volunteers = assignable_users(campaign)
+    hours_form = HoursForm(request.POST if "hours" in request.POST else None, volunteers=volunteers, prefix="h")
+    cost_form = CostForm(
+        request.POST if "cost" in request.POST else None, prefix="c",
+        initial={"hourly_value": cost.hourly_value if cost else 0, "money_spent": cost.money_spent if cost else 0},
+    )  # fmt: skip
+    if request.method == "POST":
+        if "hours" in request.POST and hours_form.is_valid():
+            data = hours_form.cleaned_data
+            actions.do_record_hours(campaign, worked_on=data["worked_on"], hours=data["hours"],
+                                    volunteer=data["volunteer"], note=data["note"], actor=request.user)  # fmt: skip
+            messages.success(request, f"Recorded {data['hours']} hours.")
+            return redirect("turnout:campaign-costs", campaign.pk)
+        if "cost" in request.POST and cost_form.is_valid():
+            data = cost_form.cleaned_data
+            actions.do_set_program_cost(campaign, hourly_value=data["hourly_value"], money_spent=data["money_spent"],
+                                        actor=request.user)  # fmt: skip
+            messages.success(request, "Saved the campaign's cost.")
+            return redirect("turnout:campaign-costs", campaign.pk)
+    hours, total = campaign_cost(campaign)
+    context = {"campaign": campaign, "hours_form": hours_form, "cost_form": cost_form,
+               "entries": selectors.hours_of(campaign)[:50], "total_hours": hours, "total_cost": total}  # fmt: skip
+    return render(request, "turnout/campaign_costs.html", context, status=400 if request.method == "POST" else 200)
+
+
+# ------------------------------------------------------------------------------------------- dashboards
+
+
+@login_required
+@require_GET
+def dashboards(request: HttpRequest) -> HttpResponse:
+    """Doors knocked, contacts and supporters identified, by day, chapter, turf and volunteer."""
+    board = build_dashboard(selectors.field_campaigns(request.user))
+    charts = {"by_day": board.by_day, "by_chapter": board.by_chapter, "by_turf": board.by_turf,
+              "by_volunteer": board.by_volunteer}  # fmt: skip
+    return render(request, "turnout/dashboards.html", {"board": board, "charts": charts})
+
 
 # ------------------------------------------------------------------------------------------- ballot imports
 
