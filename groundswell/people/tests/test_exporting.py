@@ -1,16 +1,18 @@
 import csv
 import io
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
+from groundswell.chapters.models import Chapter
 from groundswell.core.models import AuditEntry, AuditEvent
 from groundswell.people.actions import PersonDetails, do_save_person, do_set_consent, do_tag_person
 from groundswell.people.exporting import HEADER, neutralize
 from groundswell.people.importing import do_import_people, do_upload_people_file
-from groundswell.people.models import Tag
+from groundswell.people.models import Person, Tag
 
 
 def rows_of(response) -> list[dict[str, str]]:
@@ -18,7 +20,7 @@ def rows_of(response) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def add_member(chapter, first, last, email, **extra):
+def add_member(chapter: Chapter, first: str, last: str, email: str, **extra: Any) -> Person:
     person, _ = do_save_person(
         PersonDetails(first_name=first, last_name=last, emails=[email], **extra), source="test", actor=None,
         chapter=chapter,
@@ -116,7 +118,7 @@ def test_an_export_imports_back_unchanged(personas, client: Client, tmp_path):
     add_member(personas.chapter_a, "Round", "Trip", "round@example.com", phones=["+14125550142"], zip_code="15213",
                state="PA", city="Pittsburgh", birth_year=1980)  # fmt: skip
     client.force_login(personas.staff)
-    exported = b"".join(client.get("/people/export.csv").streaming_content)
+    exported = b"".join(client.get("/people/export.csv").streaming_content)  # type: ignore[attr-defined]  # a StreamingHttpResponse
     path = tmp_path / "export.csv"
     path.write_bytes(exported)
     batch = do_upload_people_file(path, chapter=None, actor=personas.staff)

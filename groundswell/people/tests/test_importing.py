@@ -441,6 +441,7 @@ def test_progress_fragment_shows_the_running_phase(personas, client: Client):
     batch = upload(GOOD_HEADER + good_rows(1), actor=personas.staff)
     do_queue_people_import(batch, actor=personas.staff)
     job = claim_next_job()  # what the worker does before running the handler
+    assert job is not None
     progress = Progress(job, min_interval=0)
     progress.phase("Checking rows", total=200)
     progress.set(50)
@@ -537,7 +538,7 @@ def test_imported_people_are_found_by_the_end_of_their_phone_number_and_an_email
     do_import_people(upload(text, actor=personas.staff), actor=personas.staff)
     client.force_login(personas.staff)
 
-    def names(q):
+    def names(q: str) -> list[str]:
         page = client.get("/people/", {"q": q}).context["page"]
         return [str(p) for p in page]
 
