@@ -52,6 +52,12 @@
     if (!data || typeof window.Chart === "undefined") return;
     const kind = canvas.dataset.turnoutChart || "bar";
     const datasets = datasetsFor(data, kind);
+    if (kind === "hbar" || kind === "hstacked") {
+      // One readable row per label: grow the box (CSSOM, which the CSP allows) instead of squeezing labels.
+      const perLabel = (kind === "hbar" ? 8 * datasets.length : 0) + 18;
+      const wanted = data.labels.length * perLabel + 70;
+      if (canvas.parentElement.clientHeight < wanted) canvas.parentElement.style.height = wanted + "px";
+    }
     new window.Chart(canvas, {
       type: kind === "line" ? "line" : "bar",
       data: { labels: data.labels, datasets: datasets },

@@ -30,9 +30,11 @@ from groundswell.field.actions import (
     do_save_script,
     do_submit_contacts,
 )
-from groundswell.field.models import Campaign, Result, Script
+from groundswell.field.models import Campaign, Contact, Result, Script
 from groundswell.field.selectors import held_out_ids
 from groundswell.field.voterdata import list_voter_ids
+from groundswell.turnout.importing import do_import_ballots, do_upload_ballot_file
+from groundswell.turnout.tests.test_importing import NC_HEADER, nc_row, write_csv
 from groundswell.voterfile import generate, layouts
 from groundswell.voterfile.targeting import Universe
 from groundswell.voters import engine as voter_engine
@@ -163,3 +165,24 @@ def election(voter_store: Path, personas: Any) -> Election:
     voted = simulate_turnout(everyone, reached, seed=99)
     import_history(voter_store, voted)
     return Election(campaign, script, voter_list, reached, attempted, control, voted, voter_store)
+
+
+def supporters_of(election: Election) -> set[str]:
+    contacts = Contact.objects.filter(result=Result.CONTACTED)
+    return {c.voter_id for c in contacts if c.answers.get("support") in (1, 2)}
+
+
+def import_returns(tmp_path: Path, voted: list[str], spoiled: list[str]) -> None:
+    rows = [nc_row(v, "ONE-STOP", f"10/{17 + i % 3}/2026", "ACCEPTED") for i, v in enumerate(voted)]
+    rows += [nc_row(v, "MAIL", "10/15/2026", "SPOILED") for v in spoiled]
+    ballot_import = do_upload_ballot_file(write_csv(tmp_path / "absentee_20261020.csv", NC_HEADER, rows),
+                                          state="NC", layout="nc_absentee", actor=None)  # fmt: skip
+    do_import_ballots(ballot_import, actor=None)
+
+
+@pytest.fixture
+def gotv(election: Election, tmp_path: Path) -> tuple[Election, set[str], list[str]]:
+    supporters = sorted(supporters_of(election))
+    voted = supporters[: len(supporters) // 3]
+    import_returns(tmp_path, voted, spoiled=supporters[-5:])
+    return election, set(supporters), voted

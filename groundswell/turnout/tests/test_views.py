@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
-from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -14,39 +13,15 @@ from django.urls import reverse
 from groundswell.chapters.actions import do_create_chapter, do_grant_role
 from groundswell.chapters.models import AreaKind, ChapterStatus, Role
 from groundswell.core.models import AuditEntry, AuditEvent
-from groundswell.field.models import Contact, Result
 from groundswell.testing import make_user
-from groundswell.turnout.importing import do_import_ballots, do_upload_ballot_file
-from groundswell.turnout.tests.conftest import LIFT_ELECTION, Election
-from groundswell.turnout.tests.test_importing import NC_HEADER, nc_row, write_csv
+from groundswell.turnout.tests.conftest import LIFT_ELECTION, Election, supporters_of
 from groundswell.voters import engine as voter_engine
-
-
-def supporters_of(election: Election) -> set[str]:
-    contacts = Contact.objects.filter(result=Result.CONTACTED)
-    return {c.voter_id for c in contacts if c.answers.get("support") in (1, 2)}
-
-
-def import_returns(tmp_path: Path, voted: list[str], spoiled: list[str]) -> None:
-    rows = [nc_row(v, "ONE-STOP", f"10/{17 + i % 3}/2026", "ACCEPTED") for i, v in enumerate(voted)]
-    rows += [nc_row(v, "MAIL", "10/15/2026", "SPOILED") for v in spoiled]
-    ballot_import = do_upload_ballot_file(write_csv(tmp_path / "absentee_20261020.csv", NC_HEADER, rows),
-                                          state="NC", layout="nc_absentee", actor=None)  # fmt: skip
-    do_import_ballots(ballot_import, actor=None)
 
 
 def signed_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-@pytest.fixture
-def gotv(election: Election, tmp_path: Path) -> tuple[Election, set[str], list[str]]:
-    supporters = sorted(supporters_of(election))
-    voted = supporters[: len(supporters) // 3]
-    import_returns(tmp_path, voted, spoiled=supporters[-5:])
-    return election, set(supporters), voted
 
 
 @pytest.mark.django_db
@@ -64,7 +39,8 @@ def test_chase_list_is_supporters_without_an_accepted_ballot(gotv, personas) -> 
     assert by_day["labels"] == ["Oct 17", "Oct 18", "Oct 19"]
     assert sum(by_day["datasets"][0]["data"]) == len(voted)
     assert AuditEntry.objects.filter(event_type=AuditEvent.CHASE_LIST_READ, actor=personas.staff).count() == 1
-    assert b'data-turnout-chart="line"' in response.content and b'id="chart-by-precinct"' in response.content
+    assert b'data-turnout-chart="bar" data-source="chart-by-day"' in response.content
+    assert b'id="chart-by-precinct"' in response.content
 
 
 @pytest.mark.django_db
