@@ -179,6 +179,9 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin(Role.VOLUNTEER, "volunteer@example.org", "Val Okonkwo", chapter_slug="providence"),
     DemoLogin(Role.CANDIDATE, "candidate@example.org", "Cam Brennan"),
     DemoLogin(Role.PARTNER_LIAISON, "partner@example.org", "Parker Lindqvist", organization="Sunrise Allies"),
+    # The demo's voter file is North Carolina's: a leader and a volunteer there to target and canvass it.
+    DemoLogin(Role.CHAPTER_LEADER, "leader.nc@example.org", "Dana Whitfield", chapter_slug="raleigh"),
+    DemoLogin(Role.VOLUNTEER, "volunteer.nc@example.org", "Luis Ortega", chapter_slug="raleigh"),
 )
 
 

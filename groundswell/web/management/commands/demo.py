@@ -58,6 +58,7 @@ class Command(BaseCommand):
     def _load_the_rest(self, console: Console, seed: int) -> None:
         from groundswell.endorsements.demo import load_pipeline_demo
         from groundswell.powermap.demo import load_power_map_demo
+        from groundswell.voters.demo import load_voter_demo
 
         started = time.monotonic()
         with console.status("Loading Rhode Island's power map (legislators, precincts, 2016 lean)..."):
@@ -74,6 +75,13 @@ class Command(BaseCommand):
         console.print(
             f"Added {pipeline.recruits} recruits, a reorganization drive with {pipeline.drive_seats} precinct seats "
             f"and the endorsement record in {time.monotonic() - started:.1f} s."
+        )
+        started = time.monotonic()
+        with console.status("Generating and importing a North Carolina voter file..."):
+            voters = load_voter_demo(seed=seed)
+        console.print(
+            f"Imported {voters.voters:,} NC voters with {voters.history_rows:,} history rows; linked "
+            f"{voters.linked} to members, {voters.to_review} waiting for review ({time.monotonic() - started:.1f} s)."
         )
 
     def _logins_table(self) -> Table:
