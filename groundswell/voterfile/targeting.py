@@ -12,13 +12,14 @@ history rows. Rules about one election, a voting method or a party ballot read `
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import reduce
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import ibis
 import ibis.expr.types as ir
@@ -458,38 +459,60 @@ def doors(engine: Engine, precinct: str, u: Universe | None = None) -> list[Door
     """One precinct's doors in walk order; the apartments of a building are grouped under its door.
 
     Walk order keeps a building's rows together, so one pass over the result's columns (no per-row
-    dicts) closes a door whenever the street, side or number changes.
+    dicts) closes a door where the street, side or number changes. Thousands of small objects are
+    made here: see ``_made`` and the collector note below for why it is written this way.
     """
     table = engine.run(("doors", precinct, u), lambda: walk_list(engine, precinct, u))
-    rows = zip(*(table.column(name).to_pylist() for name in DOOR_COLUMNS), strict=True)
+    ids, firsts, lasts, ages, parties, streets, numbers, apartments, addresses, odds = (
+        table.column(name).to_pylist() for name in DOOR_COLUMNS
+    )
     out: list[Door] = []
-    building: tuple[Any, ...] | None = None
-    units: dict[str | None, list[DoorVoter]] = {}
-    first: tuple[Any, ...] = ()
-    for row in rows:
-        voter_id, first_name, last_name, age, party, street, number, apartment, _, odd = row
-        if (street, odd, number) != building:
-            if units:
-                out.append(_door(first, units))
-            building, units, first = (street, odd, number), {}, row
-        name = f"{first_name} {last_name}" if first_name and last_name else (first_name or last_name or "")
-        units.setdefault(apartment, []).append(DoorVoter(voter_id, name, age, party))
-    if units:
-        out.append(_door(first, units))
+    collecting = gc.isenabled()
+    gc.disable()  # only acyclic objects are made: the cycle collector would rescan the heap for nothing
+    try:
+        start, n = 0, len(ids)
+        while start < n:
+            street, odd, number = streets[start], odds[start], numbers[start]
+            end = start + 1
+            while end < n and numbers[end] == number and streets[end] == street and odds[end] == odd:
+                end += 1
+            units: dict[str | None, list[DoorVoter]] = {}
+            for i in range(start, end):
+                first, last = firsts[i], lasts[i]
+                name = f"{first} {last}" if first and last else (first or last or "")
+                voter = _made(DoorVoter, {"voter_id": ids[i], "name": name, "age": ages[i], "party": parties[i]})
+                units.setdefault(apartments[i], []).append(voter)
+            address = str(addresses[start])
+            if apartments[start]:
+                address = address.split(" APT ")[0]
+            door = {
+                "street_name": street,
+                "side": "odd" if odd else "even",
+                "house_number": number,
+                "address": address,
+                "units": tuple(_made(Unit, {"apartment": apt, "voters": tuple(vs)}) for apt, vs in units.items()),
+            }
+            out.append(_made(Door, door))
+            start = end
+    finally:
+        if collecting:
+            gc.enable()
     return out
 
 
-def _door(first: tuple[Any, ...], units: dict[str | None, list[DoorVoter]]) -> Door:
-    street, number, apartment, address, odd = first[5], first[6], first[7], str(first[8]), first[9]
-    if apartment:
-        address = address.split(" APT ")[0]
-    return Door(
-        street_name=street,
-        side="odd" if odd else "even",
-        house_number=number,
-        address=address,
-        units=tuple(Unit(apt, tuple(vs)) for apt, vs in units.items()),
-    )
+_T = TypeVar("_T")
+
+
+def _made(cls: type[_T], fields: dict[str, Any]) -> _T:
+    """An instance of a frozen dataclass from all its fields, without its generated __init__.
+
+    A frozen dataclass's __init__ sets each field through object.__setattr__ (about 1 µs for four
+    fields); filling the new instance's __dict__ directly is three times faster, and what is made is
+    the same object: equal, hashable, frozen afterwards. ``fields`` must name every field.
+    """
+    made = object.__new__(cls)
+    made.__dict__.update(fields)
+    return made
 
 
 @dataclass(frozen=True)

@@ -178,3 +178,22 @@ def test_an_engine_without_the_rollup_counts_from_the_voters(duckdb_engine):
     u = Universe.from_dict({"counties": [92]})
     assert tg.precinct_party_counts(bare) == tg.precinct_party_counts(duckdb_engine)
     assert tg.count(bare, u) == tg.count(duckdb_engine, u) == sql_count(duckdb_engine, "county_id = 92")
+
+
+def test_doors_are_ordinary_frozen_values(duckdb_engine):
+    import dataclasses
+
+    precinct = duckdb_engine.backend.con.execute("SELECT min(precinct) FROM voters").fetchall()[0][0]
+    door = tg.doors(duckdb_engine, precinct)[0]
+    rebuilt = tg.Door(
+        door.street_name,
+        door.side,
+        door.house_number,
+        door.address,
+        tuple(tg.Unit(u.apartment, tuple(tg.DoorVoter(v.voter_id, v.name, v.age, v.party) for v in u.voters))
+              for u in door.units),
+    )  # fmt: skip
+    assert door == rebuilt and hash(door) == hash(rebuilt) and repr(door) == repr(rebuilt)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        door.units[0].voters[0].name = "someone else"  # frozen: the point of the test
+    assert dataclasses.asdict(door)["units"][0]["voters"][0]["voter_id"] == door.units[0].voters[0].voter_id
