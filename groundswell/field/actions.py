@@ -40,7 +40,7 @@ from groundswell.field.models import (
     Script,
     Turf,
 )
-from groundswell.field.selectors import held_out_ids, live_assignments_for_submission
+from groundswell.field.selectors import LiveTarget, held_out_ids, live_targets_for_submission
 from groundswell.people.models import Membership, MembershipStatus, Person, PhoneNumber
 from groundswell.voters import engine as voter_engine
 from groundswell.voters.models import VoterList
@@ -379,39 +379,39 @@ def parse_submission(index: int, raw: Any) -> Submission:
     return sub
 
 
-def _check(sub: Submission, assignment: Assignment | None, script: Script | None) -> Contact:
+def _check(sub: Submission, target: LiveTarget | None, script: Script | None) -> Contact:
     """The contact a submission makes, once its assignment, person, result and answers are checked."""
     where = f"contact {sub.index + 1}"
-    if assignment is None:
+    if target is None:
         raise FieldError(f"{where}: no live assignment of this turf or call list to you")
-    turf, call_list = assignment.turf, assignment.call_list
-    campaign = turf.campaign if turf else call_list.campaign  # type: ignore[union-attr]  # one is set (constraint)
-    if turf is not None and sub.voter_id not in set(turf.voter_ids):
+    if target.turf_id is not None and sub.voter_id not in target.members:
         raise FieldError(f"{where}.voter_id: not a voter of this turf")
-    if call_list is not None:
-        key = f"v:{sub.voter_id}" if sub.voter_id else f"p:{sub.person_id}"
-        if key not in {e["key"] for e in call_list.entries}:
-            raise FieldError(f"{where}: not on this call list")
-    offered = [*campaign.results, *([Result.WRONG_NUMBER.value] if call_list is not None else [])]
+    if target.call_list_id is not None and _entry_key(sub.voter_id, sub.person_id) not in target.members:
+        raise FieldError(f"{where}: not on this call list")
+    offered = [*target.results, *([Result.WRONG_NUMBER.value] if target.call_list_id is not None else [])]
     if sub.result != Result.CONTACTED and sub.result not in offered:
         raise FieldError(f"{where}.result: not one of this campaign's results")
     answers: dict[str, Any] = {}
     if sub.answers:
         if sub.result != Result.CONTACTED:
             raise FieldError(f"{where}.answers: only a contact who was reached has answers")
-        if script is None or script.campaign_id != campaign.pk:
+        if script is None or script.campaign_id != target.campaign_id:
             raise FieldError(f"{where}.script: not a script of this campaign")
         try:
             answers = scripts.clean_answers(script.questions, sub.answers)
         except scripts.ScriptError as error:
             raise FieldError(f"{where}: {error}") from None
     return Contact(
-        client_uuid=sub.client_uuid, campaign=campaign, script=script if script and answers else None,
-        voter_list_id=turf.voter_list_id if turf else call_list.voter_list_id,  # type: ignore[union-attr]
-        state=campaign.state if sub.voter_id else "", voter_id=sub.voter_id, person_id=sub.person_id,
-        turf=turf, call_list=call_list, method=sub.method, result=sub.result, answers=answers,
-        do_not_contact=sub.do_not_contact, client_recorded_at=sub.client_recorded_at,
+        client_uuid=sub.client_uuid, campaign_id=target.campaign_id, script=script if script and answers else None,
+        voter_list_id=target.voter_list_id, state=target.state if sub.voter_id else "", voter_id=sub.voter_id,
+        person_id=sub.person_id, turf_id=target.turf_id, call_list_id=target.call_list_id, method=sub.method,
+        result=sub.result, answers=answers, do_not_contact=sub.do_not_contact,
+        client_recorded_at=sub.client_recorded_at,
     )  # fmt: skip
+
+
+def _entry_key(voter_id: str, person_id: int | None) -> str:
+    return f"v:{voter_id}" if voter_id else f"p:{person_id}"
 
 
 def do_submit_contacts(raw_items: Sequence[Any], *, actor: User) -> SyncOutcome:
@@ -431,29 +431,30 @@ def do_submit_contacts(raw_items: Sequence[Any], *, actor: User) -> SyncOutcome:
         return outcome
     now = timezone.now()
     with transaction.atomic():
-        assignments = live_assignments_for_submission(
+        targets = live_targets_for_submission(
             actor, {s.turf_id for s in subs if s.turf_id}, {s.call_list_id for s in subs if s.call_list_id}, now
         )
-        by_turf = {a.turf_id: a for a in assignments if a.turf_id}
-        by_list = {a.call_list_id: a for a in assignments if a.call_list_id}
+        by_turf = {t.turf_id: t for t in targets if t.turf_id}
+        by_list = {t.call_list_id: t for t in targets if t.call_list_id}
         script_ids = {s.script_id for s in subs if s.script_id and s.answers}
         scripts_by_id = {s.pk: s for s in Script.objects.filter(pk__in=script_ids)} if script_ids else {}
         contacts: list[Contact] = []
         for sub in subs:
-            assignment = by_turf.get(sub.turf_id) if sub.turf_id else by_list.get(sub.call_list_id)
+            target = by_turf.get(sub.turf_id) if sub.turf_id else by_list.get(sub.call_list_id)
             try:
-                contact = _check(sub, assignment, scripts_by_id.get(sub.script_id or 0))
+                contact = _check(sub, target, scripts_by_id.get(sub.script_id or 0))
             except FieldError as error:
                 outcome.errors[str(sub.client_uuid)] = str(error)
                 continue
-            contact.canvasser, contact.received_at = actor, now
+            contact.canvasser_id, contact.received_at = actor.pk, now
             contacts.append(contact)
         if contacts:
-            _store(contacts, actor, now, outcome)
+            phones = {k: v for t in targets for k, v in t.phones.items()}
+            _store(contacts, actor, now, outcome, phones)
     return outcome
 
 
-def _store(contacts: list[Contact], actor: User, now: datetime, outcome: SyncOutcome) -> None:
+def _store(contacts: list[Contact], actor: User, now: datetime, outcome: SyncOutcome, phones: dict[str, str]) -> None:
     # ON CONFLICT DO NOTHING on client_uuid: a retry (or two at once) stores nothing new.
     Contact.objects.bulk_create(contacts, ignore_conflicts=True)
     stored = list(
@@ -475,22 +476,17 @@ def _store(contacts: list[Contact], actor: User, now: datetime, outcome: SyncOut
     fresh = {u for u, pk, *_ in stored if pk in set(new)}
     opted_out = [c for c in contacts if c.do_not_contact and c.client_uuid in fresh]
     if opted_out:
-        _record_do_not_contact(opted_out, actor)
+        _record_do_not_contact(opted_out, actor, phones)
     record_audit(
         AuditEvent.FIELD_CONTACTS_RECORDED, actor=actor, summary=f"recorded {len(new)} contacts",
         details={"contacts": new, "received_at": now.isoformat()},
     )  # fmt: skip
 
 
-def _record_do_not_contact(contacts: list[Contact], actor: User) -> None:
+def _record_do_not_contact(contacts: list[Contact], actor: User, phones: dict[str, str]) -> None:
     stored = dict(
         Contact.objects.filter(client_uuid__in=[c.client_uuid for c in contacts]).values_list("client_uuid", "pk")
     )
-    phones = {}
-    for contact in contacts:
-        if contact.call_list is not None:
-            key = f"v:{contact.voter_id}" if contact.voter_id else f"p:{contact.person_id}"
-            phones.update({e["key"]: e.get("phone", "") for e in contact.call_list.entries if e["key"] == key})
     DoNotContact.objects.bulk_create(
         [
             DoNotContact(
@@ -498,7 +494,7 @@ def _record_do_not_contact(contacts: list[Contact], actor: User) -> None:
                 voter_id=c.voter_id,
                 person_id=c.person_id,
                 contact_id=stored.get(c.client_uuid),
-                phone=phones.get(f"v:{c.voter_id}" if c.voter_id else f"p:{c.person_id}", ""),
+                phone=phones.get(_entry_key(c.voter_id, c.person_id), "") if c.call_list_id else "",
                 reason="asked not to be contacted again",
                 recorded_by=actor,
             )

@@ -8,9 +8,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -166,14 +170,61 @@ def contacts_of_campaign(campaign: Campaign) -> QuerySet[Contact]:
     return campaign.contacts.order_by("received_at", "id")
 
 
-def live_assignments_for_submission(
+@dataclass(frozen=True)
+class LiveTarget:
+    """A turf or call list live-assigned to the submitting user, with what checking a contact needs."""
+
+    turf_id: int | None
+    call_list_id: int | None
+    campaign_id: int
+    results: tuple[str, ...]
+    state: str
+    voter_list_id: int | None
+    members: frozenset[str]  # a turf's voter ids, or a call list's entry keys ("v:<voter id>", "p:<person id>")
+    phones: dict[str, str]  # a call list's phone by entry key
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+# The hot path of a sync is one query. It is written as SQL because compiling the same ORM query (four
+# joins, an OR of two IN lists) cost more than running it; the columns are this app's own.
+LIVE_TARGETS_SQL = """
+SELECT a.turf_id, a.call_list_id, COALESCE(t.campaign_id, cl.campaign_id), c.results, c.state,
+       COALESCE(t.voter_list_id, cl.voter_list_id), t.voter_ids, cl.entries
+FROM field_assignment a
+LEFT JOIN field_turf t ON t.id = a.turf_id
+LEFT JOIN field_calllist cl ON cl.id = a.call_list_id
+JOIN field_campaign c ON c.id = COALESCE(t.campaign_id, cl.campaign_id)
+WHERE a.volunteer_id = %s AND a.revoked_at IS NULL AND a.expires_at > %s AND ({where})
+"""
+
+
+def live_targets_for_submission(
     user: User, turf_ids: Iterable[int], call_list_ids: Iterable[int], now: datetime
-) -> list[Assignment]:
-    """The hot path of a sync: one query for the user's live assignments to the turfs and lists named,
-    with what checking a contact needs (the turf's voter ids, the list's entries, the campaign)."""
-    return list(
-        Assignment.objects.filter(live_q(now), volunteer=user)
-        .filter(Q(turf_id__in=list(turf_ids)) | Q(call_list_id__in=list(call_list_ids)))
-        .select_related("turf__campaign", "call_list__campaign")
-        .defer("turf__doors")
-    )
+) -> list[LiveTarget]:
+    turfs, lists = sorted(set(turf_ids)), sorted(set(call_list_ids))
+    if not turfs and not lists:
+        return []
+    parts, params = [], [user.pk, now]
+    if turfs:
+        parts.append(f"a.turf_id IN ({', '.join(['%s'] * len(turfs))})")
+        params.extend(turfs)
+    if lists:
+        parts.append(f"a.call_list_id IN ({', '.join(['%s'] * len(lists))})")
+        params.extend(lists)
+    with connection.cursor() as cursor:
+        cursor.execute(LIVE_TARGETS_SQL.format(where=" OR ".join(parts)), params)
+        rows = cursor.fetchall()
+    return [_live_target(row) for row in rows]
+
+
+def _live_target(row: tuple[Any, ...]) -> LiveTarget:
+    turf_id, call_list_id, campaign_id, results, state, voter_list_id, voter_ids, entries = row
+    entry_list = _json(entries) or []
+    members = frozenset(_json(voter_ids) or []) if turf_id else frozenset(e["key"] for e in entry_list)
+    return LiveTarget(
+        turf_id, call_list_id, campaign_id, tuple(_json(results) or ()), state, voter_list_id, members,
+        {e["key"]: e.get("phone", "") for e in entry_list},
+    )  # fmt: skip

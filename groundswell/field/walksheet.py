@@ -10,12 +10,27 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import inch
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from groundswell.field import scripts as script_rules
 from groundswell.field.models import Result, Script, Turf
 
-BOX = "\u2610"  # an empty ballot box, drawn in the base font
+
+class Box(Flowable):
+    """An empty square to tick with a pen (the base fonts have no ballot-box glyph)."""
+
+    def __init__(self, size: float = 8) -> None:
+        super().__init__()
+        self.size = size
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.size, self.size
+
+    def draw(self) -> None:
+        self.canv.setLineWidth(0.8)
+        self.canv.rect(0, 0, self.size, self.size, stroke=1, fill=0)
+
+
 RESULT_CODES = {
     Result.CONTACTED: "T", Result.NOT_HOME: "NH", Result.REFUSED: "R", Result.MOVED: "M", Result.DECEASED: "D",
     Result.WRONG_ADDRESS: "WA", Result.INACCESSIBLE: "I", Result.WRONG_NUMBER: "WN",
@@ -45,7 +60,7 @@ def _script_block(script: Script | None, results: list[str], st: dict[str, Parag
     if script.intro:
         out.append(Paragraph(_esc(script.intro).replace("\n", "<br/>"), st["body"]))
     for number, q in enumerate(script.questions, start=1):
-        choices = "   ".join(f"{BOX} {_esc(c)}" for c in script_rules.choices_of(q))
+        choices = "&nbsp;&nbsp;&nbsp;&nbsp;".join(f"[&nbsp;&nbsp;&nbsp;] {_esc(c)}" for c in script_rules.choices_of(q))
         out.append(Paragraph(f"<b>Q{number}. {_esc(q['label'])}</b><br/>{choices}", st["body"]))
     out.append(Paragraph(f"Results: {legend}", st["small"]))
     return out
@@ -58,7 +73,7 @@ def _door_table(door: dict[str, Any], codes: list[str], questions: list[dict[str
         for voter in unit["voters"]:
             apt = f"Apt {unit['apartment']} · " if unit["apartment"] else ""
             who = f"{apt}{_esc(voter['name'])}" + (f" ({voter['age']}, {voter['party']})" if voter.get("age") else "")
-            rows.append([Paragraph(who, st["small"]), *[BOX] * len(codes), *["" for _ in questions]])
+            rows.append([Paragraph(who, st["small"]), *[Box() for _ in codes], *["" for _ in questions]])
     widths = [2.6 * inch] + [0.32 * inch] * len(codes) + [0.5 * inch] * len(questions)
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(

@@ -223,7 +223,7 @@
     box.replaceChildren();
     (data.script ? data.script.questions : []).forEach(function (q) {
       const set = el("fieldset", { class: "question" });
-      set.append(el("legend", {}, q.label));
+      set.append(el("legend", {}, q.kind === "support" ? q.label + " (1 = strongly yes … 5 = strongly no)" : q.label));
       q.choices.forEach(function (choice) {
         const id = "q-" + q.key + "-" + String(choice).replace(/\W+/g, "_");
         const label = el("label", { for: id, class: "choice" });
