@@ -440,7 +440,7 @@ def do_submit_contacts(raw_items: Sequence[Any], *, actor: User) -> SyncOutcome:
         scripts_by_id = {s.pk: s for s in Script.objects.filter(pk__in=script_ids)} if script_ids else {}
         contacts: list[Contact] = []
         for sub in subs:
-            target = by_turf.get(sub.turf_id) if sub.turf_id else by_list.get(sub.call_list_id)
+            target = by_turf.get(sub.turf_id) if sub.turf_id else by_list.get(sub.call_list_id or 0)
             try:
                 contact = _check(sub, target, scripts_by_id.get(sub.script_id or 0))
             except FieldError as error:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -32,7 +33,7 @@ from groundswell.voterfile.targeting import Universe
 from groundswell.voters.actions import Target, do_freeze_list, do_save_universe
 from groundswell.voters.selectors import Workspace
 
-DEMO_QUESTIONS = [
+DEMO_QUESTIONS: list[dict[str, Any]] = [
     {"key": "support", "kind": "support", "label": "Can we count on your support for Dana Reyes for State House?"},
     {"key": "m4a", "kind": "issue", "label": "Do you support Medicare for All?", "choices": ["yes", "no", "unsure"]},
     {"key": "pledge", "kind": "pledge", "label": "Will you pledge to vote on November 3?"},

@@ -20,7 +20,9 @@ volunteer | volunteer | Would you volunteer with us?"""
 
 class CampaignForm(forms.Form):
     name = forms.CharField(max_length=160)
-    chapter = forms.ModelChoiceField(queryset=None, required=False, empty_label="Whole state (staff, coordinators)")
+    chapter: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Whole state (staff, coordinators)"
+    )
     state = forms.CharField(max_length=2, required=False, help_text="Only for a whole-state campaign")
     results = forms.MultipleChoiceField(
         choices=RESULT_CHOICES, initial=[r.value for r in DEFAULT_RESULTS], widget=forms.CheckboxSelectMultiple,
@@ -61,7 +63,7 @@ class ScriptForm(forms.Form):
 
 
 class CutTurfsForm(forms.Form):
-    voter_list = forms.ModelChoiceField(queryset=None, label="Frozen list")
+    voter_list: forms.ModelChoiceField[Any] = forms.ModelChoiceField(queryset=None, label="Frozen list")
     target = forms.IntegerField(min_value=1, max_value=2000, initial=40, label="Target size")
     unit = forms.ChoiceField(choices=[("doors", "doors"), ("voters", "voters")], initial="doors")
 
@@ -71,7 +73,7 @@ class CutTurfsForm(forms.Form):
 
 
 class ControlGroupForm(forms.Form):
-    voter_list = forms.ModelChoiceField(queryset=None, label="Frozen list")
+    voter_list: forms.ModelChoiceField[Any] = forms.ModelChoiceField(queryset=None, label="Frozen list")
     share = forms.FloatField(min_value=0.01, max_value=0.5, initial=0.1, help_text="e.g. 0.1 holds out a tenth")
     seed = forms.IntegerField(min_value=0, help_text="Recorded, so the draw can be repeated")
 
@@ -85,7 +87,9 @@ class CallListForm(forms.Form):
     name = forms.CharField(max_length=160, required=False)
     kind = forms.ChoiceField(choices=CallListKind.choices)
     method = forms.ChoiceField(choices=[(Method.PHONE, "Phone"), (Method.TEXT, "Text")])
-    voter_list = forms.ModelChoiceField(queryset=None, required=False, label="Frozen list (for voters)")
+    voter_list: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, required=False, label="Frozen list (for voters)"
+    )
 
     def __init__(self, *args: Any, lists: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -93,7 +97,7 @@ class CallListForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    volunteer = forms.ModelChoiceField(queryset=None)
+    volunteer: forms.ModelChoiceField[Any] = forms.ModelChoiceField(queryset=None)
     expires_at = forms.DateTimeField(
         label="Until", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )

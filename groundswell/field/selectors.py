@@ -207,7 +207,8 @@ def live_targets_for_submission(
     turfs, lists = sorted(set(turf_ids)), sorted(set(call_list_ids))
     if not turfs and not lists:
         return []
-    parts, params = [], [user.pk, now]
+    parts: list[str] = []
+    params: list[Any] = [user.pk, now]
     if turfs:
         parts.append(f"a.turf_id IN ({', '.join(['%s'] * len(turfs))})")
         params.extend(turfs)

@@ -332,7 +332,7 @@ def contacts_sync(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
-def service_worker(request: HttpRequest) -> HttpResponse:
+def service_worker(request: HttpRequest) -> FileResponse:
     """The service worker, served under /field/ so its scope is the field pages."""
     if not SERVICE_WORKER.exists():
         raise Http404("No service worker")

@@ -16,7 +16,7 @@ from groundswell.field import scripts as script_rules
 from groundswell.field.models import Result, Script, Turf
 
 
-class Box(Flowable):
+class Box(Flowable):  # type: ignore[misc]  # reportlab ships no type hints
     """An empty square to tick with a pen (the base fonts have no ballot-box glyph)."""
 
     def __init__(self, size: float = 8) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from groundswell.voters import engine as voter_engine
 from groundswell.voters.actions import Target, do_freeze_list, do_save_universe
 from groundswell.voters.selectors import Workspace
 
-QUESTIONS = [
+QUESTIONS: list[dict[str, Any]] = [
     {"key": "support", "kind": "support", "label": "Can we count on your support for Dana Reyes?"},
     {"key": "m4a", "kind": "issue", "label": "Medicare for All?", "choices": ["for", "against", "unsure"]},
     {"key": "pledge", "kind": "pledge", "label": "Will you pledge to vote?"},
@@ -36,7 +37,7 @@ def voter_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def voter_db(settings: Any, voter_root: Path) -> Path:
+def voter_db(settings: Any, voter_root: Path) -> Iterator[Path]:
     settings.VOTER_DB_PATH = voter_root / "voters.duckdb"
     voter_engine.close_all()
     yield voter_root
