@@ -69,6 +69,10 @@ class Campaign(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("field:campaign", args=[self.pk])
 
+    @property
+    def result_labels(self) -> list[str]:
+        return [str(Result(r).label) for r in self.results if r in Result.values]
+
 
 class Script(models.Model):
     """What a canvasser says and asks. ``questions`` is a list of
