@@ -51,13 +51,19 @@ class Engine:
         """Run the expression ``build`` makes; ``key`` names it so DuckDB can reuse its compiled SQL."""
         if self.name != "duckdb":
             return self.backend.to_pyarrow(build())
+        raw = self.backend.con  # the duckdb connection under Ibis
+        return raw.sql(self._compiled(key, build)).to_arrow_table()
+
+    def _compiled(self, key: Any, build: Callable[[], ibis.Expr]) -> str:
         sql = self._sql.get(key)
         if sql is None:
             sql = self._sql[key] = str(ibis.to_sql(build(), dialect="duckdb"))
-        raw = self.backend.con  # the duckdb connection under Ibis
-        return raw.sql(sql).to_arrow_table()
+        return sql
 
     def scalar(self, key: Any, build: Callable[[], ibis.Expr]) -> Any:
+        if self.name == "duckdb":  # one value: fetched as a Python value, skipping Arrow
+            rows = self.backend.con.execute(self._compiled(key, build)).fetchall()  # all: DuckDB 2 wants it finished
+            return rows[0][0] if rows else None
         result: Any = self.run(key, build)
         if isinstance(result, pa.Scalar):  # a scalar expression, on the engines run through Ibis
             return result.as_py()
