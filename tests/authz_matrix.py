@@ -280,7 +280,8 @@ def _field_turf(side: str) -> Callable[[Personas], int]:
             voter_count=1, path="",
         )  # fmt: skip
         door = {"key": "ELM ST|odd|1", "street": "ELM ST", "side": "odd", "house_number": 1, "address": "1 ELM ST",
-                "units": [{"apartment": None, "voters": [{"id": "V1", "name": "Ada Voter", "age": 40, "party": "DEM"}]}]}  # fmt: skip
+                "units": [{"apartment": None,
+                           "voters": [{"id": "V1", "name": "Ada Voter", "age": 40, "party": "DEM"}]}]}  # fmt: skip
         turf = Turf.objects.create(
             voter_list=voter_list, campaign=campaign, name="Turf", precinct="P1", number=1, door_count=1,
             voter_count=1, doors=[door], voter_ids=["V1"],
@@ -319,6 +320,7 @@ def _field_assignment(side: str) -> Callable[[Personas], int]:
         return do_assign(personas.leader_b, expires_at=tomorrow, turf=turf, actor=personas.leader_b).pk
 
     return assignment_id
+
 
 KwargFactory = Callable[[Personas, str], Any]
 
@@ -415,6 +417,7 @@ KWARG_FACTORIES: dict[str, KwargFactory] = {
     "assignment_id": _three(_field_assignment("a"), _field_assignment("b"), MISSING_ID),
 }
 
+
 def _ballot_import(state: str) -> Callable[[Personas], int]:
     """A ballot-return import of the state (an imported file's record; the file itself is not needed)."""
 
@@ -422,7 +425,12 @@ def _ballot_import(state: str) -> Callable[[Personas], int]:
         from groundswell.turnout.models import BallotImport
 
         return BallotImport.objects.create(
-            state=state, layout="generic", file_name="b.csv", stored_path="nowhere", sha256="0", file_date=dt.date.today()
+            state=state,
+            layout="generic",
+            file_name="b.csv",
+            stored_path="nowhere",
+            sha256="0",
+            file_date=dt.date.today(),
         ).pk
 
     return import_id
