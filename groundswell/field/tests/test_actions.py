@@ -231,3 +231,20 @@ def test_walk_sheet_prints_the_script_and_the_doors_in_walk_order(voter_list, ca
     assert -1 not in positions and positions == sorted(positions)
     assert voters_at(turf.doors[0])[0]["name"] in text
     assert AuditEntry.objects.filter(event_type=AuditEvent.FIELD_WALK_SHEET_PRINTED).exists()
+
+
+def test_campaign_and_turf_pages_read_a_fixed_number_of_queries(
+    voter_list, campaign, personas, django_assert_num_queries
+):
+    turfs = _cut(voter_list, campaign, personas)
+    client = Client()
+    client.force_login(personas.staff)
+    client.get(reverse("field:campaign", args=[campaign.pk]))
+    with django_assert_num_queries(PINNED["campaign"]):
+        assert client.get(reverse("field:campaign", args=[campaign.pk])).status_code == 200
+    with django_assert_num_queries(PINNED["turf"]):
+        assert client.get(reverse("field:turf", args=[turfs[0].pk])).status_code == 200
+    assert len(turfs) > 3  # the page lists every turf in the same queries
+
+
+PINNED = {"campaign": 11, "turf": 11}
