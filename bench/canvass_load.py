@@ -92,7 +92,9 @@ def count_contacts(env: dict[str, str]) -> tuple[int, int]:
         "from groundswell.core.models import AuditEntry, AuditEvent; "
         "print(Contact.objects.count(), AuditEntry.objects.filter(event_type=AuditEvent.FIELD_CONTACTS_RECORDED).count())"
     )
-    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"counting contacts failed: {out.stderr[-2000:]}")
     contacts, audits = out.stdout.split()
     return int(contacts), int(audits)
 
