@@ -76,6 +76,7 @@ class AuditEvent(models.IntegerChoices):
     TAG_ADDED = 330, "tag added"
     TAG_REMOVED = 331, "tag removed"
     DUPLICATE_DISMISSED = 340, "duplicate pair dismissed"
+    DUPLICATES_REFRESHED = 341, "duplicate proposals refreshed"
     # voters 400-499
     VOTERS_SEARCHED = 400, "voters searched"
     VOTERS_EXPORTED = 401, "voters exported"

@@ -16,6 +16,7 @@ from groundswell.chapters.access import AnyUser, scope_for
 from groundswell.chapters.models import Chapter
 from groundswell.core.audit import record_audit
 from groundswell.core.models import AuditEvent, User
+from groundswell.people import proposals
 from groundswell.people.models import (
     ConsentChannel,
     ConsentEvent,
@@ -456,6 +457,7 @@ def do_merge_people(survivor: Person, other: Person, *, field_choices: Mapping[s
         # Records merged into ``other`` earlier now point straight at the survivor: one hop.
         Person.objects.filter(merged_into=other).update(merged_into=survivor)
         _carry_not_duplicates(survivor, other, actor)
+        proposals.drop_proposals_of([other.pk])
         TimelineEntry.objects.create(
             person=survivor, kind=TimelineKind.MERGED, occurred_at=timezone.now(), actor=actor,
             summary=f"Merged with {other} (#{other.pk})",
@@ -483,6 +485,7 @@ def do_dismiss_duplicate(a: Person, b: Person, *, actor: User) -> NotDuplicate:
     first, second = sorted((a, b), key=lambda person: person.pk)
     with transaction.atomic():
         decision, _ = NotDuplicate.objects.get_or_create(first=first, second=second, defaults={"decided_by": actor})
+        proposals.drop_proposal(first.pk, second.pk)
         record_audit(
             AuditEvent.DUPLICATE_DISMISSED,
             actor=actor,

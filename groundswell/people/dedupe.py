@@ -25,6 +25,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
 
 from groundswell.people.models import EmailAddress, NotDuplicate, Person, PhoneNumber
+from groundswell.people.progress import NoProgress, ProgressReporter
 
 # A pair scoring at least this is proposed. Same name + same address scores about 80; a
 # household (same last name and address, different first names) about 55.
@@ -313,27 +314,50 @@ def _keyed_rows(people: QuerySet[Person]) -> Iterator[tuple[QuerySet[Any], str]]
     yield from ((phone_end, "person_id"), (email_name, "person_id"))
 
 
-def _members_by_block(people: QuerySet[Person]) -> Iterator[tuple[str, int]]:
-    """(block key, person id) for every person who shares a block key with 1..MAX_BLOCK-1 others.
-    The database does the grouping, so Python only ever sees people who have a possible twin."""
+def _members_by_rule(
+    people: QuerySet[Person], touching: QuerySet[Person] | None = None
+) -> Iterator[QuerySet[Any, tuple[str, int]]]:
+    """Per blocking rule, (block key, person id) for every person who shares a block key with
+    1..MAX_BLOCK-1 others. The database does the grouping, so Python only ever sees people who have
+    a possible twin. With ``touching``, only the blocks one of those people is in (an incremental refresh)."""
     for keyed, person_column in _keyed_rows(people):
+        grouped = keyed
+        if touching is not None:
+            keys_of_touching = keyed.filter(**{f"{person_column}__in": touching.values("pk")}).values("block")
+            grouped = keyed.filter(block__in=keys_of_touching)
         shared = (
-            keyed.values("block")
+            grouped.values("block")
             .annotate(n=Count(person_column, distinct=True))
             .filter(n__gte=2, n__lte=MAX_BLOCK)
             .values("block")
         )
-        yield from keyed.filter(block__in=shared).values_list("block", person_column)
+        yield keyed.filter(block__in=shared).values_list("block", person_column)
 
 
-def candidate_pairs(people: QuerySet[Person]) -> set[tuple[int, int]]:
-    """Pairs (smaller id, larger id) that share at least one block key."""
+BLOCKING_RULES = 5
+
+
+def candidate_pairs(
+    people: QuerySet[Person],
+    *,
+    touching: QuerySet[Person] | None = None,
+    progress: ProgressReporter | None = None,
+) -> set[tuple[int, int]]:
+    """Pairs (smaller id, larger id) that share at least one block key; with ``touching``, only the
+    pairs with at least one of those people in them."""
+    progress = progress or NoProgress()
+    progress.phase("Finding people who share a name, address, phone or email", total=BLOCKING_RULES)
     blocks: dict[str, set[int]] = defaultdict(set)
-    for key, person_id in _members_by_block(people):
-        blocks[key].add(person_id)
+    for rule_members in _members_by_rule(people, touching):
+        for key, person_id in rule_members:
+            blocks[key].add(person_id)
+        progress.advance()
     pairs: set[tuple[int, int]] = set()
-    for members in blocks.values():
-        pairs.update(combinations(sorted(members), 2))
+    for block_members in blocks.values():
+        pairs.update(combinations(sorted(block_members), 2))
+    if touching is not None:
+        changed = set(touching.values_list("pk", flat=True))
+        pairs = {pair for pair in pairs if pair[0] in changed or pair[1] in changed}
     return pairs
 
 
@@ -368,16 +392,31 @@ def _dismissed_pairs(people: QuerySet[Person]) -> set[tuple[int, int]]:
     return set(NotDuplicate.objects.filter(first__in=ids, second__in=ids).values_list("first_id", "second_id"))
 
 
-def propose_duplicates(people: QuerySet[Person], *, threshold: int = PROPOSAL_THRESHOLD) -> list[Proposal]:
-    """Likely duplicate pairs among ``people`` (already scoped), best first. Dismissed pairs never return."""
-    pairs = candidate_pairs(people) - _dismissed_pairs(people)
+_SCORE_STEP = 1000  # pairs scored between two progress reports
+
+
+def propose_duplicates(
+    people: QuerySet[Person],
+    *,
+    threshold: int = PROPOSAL_THRESHOLD,
+    touching: QuerySet[Person] | None = None,
+    progress: ProgressReporter | None = None,
+) -> list[Proposal]:
+    """Likely duplicate pairs among ``people`` (already scoped), best first. Dismissed pairs never return.
+    With ``touching``, only pairs with at least one of those people (who changed since the last refresh)."""
+    progress = progress or NoProgress()
+    pairs = candidate_pairs(people, touching=touching, progress=progress) - _dismissed_pairs(people)
     loaded = load_candidates({person_id for pair in pairs for person_id in pair})
     prepared = {person_id: prepare(candidate) for person_id, candidate in loaded.items()}
+    progress.phase("Scoring pairs", total=len(pairs))
     proposals = []
-    for first_id, second_id in pairs:
+    for scored, (first_id, second_id) in enumerate(pairs, start=1):
         match = score_prepared(prepared[first_id], prepared[second_id])
         if match.score >= threshold:
             proposals.append(Proposal(loaded[first_id], loaded[second_id], match.score, match.reasons, match.doubts))
+        if scored % _SCORE_STEP == 0:
+            progress.advance(_SCORE_STEP)
+    progress.advance(len(pairs) % _SCORE_STEP)
     proposals.sort(key=lambda p: (-p.score, p.first.last_name.lower(), p.first.id, p.second.id))
     return proposals
 

@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -33,7 +33,7 @@ from groundswell.chapters.access import AnyUser, scope_for
 from groundswell.chapters.geo import STATE_NAMES
 from groundswell.chapters.models import Chapter
 from groundswell.core.audit import record_audit
-from groundswell.core.models import AuditEvent, User
+from groundswell.core.models import AuditEvent, Job, User
 from groundswell.people.actions import PersonDetails, find_existing_person
 from groundswell.people.models import (
     ColumnMapping,
@@ -55,6 +55,8 @@ from groundswell.people.models import (
     sort_name_for,
 )
 from groundswell.people.normalize import normalize_email, normalize_phone, normalize_zip
+from groundswell.people.progress import NoProgress, ProgressReporter
+from groundswell.people.proposals import do_queue_duplicate_refresh
 
 # --------------------------------------------------------------------------- fields and mapping
 
@@ -334,22 +336,6 @@ _NO = frozenset({"no", "n", "false", "f", "0", "unsubscribed", "opted out", "opt
 _STATE_BY_NAME = {name.lower(): code for code, name in STATE_NAMES.items()}
 _EXTRA_STATE_CODES = frozenset({"AS", "GU", "MP", "VI", "AA", "AE", "AP"})
 _FORMULA_GUARD = re.compile(r"^'(?=[=+\-@\t\r])")
-
-
-class ProgressReporter(Protocol):
-    """What core.jobs.Progress offers; the command line passes a rich progress bar instead."""
-
-    def phase(self, name: str, total: int | None = None) -> None: ...
-
-    def advance(self, count: int = 1) -> None: ...
-
-
-class NoProgress:
-    def phase(self, name: str, total: int | None = None) -> None:
-        pass
-
-    def advance(self, count: int = 1) -> None:
-        pass
 
 
 @dataclass
@@ -960,8 +946,9 @@ def do_set_import_mapping(batch: ImportBatch, mapping: Sequence[str], *, actor: 
     if problems:
         return problems
     batch.mapping = list(mapping)
-    batch.error_count = 0  # a new mapping needs a new check
-    batch.save(update_fields=["mapping", "error_count"])
+    # A new mapping needs a new check; a check still running for the old one is not kept.
+    batch.error_count, batch.preview, batch.preview_job = 0, {}, None
+    batch.save(update_fields=["mapping", "error_count", "preview", "preview_job"])
     do_save_column_mapping(batch.headers, mapping, actor=actor)
     return []
 
@@ -969,6 +956,7 @@ def do_set_import_mapping(batch: ImportBatch, mapping: Sequence[str], *, actor: 
 PREVIEW_FIELDS = ("first_name", "middle_name", "last_name", "email", "phone", "address_line1", "address_line2",
                   "city", "state", "zip_code", "birth_year", "tags", "email_consent", "sms_consent")  # fmt: skip
 PREVIEW_ERRORS = 1000
+PREVIEW_SAMPLE = 10
 
 
 def _preview_cell(row: ImportRow, field_name: str) -> str:
@@ -1001,14 +989,72 @@ class ImportPreview:
     def _first_of_new(self, index: int, key: int) -> bool:
         return ("new", key) not in self.plan.targets[:index]
 
+    def stored(self, mapping: Sequence[str]) -> StoredPreview:
+        errors = self.checked.errors
+        return StoredPreview(
+            mapping=list(mapping), rows=self.checked.row_count, good_rows=len(self.checked.rows),
+            new=self.plan.new_count, matched=self.plan.matched_rows, repeated=self.plan.repeat_rows,
+            error_count=len(errors),
+            errors=[e.as_dict() for e in errors[:PREVIEW_ERRORS]],
+            sample=[[row, status, cells] for row, status, cells in self.sample],
+        )  # fmt: skip
 
-def preview_import(batch: ImportBatch, *, sample_size: int = 10) -> ImportPreview:
-    """Check every row and match the good ones, writing nothing but the counts on the batch."""
-    checked = read_people_rows(table_for(batch), batch.mapping)
-    plan = plan_import(checked.rows)
-    batch.row_count, batch.error_count = checked.row_count, len(checked.errors)
-    batch.save(update_fields=["row_count", "error_count"])
+
+@dataclass(frozen=True)
+class StoredPreview:
+    """What the check of a batch found, as kept on ``ImportBatch.preview`` for the preview page."""
+
+    mapping: list[str]  # the mapping it was checked with: a preview of another mapping is no preview
+    rows: int
+    good_rows: int
+    new: int
+    matched: int
+    repeated: int
+    error_count: int
+    errors: list[dict[str, Any]]  # the first PREVIEW_ERRORS, as RowError.as_dict
+    sample: list[list[Any]]  # [row number, "new" / "matches someone known" / ..., cells]
+
+    @classmethod
+    def of(cls, batch: ImportBatch) -> StoredPreview | None:
+        stored = batch.preview
+        if not stored or stored.get("mapping") != batch.mapping:
+            return None
+        return cls(**{name: stored[name] for name in cls.__dataclass_fields__})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+def _check_and_plan(batch: ImportBatch, progress: ProgressReporter, sample_size: int) -> ImportPreview:
+    table = table_for(batch)
+    progress.phase("Checking rows", total=table.count_records())
+    checked = read_people_rows(table, batch.mapping, progress=progress)
+    plan = plan_import(checked.rows, progress=progress)
     return ImportPreview(checked=checked, plan=plan, sample_size=sample_size)
+
+
+def preview_import(batch: ImportBatch, *, sample_size: int = PREVIEW_SAMPLE) -> ImportPreview:
+    """Check every row and match the good ones, writing nothing but the counts on the batch."""
+    preview = _check_and_plan(batch, NoProgress(), sample_size)
+    batch.row_count, batch.error_count = preview.checked.row_count, len(preview.checked.errors)
+    batch.save(update_fields=["row_count", "error_count"])
+    return preview
+
+
+def do_check_import(
+    batch: ImportBatch, *, job: Job | None = None, progress: ProgressReporter | None = None
+) -> StoredPreview:
+    """The preview, run by the preview job: check and match every row, then keep the result on the
+    batch. Nothing else is written. A result for a batch whose mapping changed meanwhile (it has
+    another check queued, or none) or that is already being imported is not kept."""
+    preview = _check_and_plan(batch, progress or NoProgress(), PREVIEW_SAMPLE)
+    stored = preview.stored(batch.mapping)
+    still_wanted = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.UPLOADED)
+    if job is not None:
+        still_wanted = still_wanted.filter(preview_job=job)
+    still_wanted.update(preview=stored.as_dict(), row_count=stored.rows, error_count=stored.error_count)
+    batch.refresh_from_db()
+    return stored
 
 
 def sample_records(batch: ImportBatch, count: int) -> list[list[str]]:
@@ -1075,6 +1121,8 @@ def do_import_people(
             )  # fmt: skip
             if dry_run:
                 raise _DryRunRollback
+            # New and changed people may be someone already here: rescore them (committed with the import).
+            do_queue_duplicate_refresh(actor=actor)
     except _DryRunRollback:
         batch.refresh_from_db()
     else:

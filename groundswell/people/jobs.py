@@ -8,10 +8,12 @@ from django.db import transaction
 
 from groundswell.core.jobs import JobInputError, Progress, do_enqueue_job, job_handler
 from groundswell.core.models import Job
-from groundswell.people.importing import ImportRowsInvalid, do_import_people
+from groundswell.people.importing import ImportFileError, ImportRowsInvalid, do_check_import, do_import_people
 from groundswell.people.models import ImportBatch, ImportStatus
+from groundswell.people.proposals import REFRESH_DUPLICATES, do_refresh_duplicate_proposals
 
 IMPORT_PEOPLE = "people.import"
+PREVIEW_IMPORT = "people.preview"
 
 
 @job_handler(IMPORT_PEOPLE)
@@ -33,3 +35,32 @@ def do_queue_people_import(batch: ImportBatch, *, actor: Any) -> Job:
         ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.QUEUED, job=job)
     batch.refresh_from_db()
     return job
+
+
+@job_handler(PREVIEW_IMPORT)
+def preview_import_job(job: Job, progress: Progress) -> dict[str, Any]:
+    """Check every row and match it against the people already known, writing only the result on the
+    batch. Bad rows are the check's answer, not its failure: the job succeeds and lists them."""
+    batch = ImportBatch.objects.get(pk=job.params["batch_id"])
+    try:
+        preview = do_check_import(batch, job=job, progress=progress)
+    except ImportFileError as exc:
+        raise JobInputError(str(exc)) from exc
+    return {"batch_id": batch.pk, "rows": preview.rows, "errors": preview.error_count, "new": preview.new}
+
+
+def do_queue_import_preview(batch: ImportBatch, *, actor: Any) -> Job:
+    """Queue the check of a mapped batch; the preview page follows it and then shows its result."""
+    with transaction.atomic():
+        job = do_enqueue_job(PREVIEW_IMPORT, {"batch_id": batch.pk}, actor=actor)
+        ImportBatch.objects.filter(pk=batch.pk).update(preview_job=job, preview={})
+    batch.refresh_from_db()
+    return job
+
+
+@job_handler(REFRESH_DUPLICATES)
+def refresh_duplicates_job(job: Job, progress: Progress) -> dict[str, Any]:
+    refresh = do_refresh_duplicate_proposals(
+        actor=job.created_by, full=bool(job.params.get("full")), job=job, progress=progress
+    )
+    return {"full": refresh.full, "people_rescored": refresh.people_rescored, "proposals": refresh.proposals}

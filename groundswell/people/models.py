@@ -269,6 +269,10 @@ class ImportBatch(models.Model):
     chapter = models.ForeignKey(Chapter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(max_length=16, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
     job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The check of every row before the import ("preview"), run as a job of its own; its result is
+    # kept here (counts, the first errors and rows) for the preview page. A new mapping clears it.
+    preview_job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    preview = models.JSONField(default=dict, blank=True)
     row_count = models.PositiveIntegerField(default=0)
     inserted = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
@@ -303,3 +307,56 @@ class ColumnMapping(models.Model):
 
     def __str__(self) -> str:
         return ", ".join(self.headers)[:100]
+
+
+class DuplicateProposal(models.Model):
+    """A pair the last refresh of proposals scored as probably one human (people/proposals.py).
+
+    Stored for everyone at once; a reader sees the pairs whose two people are both in their scope.
+    ``first_id < second_id``, as in NotDuplicate."""
+
+    first = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField()
+    reasons = models.JSONField(default=list, blank=True)
+    doubts = models.JSONField(default=list, blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("-score", "first_id", "second_id")
+        constraints = (
+            models.UniqueConstraint(fields=("first", "second"), name="duplicate_proposal_unique"),
+            models.CheckConstraint(condition=Q(first__lt=models.F("second")), name="duplicate_proposal_ordered"),
+        )
+        # The duplicates page: best first, a page at a time, straight off the index.
+        indexes = (models.Index(fields=("-score", "first", "second"), name="duplicate_proposal_best_first"),)
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ~ {self.second_id} ({self.score})"
+
+    @property
+    def people(self) -> tuple[Person, Person]:
+        return self.first, self.second
+
+    @property
+    def changed_since(self) -> bool:
+        """One of the two was edited after this was scored; the next refresh rescores the pair."""
+        return max(self.first.updated_at, self.second.updated_at) > self.computed_at
+
+
+class DuplicateRefresh(models.Model):
+    """One run of the proposals refresh. The next incremental run rescores only the people created
+    or changed since the last finished run started."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    full = models.BooleanField(default=False, help_text="Everyone rescored, not only who changed")
+    people_rescored = models.PositiveIntegerField(default=0)
+    proposals = models.PositiveIntegerField(default=0, help_text="Stored proposals after the run")
+    job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ("-started_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{'full' if self.full else 'incremental'} refresh at {self.started_at:%Y-%m-%d %H:%M}"

@@ -14,12 +14,16 @@ from django.shortcuts import get_object_or_404
 from groundswell.chapters.access import AnyUser, scope_for
 from groundswell.chapters.models import Chapter
 from groundswell.chapters.selectors import chapters_managed_by
-from groundswell.people import dedupe
+from groundswell.core.models import Job
+from groundswell.people import dedupe, proposals
 from groundswell.people.models import (
     ConsentEvent,
+    DuplicateProposal,
+    DuplicateRefresh,
     EmailAddress,
     Membership,
     MembershipStatus,
+    NotDuplicate,
     Person,
     PersonTag,
     PhoneNumber,
@@ -286,11 +290,43 @@ def survivor_of_merged(user: AnyUser, person_id: int) -> Person | None:
     return people_visible_to(user).filter(pk=current).first()
 
 
-def duplicate_proposals_for(user: AnyUser) -> list[dedupe.Proposal]:
-    """Likely duplicates among the people this user may see: both people of a pair are in scope."""
+def duplicate_proposals_for(user: AnyUser) -> QuerySet[DuplicateProposal]:
+    """The stored proposals (see people/proposals.py) whose two people are both in the user's scope,
+    best first, without pairs since merged or dismissed. Fast at any size: it reads, never scores."""
+    if not scope_for(user).is_leader_or_above:
+        return DuplicateProposal.objects.none()
+    in_scope = people_visible_to(user).values("pk")
+    dismissed = NotDuplicate.objects.filter(first=OuterRef("first"), second=OuterRef("second"))
+    return (
+        DuplicateProposal.objects.filter(first__in=in_scope, second__in=in_scope)
+        .exclude(Exists(dismissed))
+        .select_related("first", "second")
+        .prefetch_related("first__emails", "second__emails")
+        .order_by("-score", "first_id", "second_id")
+    )
+
+
+def live_duplicate_proposals_for(user: AnyUser) -> list[dedupe.Proposal]:
+    """Likely duplicates among the people this user may see, computed now (minutes for a national
+    list: the page reads the stored ones; tests and bench/dedupe.py compare the two)."""
     if not scope_for(user).is_leader_or_above:
         return []
     return dedupe.propose_duplicates(people_visible_to(user))
+
+
+@dataclass(frozen=True)
+class RefreshStatus:
+    """When proposals were last computed, the refresh under way if any, and whether the user may start one."""
+
+    last: DuplicateRefresh | None
+    job: Job | None
+    can_refresh: bool
+
+
+def duplicate_refresh_status(user: AnyUser) -> RefreshStatus:
+    require_people_pages(user)
+    job = proposals.active_refresh_job()
+    return RefreshStatus(last=proposals.last_refresh(), job=job, can_refresh=proposals.can_refresh_duplicates(user))
 
 
 def get_duplicate_pair(user: AnyUser, first_id: int, second_id: int) -> tuple[Person, Person]:

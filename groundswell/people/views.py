@@ -15,13 +15,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from groundswell.chapters.access import scope_for
 from groundswell.core.models import User
 from groundswell.people import actions, dedupe, selectors
 from groundswell.people.models import ConsentChannel, Person
 from groundswell.people.person_forms import PersonDetailsForm
+from groundswell.people.proposals import do_queue_duplicate_refresh
 
 PAGE_SIZE = 50
 DUPLICATES_PAGE_SIZE = 25
@@ -186,10 +187,35 @@ def person_consent(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @login_required
 def duplicates(request: HttpRequest) -> HttpResponse:
+    """The stored proposals in the user's scope, a page at a time, with when they were computed."""
     selectors.require_people_pages(request.user)
     proposals = selectors.duplicate_proposals_for(request.user)
     page = Paginator(proposals, DUPLICATES_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "people/duplicates.html", {"page": page, "total": len(proposals)})
+    context = {"page": page, "total": page.paginator.count, "refresh": selectors.duplicate_refresh_status(request.user)}
+    return render(request, "people/duplicates.html", context)
+
+
+@login_required
+@require_POST
+def refresh_duplicates(request: HttpRequest) -> HttpResponse:
+    """National staff recompute the proposals (only who changed, or everyone with full=1) in a job."""
+    selectors.require_people_pages(request.user)
+    if not selectors.duplicate_refresh_status(request.user).can_refresh:
+        raise Http404("No such page")
+    do_queue_duplicate_refresh(actor=_actor(request), full=request.POST.get("full") == "1")
+    return redirect("people:duplicates")
+
+
+@login_required
+@require_GET
+def duplicates_refresh_progress(request: HttpRequest) -> HttpResponse:
+    """The fragment the duplicates page polls while a refresh runs; when the refresh it was following
+    has ended, it asks the page to reload (HX-Refresh) to show the new proposals."""
+    status = selectors.duplicate_refresh_status(request.user)
+    response = render(request, "people/_duplicates_refresh.html", {"refresh": status})
+    if status.job is None and request.GET.get("following"):
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @dataclass(frozen=True)

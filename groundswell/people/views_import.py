@@ -9,14 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from groundswell.chapters.access import AnyUser
 from groundswell.chapters.models import Chapter
 from groundswell.chapters.selectors import chapters_managed_by
 from groundswell.core.models import JobStatus
 from groundswell.people import exporting, importing
-from groundswell.people.jobs import do_queue_people_import
+from groundswell.people.jobs import do_queue_import_preview, do_queue_people_import
 from groundswell.people.models import ImportBatch, ImportStatus
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
@@ -90,28 +90,55 @@ def import_mapping(request: HttpRequest, batch_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         problems = importing.do_set_import_mapping(batch, form.mapping(), actor=request.user)
         if not problems:
+            # Checking a national list takes longer than a request may: a job does it, the page follows.
+            do_queue_import_preview(batch, actor=request.user)
             return redirect("people:import-preview", batch.pk)
     return render(request, "people/import_mapping.html", {"batch": batch, "form": form, "problems": problems})
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def import_preview(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """The check of every row: its progress while the job runs, then what importing would do.
+    A POST checks the file (again)."""
     batch = importing.get_import_batch(request.user, batch_id)
     if batch.status != ImportStatus.UPLOADED:
         return redirect("people:import-status", batch.pk)
+    if request.method == "POST":
+        do_queue_import_preview(batch, actor=request.user)
+        return redirect("people:import-preview", batch.pk)
     return _render_preview(request, batch)
 
 
-def _render_preview(request: HttpRequest, batch: ImportBatch, status: int = 200) -> HttpResponse:
-    preview = importing.preview_import(batch)
-    context = {
+@login_required
+@require_GET
+def import_preview_progress(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """The fragment the "Checking your file" page polls; once the check has ended, it asks the page
+    to reload (HX-Refresh), which then shows the result."""
+    batch = importing.get_import_batch(request.user, batch_id)
+    context = _preview_context(batch)
+    response = render(request, "people/_import_check.html", context)
+    if not context["checking"]:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def _preview_context(batch: ImportBatch) -> dict[str, Any]:
+    preview = importing.StoredPreview.of(batch)
+    job = batch.preview_job
+    checking = preview is None and job is not None and not job.is_finished
+    return {
         "batch": batch,
         "preview": preview,
+        "job": job,
+        "checking": checking,
+        "retrying": checking and job is not None and job.status == JobStatus.QUEUED and bool(job.error),
         "columns": [importing.FIELD_LABELS[f].removesuffix(" (comma-separated)") for f in importing.PREVIEW_FIELDS],
-        "errors_shown": preview.checked.errors[: importing.PREVIEW_ERRORS],
     }
-    return render(request, "people/import_preview.html", context, status=status)
+
+
+def _render_preview(request: HttpRequest, batch: ImportBatch) -> HttpResponse:
+    return render(request, "people/import_preview.html", _preview_context(batch))
 
 
 @login_required
@@ -121,8 +148,8 @@ def import_commit(request: HttpRequest, batch_id: int) -> HttpResponse:
     if batch.status != ImportStatus.UPLOADED:
         return redirect("people:import-status", batch.pk)
     if batch.error_count:
-        # The preview found bad rows (re-checking a big file here would hold the request for long).
-        # Without a preview the job checks every row itself and, finding one bad, writes nothing.
+        # The check found bad rows: show them again. Committing before the check has finished is
+        # allowed: the import job checks every row itself and, finding one bad, writes nothing.
         return _render_preview(request, batch)
     do_queue_people_import(batch, actor=request.user)
     return redirect("people:import-status", batch.pk)

@@ -36,6 +36,7 @@ from groundswell.people.models import (
     reversed_digits,
     sort_name_for,
 )
+from groundswell.people.proposals import do_queue_duplicate_refresh
 
 DEFAULT_SEED = 2026
 DEFAULT_PEOPLE = 5000
@@ -445,6 +446,8 @@ def load_demo(plan: DemoPlan) -> DemoSummary:
         chapters = _create_chapters(today)
         _create_logins({c.slug: c for c in chapters})
         memberships = _insert_people(plan, chapters, today)
+        # The demo's planted duplicates are on the duplicates page once the worker has scored everyone.
+        do_queue_duplicate_refresh(actor=None, full=True)
     return DemoSummary(
         chapters=len(chapters), people=len(plan.people), memberships=memberships,
         duplicate_pairs=plan.duplicate_pairs, logins=len(DEMO_LOGINS),

@@ -46,6 +46,10 @@ def upload(page, live_server, tmp_path, name: str, text: str) -> None:
     page.get_by_role("heading", name=f"Match the columns of {name}").wait_for()
     assert page.get_by_label("Email", exact=True).input_value() == "email"
     page.get_by_role("button", name="Check every row").click()
+    # The check runs as a job: the page says so, follows it, and reloads itself with the result.
+    page.get_by_role("heading", name="Checking your file").wait_for()
+    with Worker():
+        page.get_by_role("list", name="What importing would do").wait_for(timeout=30_000)
 
 
 @pytest.mark.browser

@@ -68,7 +68,7 @@ def test_a_worker_killed_while_saving_leaves_nothing_then_the_retry_imports_ever
 
     # Its heartbeat goes stale; the next worker takes the job again and imports the whole file once.
     Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=10))
-    assert run_pending_jobs() == 1
+    assert run_pending_jobs(limit=1) == 1  # the import; the refresh of duplicates it queues can wait
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED, job.error
     assert job.attempts == 2

@@ -11,6 +11,7 @@ from groundswell.people.actions import (
     do_tag_person,
 )
 from groundswell.people.models import ConsentChannel, ConsentEvent, NotDuplicate, Person, TimelineKind
+from groundswell.people.proposals import do_refresh_duplicate_proposals
 
 # Session, user, role grants (the scope), then the page's own reads; none depends on row counts.
 LIST_QUERIES = 11
@@ -249,6 +250,7 @@ def jon_and_john(personas):
                      city="Pittsburgh", state="PA", zip_code="15213")  # fmt: skip
     john = add_person(personas.chapter_a, "John", "Smith", emails=["jsmith@work.example"], address_line1="12 Main St",
                       city="Pittsburgh", state="PA", zip_code="15213", birth_year=1984)  # fmt: skip
+    do_refresh_duplicate_proposals(actor=None)  # what the worker does after people come in
     return jon, john
 
 
