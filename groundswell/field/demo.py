@@ -1,12 +1,8 @@
 """Demo field work: a Raleigh canvass cut from a frozen list of the demo's NC voters, one turf and a
-member call list assigned to the demo volunteer.
+member call list assigned to the Raleigh chapter's demo volunteer (volunteer.nc@example.org).
 
     from groundswell.field.demo import load_field_demo
     load_field_demo(seed=2026)   # after groundswell.web.demo.build_demo and voters.demo.load_voter_demo
-
-The demo's voter file is North Carolina's (voters/demo.py) while the demo volunteer's chapter is
-Providence, which has no voter file; so the volunteer is assigned a Raleigh turf, as a volunteer who
-travels to help a neighbouring effort would be.
 """
 
 from __future__ import annotations
@@ -60,7 +56,7 @@ def load_field_demo(*, seed: int) -> FieldDemoSummary:
     write the script, and give the demo volunteer one turf and the members' call list for a week."""
     rng = random.Random(seed)
     staff = User.objects.get(email="staff@example.org")
-    volunteer = User.objects.get(email="volunteer@example.org")
+    volunteer = User.objects.get(email="volunteer.nc@example.org")
     chapter = Chapter.objects.get(slug="raleigh")
     target = Target(Universe.from_dict({"parties": ["DEM", "UNA"]}))
     universe = do_save_universe(Workspace(chapter.state, chapter), target, name="Raleigh D + U", actor=staff)

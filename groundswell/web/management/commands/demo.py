@@ -57,6 +57,7 @@ class Command(BaseCommand):
 
     def _load_the_rest(self, console: Console, seed: int) -> None:
         from groundswell.endorsements.demo import load_pipeline_demo
+        from groundswell.field.demo import load_field_demo
         from groundswell.powermap.demo import load_power_map_demo
         from groundswell.voters.demo import load_voter_demo
 
@@ -83,6 +84,9 @@ class Command(BaseCommand):
             f"Imported {voters.voters:,} NC voters with {voters.history_rows:,} history rows; linked "
             f"{voters.linked} to members, {voters.to_review} waiting for review ({time.monotonic() - started:.1f} s)."
         )
+        with console.status("Cutting Raleigh's canvass into turfs..."):
+            field = load_field_demo(seed=seed)
+        console.print(f"Cut {field.turfs} turfs for Raleigh's canvass and assigned one to the Raleigh volunteer.")
 
     def _logins_table(self) -> Table:
         table = Table(title=f"Demo logins — every password is {DEMO_PASSWORD}")
