@@ -15,6 +15,14 @@ generation is published in one step, with an ``import_batches`` row describing w
 
 Re-importing a newer registration file updates changed voters (``changed_batch``), marks voters who
 left the file as removed (status R, ``removed_batch``) and keeps them and their history.
+
+Speed: a new generation starts as a byte copy of the published one, so an import rewrites only the
+tables it changes (a history file appends to ``vote_history`` and updates two bit columns of voters;
+a voter file never touches the history). A first voter file is read, cleaned and validated in one
+CREATE TABLE AS SELECT that becomes ``voters`` in place; a first history file is read straight into
+``vote_history``. History keeps one row per voter per election (voter id + election date), found by
+hashing that key, not by comparing whole rows. ``precinct_party`` (voters counted by county,
+precinct, party and status) is rebuilt whenever voters change, for whole-map counts.
 """
 
 from __future__ import annotations

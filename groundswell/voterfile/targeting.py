@@ -13,6 +13,7 @@ history rows. Rules about one election, a voting method or a party ballot read `
 from __future__ import annotations
 
 import gc
+import itertools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +24,9 @@ from typing import Any, TypeVar
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from groundswell.voterfile import layouts
@@ -458,60 +461,83 @@ DOOR_COLUMNS = ("voter_id", "first_name", "last_name", "age", "party", "street_n
 def doors(engine: Engine, precinct: str, u: Universe | None = None) -> list[Door]:
     """One precinct's doors in walk order; the apartments of a building are grouped under its door.
 
-    Walk order keeps a building's rows together, so one pass over the result's columns (no per-row
-    dicts) closes a door where the street, side or number changes. Thousands of small objects are
-    made here: see ``_made`` and the collector note below for why it is written this way.
+    Walk order keeps a building's rows together: where the street, side or number changes is found
+    over whole Arrow columns, then one pass makes the objects. Thousands of small objects are made
+    here: see ``_made`` and the collector note below for why it is written this way.
     """
     table = engine.run(("doors", precinct, u), lambda: walk_list(engine, precinct, u))
+    starts = [*_building_starts(table), table.num_rows]
     ids, firsts, lasts, ages, parties, streets, numbers, apartments, addresses, odds = (
         table.column(name).to_pylist() for name in DOOR_COLUMNS
     )
     out: list[Door] = []
+    new, put = object.__new__, object.__setattr__
     collecting = gc.isenabled()
     gc.disable()  # only acyclic objects are made: the cycle collector would rescan the heap for nothing
     try:
-        start, n = 0, len(ids)
-        while start < n:
-            street, odd, number = streets[start], odds[start], numbers[start]
-            end = start + 1
-            while end < n and numbers[end] == number and streets[end] == street and odds[end] == odd:
-                end += 1
-            units: dict[str | None, list[DoorVoter]] = {}
-            for i in range(start, end):
-                first, last = firsts[i], lasts[i]
-                name = f"{first} {last}" if first and last else (first or last or "")
-                voter = _made(DoorVoter, {"voter_id": ids[i], "name": name, "age": ages[i], "party": parties[i]})
-                units.setdefault(apartments[i], []).append(voter)
+        voters: list[DoorVoter] = []
+        for voter_id, first, last, age, party in zip(ids, firsts, lasts, ages, parties, strict=True):
+            voter = new(DoorVoter)  # see _made: what DoorVoter(...) does, without its per-field lookups
+            put(voter, "voter_id", voter_id)
+            put(voter, "name", f"{first} {last}" if first and last else (first or last or ""))
+            put(voter, "age", age)
+            put(voter, "party", party)
+            voters.append(voter)
+        for start, end in itertools.pairwise(starts):
+            units: tuple[Unit, ...]
+            if end - start == 1 or apartments[start] == apartments[end - 1]:  # one unit (apartments are sorted)
+                units = (_made(Unit, {"apartment": apartments[start], "voters": tuple(voters[start:end])}),)
+            else:
+                grouped: dict[str | None, list[DoorVoter]] = {}
+                for i in range(start, end):
+                    grouped.setdefault(apartments[i], []).append(voters[i])
+                units = tuple(_made(Unit, {"apartment": a, "voters": tuple(vs)}) for a, vs in grouped.items())
             address = str(addresses[start])
             if apartments[start]:
                 address = address.split(" APT ")[0]
             door = {
-                "street_name": street,
-                "side": "odd" if odd else "even",
-                "house_number": number,
+                "street_name": streets[start],
+                "side": "odd" if odds[start] else "even",
+                "house_number": numbers[start],
                 "address": address,
-                "units": tuple(_made(Unit, {"apartment": apt, "voters": tuple(vs)}) for apt, vs in units.items()),
+                "units": units,
             }
             out.append(_made(Door, door))
-            start = end
     finally:
         if collecting:
             gc.enable()
     return out
 
 
+def _building_starts(table: pa.Table) -> list[int]:
+    """Row numbers where a building starts: the street, side or house number differs from the row before."""
+    if table.num_rows == 0:
+        return []
+    changed = np.zeros(table.num_rows - 1, dtype=bool)
+    for name, blank in (("street_name", ""), ("odd", False), ("house_number", -1)):
+        column = table.column(name).combine_chunks()
+        values = pc.fill_null(column, blank).to_numpy(zero_copy_only=False)
+        nulls = column.is_null().to_numpy(zero_copy_only=False)
+        changed |= (values[1:] != values[:-1]) | (nulls[1:] != nulls[:-1])  # NULL is its own value here
+    return [0, *(np.flatnonzero(changed) + 1).tolist()]
+
+
 _T = TypeVar("_T")
 
 
 def _made(cls: type[_T], fields: dict[str, Any]) -> _T:
-    """An instance of a frozen dataclass from all its fields, without its generated __init__.
+    """An instance of a frozen dataclass from all its fields: what ``cls(**fields)`` makes, faster.
 
-    A frozen dataclass's __init__ sets each field through object.__setattr__ (about 1 µs for four
-    fields); filling the new instance's __dict__ directly is three times faster, and what is made is
-    the same object: equal, hashable, frozen afterwards. ``fields`` must name every field.
+    A frozen dataclass's generated __init__ looks up ``object.__setattr__`` through a global for every
+    field; with thousands of doors that lookup is much of the cost. The fields go in through the same
+    ``object.__setattr__`` (never through ``__dict__``, which would give every instance a dict of its
+    own for the collector to walk), so the instance is the same: equal, hashable, frozen afterwards.
+    ``fields`` must name every field.
     """
     made = object.__new__(cls)
-    made.__dict__.update(fields)
+    put = object.__setattr__
+    for name, value in fields.items():
+        put(made, name, value)
     return made
 
 
