@@ -34,8 +34,10 @@ from groundswell.people.models import (
 from groundswell.people.progress import NoProgress, ProgressReporter
 
 REFRESH_DUPLICATES = "people.dedupe"
-# When more than this share of everyone changed (a first big import), rescoring everyone is as quick.
+# When more than this share of everyone changed (a first big import), rescoring everyone is as quick
+# and simpler; below FULL_REFRESH_MIN changed people, rescoring only them always wins.
 FULL_REFRESH_SHARE = 0.2
+FULL_REFRESH_MIN = 1000
 _INSERT_BATCH = 2000
 
 
@@ -83,7 +85,8 @@ def _drop_ended_pairs() -> None:
 def _is_full(full: bool, previous: DuplicateRefresh | None, changed: QuerySet[Person]) -> bool:
     if full or previous is None:
         return True
-    return changed.count() > FULL_REFRESH_SHARE * max(1, Person.objects.live().count())
+    changed_count = changed.count()
+    return changed_count > FULL_REFRESH_MIN and changed_count > FULL_REFRESH_SHARE * Person.objects.live().count()
 
 
 def do_refresh_duplicate_proposals(
