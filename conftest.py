@@ -31,6 +31,18 @@ def _test_settings(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _own_voter_files(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Each test gets its own voter file directory: DuckDB files are not rolled back with the test's
+    database transaction, so one test's imported voters would otherwise be seen by the next."""
+    from groundswell.voters import engine as voter_engine
+
+    settings.VOTER_DB_PATH = tmp_path_factory.mktemp("voters") / "voters.duckdb"
+    voter_engine.close_all()
+    yield
+    voter_engine.close_all()
+
+
 @pytest.fixture
 def personas(db: None) -> Personas:
     return make_personas()

@@ -175,13 +175,17 @@ def _drive(side: str) -> Callable[[Personas], int]:
     return drive_id
 
 
-def _nomination_of(personas: Personas, side: str) -> Nomination:
+def _nomination_of(personas: Personas, side: str, *, awaiting_answers: bool = False) -> Nomination:
     """The chapter's nomination of a state house candidacy in its state: made once per request, so the
-    nomination_id and ballot_id of one URL are the same nomination's."""
+    nomination_id and ballot_id of one URL are the same nomination's. With awaiting_answers, one whose
+    members' vote has not opened (its questionnaire link still works), made anew if need be."""
     chapter, leader = _chapter_and_leader(personas, side)
-    existing = Nomination.objects.filter(chapter=chapter).first()
-    if existing is not None:
-        return existing
+    existing = Nomination.objects.filter(chapter=chapter).order_by("pk")
+    if awaiting_answers:
+        existing = existing.exclude(pk__in=ChapterVote.objects.values("nomination_id"))
+    if existing.exists():
+        return existing[0]
+    number = Nomination.objects.filter(chapter=chapter).count() + 1
     election = ensure_election(chapter.state, timezone.localdate() + dt.timedelta(days=60), ElectionKind.GENERAL)
     race = ensure_race(election, ensure_office(chapter.state, "State House", district="7"))
     template = do_save_questionnaire(
@@ -189,8 +193,8 @@ def _nomination_of(personas: Personas, side: str) -> Nomination:
         actor=personas.staff,
     )  # fmt: skip
     nomination, _ = do_nominate(
-        file_candidacy(race, name=f"Candidate {side.upper()}", party="DEM"), chapter=chapter, template=template,
-        candidate_email=f"candidate.{side}@example.net", actor=leader,
+        file_candidacy(race, name=f"Candidate {side.upper()}{number}", party="DEM"), chapter=chapter,
+        template=template, candidate_email=f"candidate.{side}{number}@example.net", actor=leader,
     )  # fmt: skip
     return nomination
 
@@ -225,7 +229,7 @@ def _questionnaire_token(side: str) -> Callable[[Personas], str]:
     """The candidate's private questionnaire link for the chapter's nomination (a fresh one, as a resend makes)."""
 
     def token(personas: Personas) -> str:
-        nomination = _nomination_of(personas, side)
+        nomination = _nomination_of(personas, side, awaiting_answers=True)
         _, leader = _chapter_and_leader(personas, side)
         return _token_of(do_resend_questionnaire_link(nomination, actor=leader))
 
