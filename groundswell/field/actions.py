@@ -3,9 +3,11 @@
 Reads of voter data are audited too (DESIGN.md): opening a turf or a call list writes FIELD_TURF_OPENED
 or FIELD_CALL_LIST_OPENED, printing a walk sheet FIELD_WALK_SHEET_PRINTED.
 
-Contacts arrive in sync batches from phones. ``do_submit_contacts`` is the hot path: one query for the
-user's live assignments, one for the scripts named, one INSERT ... ON CONFLICT DO NOTHING for the batch,
-one read of the receipts and ONE audit entry per batch (not per contact), all in one transaction.
+Contacts arrive in sync batches from phones. ``do_submit_contacts`` is the hot path, all in one
+transaction: one query for the user's live assignments (roles are read only for a turf not assigned to
+them), one for the scripts named when answers came, then on PostgreSQL ONE statement that inserts the batch
+(ON CONFLICT DO NOTHING on the phone's id), returns the receipts of new and earlier rows alike and writes
+ONE audit entry per batch (not per contact); elsewhere the same in three statements.
 """
 
 from __future__ import annotations
@@ -16,14 +18,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from groundswell.chapters.access import AnyUser
 from groundswell.chapters.models import Chapter
 from groundswell.core.audit import record_audit
-from groundswell.core.models import AuditEvent, User
+from groundswell.core.models import AuditEntry, AuditEvent, User
 from groundswell.field import control, scripts, voterdata, walk
 from groundswell.field.models import (
     DEFAULT_RESULTS,
@@ -454,46 +456,110 @@ def do_submit_contacts(raw_items: Sequence[Any], *, actor: User) -> SyncOutcome:
     return outcome
 
 
+# One stored contact as a receipt needs it: the phone's id, our id, when it was received, by whom, and
+# whether this sync made it.
+StoredRow = tuple[uuid.UUID, int, datetime, int | None, bool]
+
+
 def _store(contacts: list[Contact], actor: User, now: datetime, outcome: SyncOutcome, phones: dict[str, str]) -> None:
-    # ON CONFLICT DO NOTHING on client_uuid: a retry (or two at once) stores nothing new.
-    Contact.objects.bulk_create(contacts, ignore_conflicts=True)
-    stored = list(
-        Contact.objects.filter(client_uuid__in=[c.client_uuid for c in contacts]).values_list(
-            "client_uuid", "pk", "received_at", "canvasser_id"
-        )
-    )
-    new: list[int] = []
-    for client_uuid, pk, received_at, canvasser_id in stored:
+    first_of_each: dict[uuid.UUID, Contact] = {}
+    for contact in contacts:  # a phone id sent twice in one batch: the first copy counts
+        first_of_each.setdefault(contact.client_uuid, contact)
+    unique = list(first_of_each.values())
+    if connection.vendor == "postgresql":
+        rows = _insert_contacts_postgresql(unique, actor, now)
+    else:
+        rows = _insert_contacts_portable(unique, actor, now)
+    new: dict[uuid.UUID, int] = {}
+    for client_uuid, pk, received_at, canvasser_id, made_now in rows:
         if canvasser_id != actor.pk:  # the id was already used by someone else's phone: not this contact
             outcome.errors[str(client_uuid)] = "uuid: already used for another contact"
             continue
         outcome.receipts[str(client_uuid)] = {"id": pk, "received_at": received_at.isoformat()}
-        if received_at == now:
-            new.append(pk)
+        if made_now:
+            new[client_uuid] = pk
     outcome.created = len(new)
-    if not new:
-        return
-    fresh = {u for u, pk, *_ in stored if pk in set(new)}
-    opted_out = [c for c in contacts if c.do_not_contact and c.client_uuid in fresh]
+    opted_out = [c for c in unique if c.do_not_contact and c.client_uuid in new]
     if opted_out:
-        _record_do_not_contact(opted_out, actor, phones)
+        _record_do_not_contact(opted_out, new, actor, phones)
+
+
+def _audit_contacts_recorded(new_ids: list[int], actor: User, now: datetime) -> None:
     record_audit(
-        AuditEvent.FIELD_CONTACTS_RECORDED, actor=actor, summary=f"recorded {len(new)} contacts",
-        details={"contacts": new, "received_at": now.isoformat()},
+        AuditEvent.FIELD_CONTACTS_RECORDED, actor=actor, summary=f"recorded {len(new_ids)} contacts",
+        details={"contacts": new_ids, "received_at": now.isoformat()},
     )  # fmt: skip
 
 
-def _record_do_not_contact(contacts: list[Contact], actor: User, phones: dict[str, str]) -> None:
-    stored = dict(
-        Contact.objects.filter(client_uuid__in=[c.client_uuid for c in contacts]).values_list("client_uuid", "pk")
+def _insert_contacts_portable(contacts: list[Contact], actor: User, now: datetime) -> list[StoredRow]:
+    # ON CONFLICT DO NOTHING on client_uuid: a retry stores nothing new. SQLite takes the write lock at
+    # BEGIN (settings.py), so no other sync can insert between this and the read of the receipts.
+    Contact.objects.bulk_create(contacts, ignore_conflicts=True)
+    stored = Contact.objects.filter(client_uuid__in=[c.client_uuid for c in contacts]).values_list(
+        "client_uuid", "pk", "received_at", "canvasser_id"
     )
+    rows: list[StoredRow] = [(u, pk, at, by, at == now and by == actor.pk) for u, pk, at, by in stored]
+    if new_ids := sorted(pk for _, pk, _, _, made_now in rows if made_now):
+        _audit_contacts_recorded(new_ids, actor, now)
+    return rows
+
+
+# The PostgreSQL hot path in one round trip. All parts of a WITH see one snapshot, so ``earlier`` holds
+# only rows stored before this statement, and ``made`` only the rows it inserted; the audit entry is
+# written from ``made`` (the same row record_audit would write) only when something was new.
+CONTACTS_INSERT_SQL = """
+WITH made AS (
+    INSERT INTO field_contact ({columns}) VALUES {rows}
+    ON CONFLICT (client_uuid) DO NOTHING
+    RETURNING client_uuid, id, received_at, canvasser_id
+), earlier AS (
+    SELECT client_uuid, id, received_at, canvasser_id FROM field_contact WHERE client_uuid = ANY(%s)
+), audit AS (
+    INSERT INTO {audit_table} (created_at, actor_id, event_type, target_type, target_id, summary, details)
+    SELECT %s, %s, %s, '', '', 'recorded ' || count(*) || ' contacts',
+           jsonb_build_object('contacts', jsonb_agg(id ORDER BY id), 'received_at', %s::text)
+    FROM made HAVING count(*) > 0
+)
+SELECT client_uuid, id, received_at, canvasser_id, true FROM made
+UNION ALL
+SELECT client_uuid, id, received_at, canvasser_id, false FROM earlier
+"""
+
+
+def _insert_contacts_postgresql(contacts: list[Contact], actor: User, now: datetime) -> list[StoredRow]:
+    fields = [f for f in Contact._meta.concrete_fields if not f.primary_key]
+    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = CONTACTS_INSERT_SQL.format(
+        columns=", ".join(connection.ops.quote_name(f.column) for f in fields),
+        rows=", ".join([placeholders] * len(contacts)),
+        audit_table=connection.ops.quote_name(AuditEntry._meta.db_table),
+    )
+    uuids = [c.client_uuid for c in contacts]
+    params: list[Any] = [f.get_db_prep_save(getattr(c, f.attname), connection) for c in contacts for f in fields]
+    params += [uuids, now, actor.pk, int(AuditEvent.FIELD_CONTACTS_RECORDED), now.isoformat()]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows: list[StoredRow] = cursor.fetchall()
+    # A retry racing its first copy: the other transaction committed after this statement's snapshot, so the
+    # row is in neither part. Reading it again (a new snapshot) finds it.
+    if missing := set(uuids) - {row[0] for row in rows}:
+        stored = Contact.objects.filter(client_uuid__in=missing).values_list(
+            "client_uuid", "pk", "received_at", "canvasser_id"
+        )
+        rows += [(u, pk, at, by, False) for u, pk, at, by in stored]
+    return rows
+
+
+def _record_do_not_contact(
+    contacts: list[Contact], new: dict[uuid.UUID, int], actor: User, phones: dict[str, str]
+) -> None:
     DoNotContact.objects.bulk_create(
         [
             DoNotContact(
                 state=c.state,
                 voter_id=c.voter_id,
                 person_id=c.person_id,
-                contact_id=stored.get(c.client_uuid),
+                contact_id=new[c.client_uuid],
                 phone=phones.get(_entry_key(c.voter_id, c.person_id), "") if c.call_list_id else "",
                 reason="asked not to be contacted again",
                 recorded_by=actor,

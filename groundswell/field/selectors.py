@@ -2,8 +2,10 @@
 
 - Campaigns, turfs, call lists and their assignments: national staff everywhere, coordinators in their
   states, leaders in their chapters. Nobody else.
-- A turf or call list to canvass: those who manage it, and the volunteer it is assigned to, only while
-  the assignment is live (not expired, not revoked). For anyone else it does not exist (404).
+- A turf or call list to canvass (open its page and record results on it): those who manage it, and the
+  volunteer it is assigned to, only while the assignment is live (not expired, not revoked). For anyone
+  else it does not exist (404), and results sent for it are refused. Leaders, coordinators and staff
+  knock doors too: whoever may open a turf's canvassing page may record its results.
 """
 
 from __future__ import annotations
@@ -172,7 +174,8 @@ def contacts_of_campaign(campaign: Campaign) -> QuerySet[Contact]:
 
 @dataclass(frozen=True)
 class LiveTarget:
-    """A turf or call list live-assigned to the submitting user, with what checking a contact needs."""
+    """A turf or call list the submitting user may record contacts on right now (live-assigned to them, or
+    managed by them), with what checking a contact needs."""
 
     turf_id: int | None
     call_list_id: int | None
@@ -188,8 +191,9 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
-# The hot path of a sync is one query. It is written as SQL because compiling the same ORM query (four
-# joins, an OR of two IN lists) cost more than running it; the columns are this app's own.
+# The hot path of a sync (a volunteer sending results for their own turf) is one query. It is written as
+# SQL because compiling the same ORM query (four joins, an OR of two IN lists) cost more than running it;
+# the columns are this app's own.
 LIVE_TARGETS_SQL = """
 SELECT a.turf_id, a.call_list_id, COALESCE(t.campaign_id, cl.campaign_id), c.results, c.state,
        COALESCE(t.voter_list_id, cl.voter_list_id), t.voter_ids, cl.entries
@@ -204,7 +208,19 @@ WHERE a.volunteer_id = %s AND a.revoked_at IS NULL AND a.expires_at > %s AND ({w
 def live_targets_for_submission(
     user: User, turf_ids: Iterable[int], call_list_ids: Iterable[int], now: datetime
 ) -> list[LiveTarget]:
-    turfs, lists = sorted(set(turf_ids)), sorted(set(call_list_ids))
+    """The named turfs and call lists the user may record results on: those live-assigned to them, and
+    (the same rule as ``get_turf_to_canvass``) those they manage. A target that is neither is left out."""
+    turfs, lists = set(turf_ids), set(call_list_ids)
+    targets = _assigned_targets(user, sorted(turfs), sorted(lists), now)
+    unassigned_turfs = turfs - {t.turf_id for t in targets}
+    unassigned_lists = lists - {t.call_list_id for t in targets}
+    # Roles are read only when something was not assigned, so a volunteer's sync stays one query.
+    if (unassigned_turfs or unassigned_lists) and scope_for(user).is_leader_or_above:
+        targets += _managed_targets(user, unassigned_turfs, unassigned_lists)
+    return targets
+
+
+def _assigned_targets(user: User, turfs: list[int], lists: list[int], now: datetime) -> list[LiveTarget]:
     if not turfs and not lists:
         return []
     parts: list[str] = []
@@ -218,6 +234,26 @@ def live_targets_for_submission(
     with connection.cursor() as cursor:
         cursor.execute(LIVE_TARGETS_SQL.format(where=" OR ".join(parts)), params)
         rows = cursor.fetchall()
+    # Two live assignments of the same turf give the same target once.
+    return list({(row[0], row[1]): _live_target(row) for row in rows}.values())
+
+
+def _managed_targets(user: User, turf_ids: set[int], call_list_ids: set[int]) -> list[LiveTarget]:
+    rows: list[tuple[Any, ...]] = []
+    if turf_ids:
+        rows += [
+            (pk, None, *rest, None)
+            for pk, *rest in turfs_managed_by(user)
+            .filter(pk__in=turf_ids)
+            .values_list("pk", "campaign_id", "campaign__results", "campaign__state", "voter_list_id", "voter_ids")
+        ]
+    if call_list_ids:
+        rows += [
+            (None, pk, campaign_id, results, state, voter_list_id, None, entries)
+            for pk, campaign_id, results, state, voter_list_id, entries in call_lists_managed_by(user)
+            .filter(pk__in=call_list_ids)
+            .values_list("pk", "campaign_id", "campaign__results", "campaign__state", "voter_list_id", "entries")
+        ]
     return [_live_target(row) for row in rows]
 
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 import base64
 import json
 import re
+import threading
+import time
 import uuid
 import zlib
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -195,18 +199,105 @@ def test_volunteer_sees_only_their_live_assignment(voter_list, campaign, persona
     assert other.get(reverse("field:canvass-data", args=[first.pk])).status_code == 404
 
 
-def test_sync_endpoint_is_idempotent_over_http(voter_list, campaign, personas, django_assert_max_num_queries):
+def test_sync_endpoint_is_idempotent_over_http(voter_list, campaign, personas, django_assert_num_queries):
     turf = _cut(voter_list, campaign, personas)[0]
     assign(turf, personas.volunteer, personas.staff)
     client = Client()
     client.force_login(personas.volunteer)
     body = json.dumps({"contacts": [_item(turf, v) for v in turf.voter_ids[:5]]})
-    with django_assert_max_num_queries(9):  # session, user, assignments, insert, receipts, audit, transaction
+    # Session, user, savepoint, live assignments, then on PostgreSQL one statement that inserts, answers the
+    # receipts and writes the audit entry (SQLite: insert, receipts, audit), release.
+    with django_assert_num_queries(SYNC_QUERIES[connection.vendor]):
         first = client.post(reverse("field:contacts-sync"), body, content_type="application/json")
     again = client.post(reverse("field:contacts-sync"), body, content_type="application/json")
     assert first.status_code == again.status_code == 200
     assert first.json()["receipts"] == again.json()["receipts"] and again.json()["created"] == 0
     assert Contact.objects.count() == 5
+    assert AuditEntry.objects.get(event_type=AuditEvent.FIELD_CONTACTS_RECORDED).details["contacts"] == sorted(
+        r["id"] for r in first.json()["receipts"].values()
+    )
+
+
+SYNC_QUERIES = {"postgresql": 6, "sqlite": 8}
+
+
+def test_sync_refuses_results_once_the_assignment_expired_and_keeps_the_rest(voter_list, campaign, personas):
+    expired_turf, live_turf = _cut(voter_list, campaign, personas)[:2]
+    expiring = assign(expired_turf, personas.volunteer, personas.staff)
+    assign(live_turf, personas.volunteer, personas.staff)
+    expiring.expires_at = timezone.now() - timedelta(seconds=1)  # the shift ended while the phone was offline
+    expiring.save(update_fields=["expires_at"])
+    client = Client()
+    client.force_login(personas.volunteer)
+    late = [_item(expired_turf, v) for v in expired_turf.voter_ids[:2]]
+    refused = client.post(reverse("field:contacts-sync"), json.dumps({"contacts": late}),
+                          content_type="application/json")  # fmt: skip
+    assert refused.status_code == 400
+    assert refused.json()["receipts"] == {} and refused.json()["created"] == 0
+    assert refused.json()["errors"] == {
+        item["uuid"]: f"contact {n}: no live assignment of this turf or call list to you"
+        for n, item in enumerate(late, start=1)
+    }
+    on_time = _item(live_turf, live_turf.voter_ids[0])
+    mixed = client.post(reverse("field:contacts-sync"), json.dumps({"contacts": [late[0], on_time]}),
+                        content_type="application/json")  # fmt: skip
+    assert mixed.status_code == 200
+    assert list(mixed.json()["receipts"]) == [on_time["uuid"]] and list(mixed.json()["errors"]) == [late[0]["uuid"]]
+    assert list(Contact.objects.values_list("turf", flat=True)) == [live_turf.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_retry_racing_its_first_copy_gets_the_same_receipt(voter_list, campaign, personas):
+    """The first copy's transaction is still open when the retry arrives: the retry waits for it (PostgreSQL
+    on the row, SQLite on the write lock) and then answers the receipt of the row the first copy made."""
+    turf = _cut(voter_list, campaign, personas)[0]
+    assign(turf, personas.volunteer, personas.staff)
+    item = _item(turf, turf.voter_ids[0])
+    first_stored, let_first_commit = threading.Event(), threading.Event()
+    outcomes: dict[str, Any] = {}
+
+    def first_copy() -> None:
+        try:
+            with transaction.atomic():
+                outcomes["first"] = do_submit_contacts([item], actor=personas.volunteer)
+                first_stored.set()
+                let_first_commit.wait(timeout=60)
+        finally:
+            connection.close()
+
+    def retry() -> None:
+        try:
+            outcomes["retry"] = do_submit_contacts([item], actor=personas.volunteer)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=first_copy)
+    first.start()
+    assert first_stored.wait(timeout=60)
+    second = threading.Thread(target=retry)
+    second.start()
+    _wait_until_blocked_on_a_lock()
+    let_first_commit.set()
+    first.join(timeout=60)
+    second.join(timeout=60)
+    assert outcomes["first"].created == 1 and outcomes["retry"].created == 0
+    assert outcomes["retry"].receipts == outcomes["first"].receipts and outcomes["retry"].errors == {}
+    assert Contact.objects.filter(client_uuid=item["uuid"]).count() == 1
+
+
+def _wait_until_blocked_on_a_lock() -> None:
+    """PostgreSQL shows the retry waiting on the first copy's row; SQLite has no such view, and there the
+    retry simply queues on the write lock whenever it arrives."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for _ in range(600):
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = "
+                           "current_database()")  # fmt: skip
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.05)
+    raise AssertionError("the retry never waited for the first copy")
 
 
 def _pdf_text(pdf: bytes) -> str:

@@ -13,6 +13,10 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from groundswell import config
 
+# A request spends much of its time waiting on the database (a round trip, a commit): threads let one
+# process serve others meanwhile. Each thread keeps its own database connection (CONN_MAX_AGE).
+WEB_THREADS = 4
+
 
 class Command(BaseCommand):
     help = "Serve the web application (gunicorn) and run the background job worker beside it."
@@ -20,6 +24,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default="127.0.0.1:8000", help="Address and port to listen on.")
         parser.add_argument("--workers", type=int, default=config.env_int("GROUNDSWELL_WEB_WORKERS"))
+        parser.add_argument(
+            "--threads", type=int, default=WEB_THREADS, help="Threads per web server process (gthread workers)."
+        )
         parser.add_argument("--no-worker", action="store_true", help="Do not start the job worker.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -27,7 +34,8 @@ class Command(BaseCommand):
         children = [
             subprocess.Popen(  # noqa: S603  # fixed argument list, no shell
                 [sys.executable, "-m", "gunicorn", "groundswell.wsgi:application", "--bind", options["bind"],
-                 "--workers", str(options["workers"]), "--access-logfile", "-", "--timeout", "120"]
+                 "--workers", str(options["workers"]), "--worker-class", "gthread",
+                 "--threads", str(options["threads"]), "--access-logfile", "-", "--timeout", "120"]
             )
         ]  # fmt: skip
         if not options["no_worker"]:
