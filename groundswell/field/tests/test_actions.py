@@ -22,6 +22,7 @@ from groundswell.core.models import AuditEntry, AuditEvent
 from groundswell.field import voterdata
 from groundswell.field.actions import (
     FieldError,
+    do_assign,
     do_cut_turfs,
     do_hold_out_control_group,
     do_make_call_list,
@@ -216,6 +217,27 @@ def test_sync_endpoint_is_idempotent_over_http(voter_list, campaign, personas, d
     assert AuditEntry.objects.get(event_type=AuditEvent.FIELD_CONTACTS_RECORDED).details["contacts"] == sorted(
         r["id"] for r in first.json()["receipts"].values()
     )
+
+
+def test_asking_not_to_be_contacted_is_recorded_once_with_the_contact_and_the_phone(voter_list, campaign, personas):
+    turf = _cut(voter_list, campaign, personas)[0]
+    calls = do_make_call_list(campaign, name="Calls", kind="voters", voter_list=voter_list, actor=personas.staff)
+    assign(turf, personas.volunteer, personas.staff)
+    do_assign(personas.volunteer, expires_at=timezone.now() + timedelta(hours=1), call_list=calls,
+              actor=personas.staff)  # fmt: skip
+    entry = calls.entries[0]
+    at_door = _item(turf, turf.voter_ids[0], do_not_contact=True)
+    on_phone = {"uuid": str(uuid.uuid4()), "call_list": calls.pk, "voter_id": entry["voter_id"], "method": "phone",
+                "result": "refused", "do_not_contact": True}  # fmt: skip
+    first = do_submit_contacts([at_door, on_phone], actor=personas.volunteer)
+    again = do_submit_contacts([at_door, on_phone], actor=personas.volunteer)
+    assert first.errors == {} and first.created == 2 and again.created == 0
+    stored = {d.voter_id: d for d in DoNotContact.objects.all()}
+    assert set(stored) == {turf.voter_ids[0], entry["voter_id"]}  # once each, though sent twice
+    assert stored[turf.voter_ids[0]].contact_id == first.receipts[at_door["uuid"]]["id"]
+    assert stored[turf.voter_ids[0]].phone == "" and stored[turf.voter_ids[0]].state == "NC"
+    assert stored[entry["voter_id"]].phone == entry["phone"]
+    assert stored[entry["voter_id"]].contact_id == first.receipts[on_phone["uuid"]]["id"]
 
 
 SYNC_QUERIES = {"postgresql": 6, "sqlite": 8}
