@@ -12,6 +12,7 @@ ONE audit entry per batch (not per contact); elsewhere the same in three stateme
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -504,16 +505,21 @@ def _insert_contacts_portable(contacts: list[Contact], actor: User, now: datetim
     return rows
 
 
-# The PostgreSQL hot path in one round trip. All parts of a WITH see one snapshot, so ``earlier`` holds
-# only rows stored before this statement, and ``made`` only the rows it inserted; the audit entry is
-# written from ``made`` (the same row record_audit would write) only when something was new.
+# The PostgreSQL hot path in one round trip. The batch travels as one JSON document (one parameter, and
+# the same statement text for any batch size), read into rows of the contact table's own type. All parts
+# of a WITH see one snapshot, so ``earlier`` holds only rows stored before this statement, and ``made``
+# only the rows it inserted; the audit entry is written from ``made`` (the same row record_audit would
+# write) only when something was new.
 CONTACTS_INSERT_SQL = """
-WITH made AS (
-    INSERT INTO field_contact ({columns}) VALUES {rows}
+WITH batch AS (
+    SELECT * FROM jsonb_populate_recordset(NULL::{contact_table}, %s::jsonb)
+), made AS (
+    INSERT INTO {contact_table} ({columns}) SELECT {columns} FROM batch
     ON CONFLICT (client_uuid) DO NOTHING
     RETURNING client_uuid, id, received_at, canvasser_id
 ), earlier AS (
-    SELECT client_uuid, id, received_at, canvasser_id FROM field_contact WHERE client_uuid = ANY(%s)
+    SELECT client_uuid, id, received_at, canvasser_id FROM {contact_table}
+    WHERE client_uuid IN (SELECT client_uuid FROM batch)
 ), audit AS (
     INSERT INTO {audit_table} (created_at, actor_id, event_type, target_type, target_id, summary, details)
     SELECT %s, %s, %s, '', '', 'recorded ' || count(*) || ' contacts',
@@ -524,25 +530,33 @@ SELECT client_uuid, id, received_at, canvasser_id, true FROM made
 UNION ALL
 SELECT client_uuid, id, received_at, canvasser_id, false FROM earlier
 """
+_CONTACT_FIELDS = [f for f in Contact._meta.concrete_fields if not f.primary_key]
+
+
+def _as_json(value: Any) -> Any:
+    """A contact's value as PostgreSQL reads it back from JSON (full precision for times, unlike
+    DjangoJSONEncoder's milliseconds)."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
 
 
 def _insert_contacts_postgresql(contacts: list[Contact], actor: User, now: datetime) -> list[StoredRow]:
-    fields = [f for f in Contact._meta.concrete_fields if not f.primary_key]
-    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    quote = connection.ops.quote_name
     sql = CONTACTS_INSERT_SQL.format(
-        columns=", ".join(connection.ops.quote_name(f.column) for f in fields),
-        rows=", ".join([placeholders] * len(contacts)),
-        audit_table=connection.ops.quote_name(AuditEntry._meta.db_table),
+        contact_table=quote(Contact._meta.db_table),
+        columns=", ".join(quote(f.column) for f in _CONTACT_FIELDS),
+        audit_table=quote(AuditEntry._meta.db_table),
     )
-    uuids = [c.client_uuid for c in contacts]
-    params: list[Any] = [f.get_db_prep_save(getattr(c, f.attname), connection) for c in contacts for f in fields]
-    params += [uuids, now, actor.pk, int(AuditEvent.FIELD_CONTACTS_RECORDED), now.isoformat()]
+    batch = json.dumps([{f.column: _as_json(getattr(c, f.attname)) for f in _CONTACT_FIELDS} for c in contacts])
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [batch, now, actor.pk, int(AuditEvent.FIELD_CONTACTS_RECORDED), now.isoformat()])
         rows: list[StoredRow] = cursor.fetchall()
     # A retry racing its first copy: the other transaction committed after this statement's snapshot, so the
     # row is in neither part. Reading it again (a new snapshot) finds it.
-    if missing := set(uuids) - {row[0] for row in rows}:
+    if missing := {c.client_uuid for c in contacts} - {row[0] for row in rows}:
         stored = Contact.objects.filter(client_uuid__in=missing).values_list(
             "client_uuid", "pk", "received_at", "canvasser_id"
         )
