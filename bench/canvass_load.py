@@ -15,7 +15,8 @@ the server, which must equal the number of distinct submissions (0 lost, 0 dupli
 Baseline, measured in the same run against the same server at the same request rate: GET /field/sw.js, a
 view that reads a small file and touches no database: the floor of the stack (Django, gunicorn, the
 client). The machine is shared, so the load average and how busy the CPUs were during each phase are
-printed beside the figures. Bounded: a fixed number of requests, loopback only, a bounded number of
+printed beside the figures, with the CPU milliseconds one request cost the web server, PostgreSQL and this
+client (from /proc): a figure other people's work moves much less than latency does. Bounded: a fixed number of requests, loopback only, a bounded number of
 connections; it stops by itself and stops the server it started.
 """
 
