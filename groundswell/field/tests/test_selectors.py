@@ -16,7 +16,7 @@ from django.utils import timezone
 from groundswell.chapters.actions import do_create_chapter, do_grant_role
 from groundswell.chapters.models import AreaKind, ChapterStatus, Role
 from groundswell.core.models import User
-from groundswell.field.actions import do_cut_turfs, do_save_campaign, do_submit_contacts
+from groundswell.field.actions import do_cut_turfs, do_make_call_list, do_save_campaign, do_submit_contacts
 from groundswell.field.models import Contact
 from groundswell.field.selectors import live_targets_for_submission
 from groundswell.field.tests.conftest import assign
@@ -117,3 +117,15 @@ def test_a_manager_assigned_one_turf_records_on_it_and_on_the_others_they_manage
     targets = live_targets_for_submission(raleigh.leader, [assigned.pk, managed.pk], [], timezone.now())
     assert sorted(t.turf_id for t in targets) == sorted([assigned.pk, managed.pk])
     assert all(t.campaign_id == raleigh.campaign.pk and t.state == "NC" for t in targets)
+
+
+def test_a_leader_records_calls_on_a_call_list_of_their_campaign(raleigh, voter_list, personas):
+    calls = do_make_call_list(raleigh.campaign, name="Raleigh calls", kind="voters", voter_list=voter_list,
+                              actor=raleigh.leader)  # fmt: skip
+    entry = calls.entries[0]
+    item = {"uuid": str(uuid.uuid4()), "call_list": calls.pk, "voter_id": entry["voter_id"], "method": "phone",
+            "result": "wrong_number"}  # fmt: skip
+    assert do_submit_contacts([item], actor=raleigh.durham_leader).created == 0
+    outcome = do_submit_contacts([item], actor=raleigh.leader)
+    assert outcome.errors == {} and outcome.created == 1
+    assert Contact.objects.get(client_uuid=item["uuid"]).call_list == calls
