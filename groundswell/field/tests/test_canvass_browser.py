@@ -75,6 +75,7 @@ def test_results_refused_after_the_assignment_expired_stay_on_the_phone_and_are_
     page.wait_for_selector("#sync-status[data-waiting='0']")
     status = page.locator("#sync-status").inner_text()
     assert "2 refused by the server: contact 1: no live assignment of this turf or call list to you" in status
+    assert "waiting" in (page.locator("#sync-status").get_attribute("class") or "")  # not the green "synced" bar
     kept = page.evaluate(REFUSED_ON_THE_PHONE)
     first_two = [v["id"] for d in turf.doors for u in d["units"] for v in u["voters"]][:2]
     assert sorted(r["voter_id"] for r in kept) == sorted(first_two)

@@ -70,7 +70,8 @@
       if (!navigator.onLine) { text = "Offline · " + text; }
       if (refused.length) { text += " · " + refused.length + " refused by the server: " + refused[0].error; }
       el.textContent = text;
-      el.classList.toggle("waiting", waiting > 0);
+      // A refused result needs the canvasser's attention as much as one still waiting.
+      el.classList.toggle("waiting", waiting > 0 || refused.length > 0);
       el.classList.toggle("offline", !navigator.onLine);
       el.dataset.waiting = String(waiting);
     });
