@@ -13,7 +13,7 @@ import time
 import traceback
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import transaction
 from django.utils import timezone
@@ -37,6 +37,24 @@ def job_handler(kind: str) -> Callable[[JobHandler], JobHandler]:
         return func
 
     return register
+
+
+class ProgressReporter(Protocol):
+    """What long work reports its progress to: a job's Progress, a command's progress bar, or nothing."""
+
+    def phase(self, name: str, total: int | None = None) -> None: ...
+
+    def advance(self, count: int = 1) -> None: ...
+
+
+class NoProgress:
+    """For work run where nobody watches (tests, the demo build)."""
+
+    def phase(self, name: str, total: int | None = None) -> None:
+        return None
+
+    def advance(self, count: int = 1) -> None:
+        return None
 
 
 class Progress:

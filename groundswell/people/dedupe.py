@@ -24,8 +24,8 @@ from django.db.models.functions import Concat, Left, Length, Lower, Replace, Rig
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
 
+from groundswell.core.jobs import NoProgress, ProgressReporter
 from groundswell.people.models import EmailAddress, NotDuplicate, Person, PhoneNumber
-from groundswell.people.progress import NoProgress, ProgressReporter
 
 # A pair scoring at least this is proposed. Same name + same address scores about 80; a
 # household (same last name and address, different first names) about 55.

@@ -33,6 +33,7 @@ from groundswell.chapters.access import AnyUser, scope_for
 from groundswell.chapters.geo import STATE_NAMES
 from groundswell.chapters.models import Chapter
 from groundswell.core.audit import record_audit
+from groundswell.core.jobs import NoProgress, ProgressReporter
 from groundswell.core.models import AuditEvent, Job, User
 from groundswell.people.actions import PersonDetails, find_existing_person
 from groundswell.people.models import (
@@ -55,7 +56,6 @@ from groundswell.people.models import (
     sort_name_for,
 )
 from groundswell.people.normalize import normalize_email, normalize_phone, normalize_zip
-from groundswell.people.progress import NoProgress, ProgressReporter
 from groundswell.people.proposals import do_queue_duplicate_refresh
 
 # --------------------------------------------------------------------------- fields and mapping

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from groundswell.chapters.access import AnyUser, scope_for
 from groundswell.core.audit import record_audit
-from groundswell.core.jobs import do_enqueue_job
+from groundswell.core.jobs import NoProgress, ProgressReporter, do_enqueue_job
 from groundswell.core.models import AuditEvent, Job, JobStatus, User
 from groundswell.people import dedupe
 from groundswell.people.models import (
@@ -31,7 +31,6 @@ from groundswell.people.models import (
     Person,
     PhoneNumber,
 )
-from groundswell.people.progress import NoProgress, ProgressReporter
 
 REFRESH_DUPLICATES = "people.dedupe"
 # When more than this share of everyone changed (a first big import), rescoring everyone is as quick

@@ -14,7 +14,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Protocol
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -26,6 +25,7 @@ from django.utils import timezone
 
 from groundswell.chapters.access import AnyUser, scope_for
 from groundswell.core.audit import record_audit
+from groundswell.core.jobs import NoProgress, ProgressReporter
 from groundswell.core.models import AuditEvent, User
 from groundswell.turnout.ballots import (
     NC_COLUMNS,
@@ -42,20 +42,6 @@ from groundswell.turnout.models import BallotImport, BallotImportStatus, BallotL
 
 LOOKUP_CHUNK = 2000  # voter ids per query when reading what is stored (well under SQLite's variable limit)
 WRITE_BATCH = 2000
-
-
-class ProgressReporter(Protocol):
-    def phase(self, name: str, total: int | None = None) -> None: ...
-
-    def advance(self, count: int = 1) -> None: ...
-
-
-class NoProgress:
-    def phase(self, name: str, total: int | None = None) -> None:
-        pass
-
-    def advance(self, count: int = 1) -> None:
-        pass
 
 
 class BallotRowsInvalid(ValueError):
