@@ -132,7 +132,7 @@ def cut_list(voter_list: VoterList, target: int, unit: walk.SizeUnit) -> list[wa
     turfs: list[walk.CutTurf] = []
     with voter_engine.using_engine(voter_list.state) as engine:
         for precinct in voterdata.precincts_of(engine, sorted(keep)):
-            doors = walk.doors_from_rows(voterdata.walk_rows(engine, precinct), keep)
+            doors = walk.door_dicts(voterdata.walk_doors(engine, precinct), keep)
             turfs.extend(walk.cut_precinct(precinct, doors, target, unit))
     return turfs
 

@@ -13,7 +13,7 @@ from typing import Any
 import ibis
 
 from groundswell.voterfile.engines import Engine
-from groundswell.voterfile.targeting import VoterList, walk_list
+from groundswell.voterfile.targeting import Door, VoterList, doors
 
 
 def list_voter_ids(path: str | Path) -> tuple[str, ...]:
@@ -35,10 +35,9 @@ def precincts_of(engine: Engine, voter_ids: Sequence[str]) -> list[str]:
     return [p for p in engine.backend.to_pyarrow(expr).column("precinct").to_pylist() if p is not None]
 
 
-def walk_rows(engine: Engine, precinct: str) -> list[dict[str, Any]]:
-    """One precinct's voters in the engine's walk order."""
-    rows: list[dict[str, Any]] = engine.run(("field-walk", precinct), lambda: walk_list(engine, precinct)).to_pylist()
-    return rows
+def walk_doors(engine: Engine, precinct: str) -> list[Door]:
+    """One precinct's doors in the engine's walk order, every active or inactive voter behind them."""
+    return doors(engine, precinct)
 
 
 def phones_of(engine: Engine, voter_ids: Sequence[str]) -> list[dict[str, Any]]:

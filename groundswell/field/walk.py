@@ -1,8 +1,8 @@
 """Walk lists and turf cutting as plain data: no Django, no database.
 
-The engine (``groundswell.voterfile.targeting.walk_list``) gives one precinct's voters in walk order:
-street by street, up the odd side, then down the even side, apartments of a building together. Here
-those rows become doors (buildings, with their units and voters), doors become block faces (one side
+The engine (``groundswell.voterfile.targeting.doors``) gives one precinct's doors in walk order:
+street by street, up the odd side, then down the even side, apartments of a building under its door.
+Here those doors become the plain data a turf stores, doors become block faces (one side
 of one hundred-block of one street) and block faces are packed into turfs of about a target size.
 A door is never split, so a household (one unit) always stays together, and a block face is never
 split, so a canvasser never leaves a street side half-knocked for someone else.
@@ -10,9 +10,11 @@ split, so a canvasser never leaves a street side half-knocked for someone else.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from groundswell.voterfile import targeting
 
 Door = dict[str, Any]
 SizeUnit = Literal["doors", "voters"]
@@ -23,42 +25,31 @@ class TurfError(ValueError):
     """A turf request that does not make sense; the message names the field."""
 
 
-def _name(row: Mapping[str, Any]) -> str:
-    return " ".join(str(p) for p in (row.get("first_name"), row.get("last_name")) if p)
-
-
-def _building_address(row: Mapping[str, Any]) -> str:
-    address = str(row.get("address") or "")
-    return address.split(" APT ")[0] if row.get("apartment") else address
-
-
 def door_key(street: str, odd: bool, house_number: int | None) -> str:
     return f"{street}|{'odd' if odd else 'even'}|{'' if house_number is None else house_number}"
 
 
-def doors_from_rows(rows: Iterable[Mapping[str, Any]], keep: set[str] | None = None) -> list[Door]:
-    """Walk-ordered rows -> doors in the same order; ``keep`` limits them to these voter ids."""
-    doors: dict[str, Door] = {}
-    for row in rows:
-        if keep is not None and row["voter_id"] not in keep:
-            continue
-        key = door_key(row["street_name"], bool(row["odd"]), row["house_number"])
-        door = doors.get(key)
-        if door is None:
-            door = doors[key] = {
-                "key": key,
-                "street": row["street_name"],
-                "side": "odd" if row["odd"] else "even",
-                "house_number": row["house_number"],
-                "address": _building_address(row),
-                "units": [],
-            }
-        units: list[dict[str, Any]] = door["units"]
-        if not units or units[-1]["apartment"] != row["apartment"]:
-            units.append({"apartment": row["apartment"], "voters": []})
-        voter = {"id": row["voter_id"], "name": _name(row), "age": row.get("age"), "party": row.get("party")}
-        units[-1]["voters"].append(voter)
-    return list(doors.values())
+def door_dicts(doors: Iterable[targeting.Door], keep: set[str] | None = None) -> list[Door]:
+    """The engine's doors as a turf stores them (plain JSON), limited to these voter ids (``keep``).
+
+    A unit with none of the kept voters is left out, and so is a door left with no units.
+    """
+    out: list[Door] = []
+    for door in doors:
+        units = []
+        for unit in door.units:
+            voters = [
+                {"id": v.voter_id, "name": v.name, "age": v.age, "party": v.party}
+                for v in unit.voters
+                if keep is None or v.voter_id in keep
+            ]
+            if voters:
+                units.append({"apartment": unit.apartment, "voters": voters})
+        if units:
+            key = door_key(door.street_name, door.side == "odd", door.house_number)
+            out.append({"key": key, "street": door.street_name, "side": door.side,
+                        "house_number": door.house_number, "address": door.address, "units": units})  # fmt: skip
+    return out
 
 
 def voters_at(door: Door) -> list[dict[str, Any]]:

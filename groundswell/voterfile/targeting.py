@@ -13,14 +13,14 @@ history rows. Rules about one election, a voting method or a party ballot read `
 from __future__ import annotations
 
 import gc
-import itertools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import reduce
+from itertools import repeat
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple
 
 import ibis
 import ibis.expr.types as ir
@@ -414,22 +414,19 @@ def _rollup_in(engine: Engine, u: Universe) -> ir.Table:
     return r.filter(pred) if pred is not None else r
 
 
-@dataclass(frozen=True)
-class DoorVoter:
+class DoorVoter(NamedTuple):
     voter_id: str
     name: str
     age: int | None
     party: str | None
 
 
-@dataclass(frozen=True)
-class Unit:
+class Unit(NamedTuple):
     apartment: str | None
     voters: tuple[DoorVoter, ...]
 
 
-@dataclass(frozen=True)
-class Door:
+class Door(NamedTuple):
     """One building: its street side, number, and the units (apartments) behind the door."""
 
     street_name: str
@@ -438,107 +435,97 @@ class Door:
     address: str
     units: tuple[Unit, ...]
 
+    @property
+    def voters(self) -> tuple[DoorVoter, ...]:
+        return tuple(voter for unit in self.units for voter in unit.voters)
+
 
 def walk_list(engine: Engine, precinct: str, u: Universe | None = None) -> ir.Table:
-    """The rows of one precinct in walk order: street by street, up the odd side then down the even."""
+    """The rows of one precinct in walk order: street by street, up the odd side then down the even.
+
+    A row is one voter: ``voter_id``, ``name``, ``age``, ``party``, then the door's ``street_name``,
+    ``house_number``, ``apartment``, ``address`` and ``odd`` (which side of the street).
+    """
     universe = (u or Universe()).within(Area(precincts=(precinct,)))
     t = voters_in(engine, universe)
     odd = (t.house_number % 2) == 1
     along = ibis.ifelse(odd, t.house_number, -t.house_number)
+    first, last = t.first_name, t.last_name
+    name = ibis.ifelse(first.notnull() & last.notnull(), first.concat(" ", last), first.coalesce(last, ""))
     cols = t.select(
-        "voter_id", "first_name", "last_name", "age", "party", "street_name", "house_number", "apartment", "address",
-        odd=odd, along=along,
+        "voter_id", name.name("name"), "age", "party", "street_name", "house_number", "apartment", "address",
+        odd=odd, along=along, first=first, last=last,
     )  # fmt: skip
-    return cols.order_by(
-        "street_name", ibis.desc("odd"), "along", "apartment", "last_name", "first_name", "voter_id"
-    ).drop("along")
+    return cols.order_by("street_name", ibis.desc("odd"), "along", "apartment", "last", "first", "voter_id").drop(
+        "along", "first", "last"
+    )
 
 
-DOOR_COLUMNS = ("voter_id", "first_name", "last_name", "age", "party", "street_name", "house_number", "apartment",
-                "address", "odd")  # fmt: skip
+SIDES = ("even", "odd")  # indexed by a door's ``odd`` flag
 
 
 def doors(engine: Engine, precinct: str, u: Universe | None = None) -> list[Door]:
-    """One precinct's doors in walk order; the apartments of a building are grouped under its door.
+    """One precinct's doors in walk order; the apartments of a building are grouped under its door."""
+    return doors_of(engine.run(("doors", precinct, u), lambda: walk_list(engine, precinct, u)))
 
-    Walk order keeps a building's rows together: where the street, side or number changes is found
-    over whole Arrow columns, then one pass makes the objects. Thousands of small objects are made
-    here: see ``_made`` and the collector note below for why it is written this way.
+
+def doors_of(table: pa.Table) -> list[Door]:
+    """Walk-ordered rows (``walk_list``'s columns) -> doors, each with its units and their voters.
+
+    Walk order keeps a building's rows together and a unit's rows together inside it: where a building
+    or a unit starts is found over whole Arrow columns, then the tuples are made by C-level ``map``
+    calls (``tuple.__new__`` of the named tuple classes, slices of tuples) with no Python-level loop
+    per voter or per unit.
     """
-    table = engine.run(("doors", precinct, u), lambda: walk_list(engine, precinct, u))
-    starts = [*_building_starts(table), table.num_rows]
-    ids, firsts, lasts, ages, parties, streets, numbers, apartments, addresses, odds = (
-        table.column(name).to_pylist() for name in DOOR_COLUMNS
-    )
-    out: list[Door] = []
-    new, put = object.__new__, object.__setattr__
+    if table.num_rows == 0:
+        return []
+    table = table.combine_chunks()  # one chunk per column: each column below is read once, without joining
+    building = _changes(table, ("street_name", "odd", "house_number"))
+    unit = building | _changes(table, ("apartment",))
+    b_starts = np.flatnonzero(building)
+    u_starts = np.flatnonzero(unit)
+    u_bounds = [*u_starts.tolist(), table.num_rows]
+    # which units each building holds: building starts are unit starts too, so they index u_starts
+    b_units = [*np.searchsorted(u_starts, b_starts).tolist(), len(u_starts)]
+
+    col, made = table.column, tuple.__new__
     collecting = gc.isenabled()
-    gc.disable()  # only acyclic objects are made: the cycle collector would rescan the heap for nothing
+    gc.disable()  # only acyclic tuples are made: the cycle collector would rescan the heap for nothing
     try:
-        voters: list[DoorVoter] = []
-        for voter_id, first, last, age, party in zip(ids, firsts, lasts, ages, parties, strict=True):
-            voter = new(DoorVoter)  # see _made: what DoorVoter(...) does, without its per-field lookups
-            put(voter, "voter_id", voter_id)
-            put(voter, "name", f"{first} {last}" if first and last else (first or last or ""))
-            put(voter, "age", age)
-            put(voter, "party", party)
-            voters.append(voter)
-        for start, end in itertools.pairwise(starts):
-            units: tuple[Unit, ...]
-            if end - start == 1 or apartments[start] == apartments[end - 1]:  # one unit (apartments are sorted)
-                units = (_made(Unit, {"apartment": apartments[start], "voters": tuple(voters[start:end])}),)
-            else:
-                grouped: dict[str | None, list[DoorVoter]] = {}
-                for i in range(start, end):
-                    grouped.setdefault(apartments[i], []).append(voters[i])
-                units = tuple(_made(Unit, {"apartment": a, "voters": tuple(vs)}) for a, vs in grouped.items())
-            address = str(addresses[start])
-            if apartments[start]:
-                address = address.split(" APT ")[0]
-            door = {
-                "street_name": streets[start],
-                "side": "odd" if odds[start] else "even",
-                "house_number": numbers[start],
-                "address": address,
-                "units": units,
-            }
-            out.append(_made(Door, door))
+        voters = tuple(map(made, repeat(DoorVoter), zip(
+            *(col(n).to_pylist() for n in ("voter_id", "name", "age", "party")), strict=True)))  # fmt: skip
+        apartments = pc.take(col("apartment"), pa.array(u_starts)).to_pylist()
+        unit_voters = map(voters.__getitem__, map(slice, u_bounds[:-1], u_bounds[1:]))  # slices of a tuple are tuples
+        units = tuple(map(made, repeat(Unit), zip(apartments, unit_voters, strict=True)))
+        firsts = pa.array(b_starts)
+        streets, odds, numbers, addresses, b_apartments = (
+            pc.take(col(n), firsts).to_pylist() for n in ("street_name", "odd", "house_number", "address", "apartment")
+        )
+        sides = list(map(SIDES.__getitem__, odds))
+        addresses = [a.split(" APT ")[0] if apt else a for a, apt in zip(addresses, b_apartments, strict=True)]
+        door_units = map(units.__getitem__, map(slice, b_units[:-1], b_units[1:]))
+        return list(map(made, repeat(Door), zip(streets, sides, numbers, addresses, door_units, strict=True)))
     finally:
         if collecting:
             gc.enable()
-    return out
 
 
-def _building_starts(table: pa.Table) -> list[int]:
-    """Row numbers where a building starts: the street, side or house number differs from the row before."""
-    if table.num_rows == 0:
-        return []
-    changed = np.zeros(table.num_rows - 1, dtype=bool)
-    for name, blank in (("street_name", ""), ("odd", False), ("house_number", -1)):
-        column = table.column(name).combine_chunks()
-        values = pc.fill_null(column, blank).to_numpy(zero_copy_only=False)
-        nulls = column.is_null().to_numpy(zero_copy_only=False)
-        changed |= (values[1:] != values[:-1]) | (nulls[1:] != nulls[:-1])  # NULL is its own value here
-    return [0, *(np.flatnonzero(changed) + 1).tolist()]
+def _changes(table: pa.Table, names: Sequence[str]) -> np.ndarray:
+    """Per row, whether any of the columns differs from the row before (the first row always does).
 
-
-_T = TypeVar("_T")
-
-
-def _made(cls: type[_T], fields: dict[str, Any]) -> _T:
-    """An instance of a frozen dataclass from all its fields: what ``cls(**fields)`` makes, faster.
-
-    A frozen dataclass's generated __init__ looks up ``object.__setattr__`` through a global for every
-    field; with thousands of doors that lookup is much of the cost. The fields go in through the same
-    ``object.__setattr__`` (never through ``__dict__``, which would give every instance a dict of its
-    own for the collector to walk), so the instance is the same: equal, hashable, frozen afterwards.
-    ``fields`` must name every field.
+    Compared by Arrow over whole columns (text is never turned into Python strings here); NULL is a
+    value of its own: NULL after NULL is no change, NULL after a value is one.
     """
-    made = object.__new__(cls)
-    put = object.__setattr__
-    for name, value in fields.items():
-        put(made, name, value)
-    return made
+    n = table.num_rows
+    changed = np.zeros(n, dtype=bool)
+    changed[0] = True
+    for name in names:
+        column = table.column(name)
+        before, after = column.slice(0, n - 1), column.slice(1)
+        differs = pc.fill_null(pc.not_equal(after, before), False)
+        null_flip = pc.not_equal(pc.is_null(after), pc.is_null(before))
+        changed[1:] |= pc.or_(differs, null_flip).to_numpy(zero_copy_only=False)
+    return changed
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ def test_turfs_cover_the_list_keep_faces_whole_and_fit_the_target(voter_list, ca
 def test_turf_doors_follow_the_engines_walk_order(voter_list, campaign, personas):
     turf = _cut(voter_list, campaign, personas, target=40)[0]
     with voter_engine.using_engine("NC") as engine:
-        order = [r["voter_id"] for r in voterdata.walk_rows(engine, turf.precinct)]
+        order = [v.voter_id for door in voterdata.walk_doors(engine, turf.precinct) for v in door.voters]
     position = {v: i for i, v in enumerate(order)}
     assert [position[v] for v in turf.voter_ids] == sorted(position[v] for v in turf.voter_ids)
     streets = [d["street"] for d in turf.doors]

@@ -1,17 +1,24 @@
-"""Walk lists and turf cutting on plain rows shaped like the engine's walk_list output."""
+"""Walk lists and turf cutting on rows shaped like the engine's walk_list output, made into doors by
+the engine's own ``doors_of``."""
 
 from __future__ import annotations
 
 import itertools
 
+import pyarrow as pa
 import pytest
 
-from groundswell.field.walk import TurfError, block_face, cut_precinct, doors_from_rows, size_of, voters_at
+from groundswell.field.walk import TurfError, block_face, cut_precinct, door_dicts, size_of, voters_at
+from groundswell.voterfile.targeting import doors_of
+
+
+def doors_from_rows(rows, keep=None):
+    return door_dicts(doors_of(pa.Table.from_pylist(rows)), keep)
 
 
 def row(vid, street, number, apartment=None, first="A", last="Voter"):
     address = f"{number} {street}" + (f" APT {apartment}" if apartment else "")
-    return {"voter_id": vid, "first_name": first, "last_name": last, "age": 40, "party": "DEM",
+    return {"voter_id": vid, "name": f"{first} {last}", "age": 40, "party": "DEM",
             "street_name": street, "house_number": number, "apartment": apartment, "address": address,
             "odd": number % 2 == 1}  # fmt: skip
 

@@ -1,5 +1,6 @@
 from datetime import date
 
+import pyarrow as pa
 import pytest
 
 from groundswell.voterfile import targeting as tg
@@ -180,9 +181,7 @@ def test_an_engine_without_the_rollup_counts_from_the_voters(duckdb_engine):
     assert tg.count(bare, u) == tg.count(duckdb_engine, u) == sql_count(duckdb_engine, "county_id = 92")
 
 
-def test_doors_are_ordinary_frozen_values(duckdb_engine):
-    import dataclasses
-
+def test_doors_are_ordinary_immutable_values(duckdb_engine):
     precinct = duckdb_engine.backend.con.execute("SELECT min(precinct) FROM voters").fetchall()[0][0]
     door = tg.doors(duckdb_engine, precinct)[0]
     rebuilt = tg.Door(
@@ -194,6 +193,35 @@ def test_doors_are_ordinary_frozen_values(duckdb_engine):
               for u in door.units),
     )  # fmt: skip
     assert door == rebuilt and hash(door) == hash(rebuilt) and repr(door) == repr(rebuilt)
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        door.units[0].voters[0].name = "someone else"  # frozen: the point of the test
-    assert dataclasses.asdict(door)["units"][0]["voters"][0]["voter_id"] == door.units[0].voters[0].voter_id
+    assert type(door.units[0]) is tg.Unit and type(door.units[0].voters[0]) is tg.DoorVoter
+    with pytest.raises(AttributeError):
+        door.units[0].voters[0].name = "someone else"  # immutable: the point of the test
+    assert door._asdict()["units"][0].voters[0].voter_id == door.voters[0].voter_id
+
+
+def test_doors_of_rows_group_buildings_and_units_with_nulls_as_values():
+    rows = [
+        # voter_id, name, age, party, street, number, apartment, address, odd
+        ("V1", "ANN A", 30, "DEM", "ELM ST", 101, None, "101 ELM ST", True),
+        ("V2", "BOB A", 31, "REP", "ELM ST", 101, None, "101 ELM ST", True),
+        ("V3", "CY B", 40, None, "ELM ST", 103, "1", "103 ELM ST APT 1", True),
+        ("V4", "DI B", None, "UNA", "ELM ST", 103, "2", "103 ELM ST APT 2", True),
+        ("V5", "ED C", 50, "DEM", "ELM ST", 102, None, "102 ELM ST", False),
+        ("V6", "FE D", 60, "DEM", "ELM ST", None, None, "ELM ST", False),
+        ("V7", "GUS D", 61, "DEM", "ELM ST", None, None, "ELM ST", False),
+        ("V8", "HAL E", 70, "DEM", "OAK ST", 101, None, "101 OAK ST", True),
+    ]
+    names = ("voter_id", "name", "age", "party", "street_name", "house_number", "apartment", "address", "odd")
+    doors = tg.doors_of(pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)}))
+    assert [(d.street_name, d.side, d.house_number, d.address) for d in doors] == [
+        ("ELM ST", "odd", 101, "101 ELM ST"), ("ELM ST", "odd", 103, "103 ELM ST"),
+        ("ELM ST", "even", 102, "102 ELM ST"), ("ELM ST", "even", None, "ELM ST"), ("OAK ST", "odd", 101, "101 OAK ST"),
+    ]  # fmt: skip
+    assert [[(u.apartment, [v.voter_id for v in u.voters]) for u in d.units] for d in doors] == [
+        [(None, ["V1", "V2"])], [("1", ["V3"]), ("2", ["V4"])], [(None, ["V5"])], [(None, ["V6", "V7"])],
+        [(None, ["V8"])],
+    ]  # fmt: skip
+    assert doors[1].voters[1] == tg.DoorVoter("V4", "DI B", None, "UNA")
+    assert tg.doors_of(pa.table({n: pa.array([], type=doors_type) for n, doors_type in zip(
+        names, (pa.string(),) * 2 + (pa.int32(), pa.string(), pa.string(), pa.int32(), pa.string(), pa.string(),
+                                     pa.bool_()), strict=True)})) == []  # fmt: skip
