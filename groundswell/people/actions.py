@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -451,6 +451,7 @@ def do_merge_people(survivor: Person, other: Person, *, field_choices: Mapping[s
         timeline_ids = list(other.timeline.values_list("pk", flat=True))
         other.timeline.update(person=survivor)
         consent = _refresh_current_consent(survivor)
+        moved, left = _repoint_references(survivor, other)
         survivor.save()
         other.merged_into = survivor
         other.save(update_fields=["merged_into", "updated_at"])
@@ -471,9 +472,61 @@ def do_merge_people(survivor: Person, other: Person, *, field_choices: Mapping[s
                 "survivor_id": survivor.pk, "other_id": other.pk, "fields_from_other": sorted(taken),
                 "emails": emails, "phones": phones, "tags": tags, "memberships": memberships,
                 "consent_event_ids": consent_ids, "timeline_entry_ids": timeline_ids, "consent_now": consent,
+                "moved_elsewhere": moved, "left_on_merged_record": left,
             },
         )  # fmt: skip
     return survivor
+
+
+def _references_elsewhere() -> list[tuple[type[models.Model], str, list[tuple[str, ...]]]]:
+    """Every other app's foreign key to Person: (model, field name, the unique field sets it is part of).
+
+    Read from Django's registry, so a new model that points at people is carried by a merge without
+    the people app knowing of it (the dependency stays one way).
+    """
+    found = []
+    for rel in Person._meta.related_objects:
+        model = rel.related_model
+        if not isinstance(model, type) or model._meta.app_label == Person._meta.app_label:
+            continue  # the people app's own rows are moved one by one above
+        name = rel.field.name
+        unique = [tuple(c.fields) for c in model._meta.constraints if isinstance(c, models.UniqueConstraint)]
+        unique += [tuple(t) for t in model._meta.unique_together]
+        if rel.field.unique:
+            unique.append((name,))
+        found.append((model, name, [fields for fields in unique if name in fields]))
+    return found
+
+
+def _repoint_references(survivor: Person, other: Person) -> tuple[dict[str, int], dict[str, int]]:
+    """Point other apps' rows (recruits, nominations, ballots, contacts, voter links ...) at the survivor.
+
+    A row that would break a uniqueness rule (both records attended the same training, or each got a
+    ballot in the same vote) stays on the merged record, which redirects to the survivor, and is
+    counted so the audit entry says so. Returns (moved, left) counts by "app.Model.field".
+    """
+    moved: dict[str, int] = {}
+    left: dict[str, int] = {}
+    for model, name, unique_sets in _references_elsewhere():
+        label = f"{model._meta.label}.{name}"
+        rows = model._default_manager.filter(**{name: other})
+        clashing = Q(pk__in=[])
+        survivors_rows = model._default_manager.filter(**{name: survivor})
+        for fields in unique_sets:
+            rest = [f for f in fields if f != name]
+            if not rest:  # the field alone is unique (one-to-one): any row clashes if the survivor has one
+                clashing = Q(pk__isnull=False) if survivors_rows.exists() else clashing
+                continue
+            for values in survivors_rows.values_list(*rest):
+                if None not in values:  # NULLs never clash in a unique constraint
+                    clashing |= Q(**dict(zip(rest, values, strict=True)))
+        kept = rows.filter(clashing).count() if unique_sets else 0
+        count = rows.exclude(clashing).update(**{name: survivor}) if unique_sets else rows.update(**{name: survivor})
+        if count:
+            moved[label] = count
+        if kept:
+            left[label] = kept
+    return moved, left
 
 
 def do_dismiss_duplicate(a: Person, b: Person, *, actor: User) -> NotDuplicate:

@@ -241,3 +241,43 @@ def test_merged_person_page_redirects_to_the_survivor(personas, client):
     # Someone who may not see the survivor gets the same 404 as for a missing person.
     client.force_login(personas.leader_b)
     assert client.get(f"/people/{john.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_merge_carries_other_apps_rows_to_the_survivor_and_leaves_only_clashes(personas, jon_and_john):
+    """Recruits, training attendance and voter links point at the person kept; a row that would break a
+    uniqueness rule (both records at the same training) stays on the merged record and is audited."""
+    from groundswell.recruitment.actions import RecruitDetails, do_create_recruit, do_create_training
+    from groundswell.recruitment.models import Recruit, TrainingAttendance
+    from groundswell.voters.models import LinkStatus, VoterPersonLink
+
+    jon, john = jon_and_john
+    recruit = do_create_recruit(john, chapter=personas.chapter_a, details=RecruitDetails(office_sought="School board"),
+                                actor=personas.leader_a)  # fmt: skip
+    same, other_day = (
+        do_create_training(title=title, held_on=dt.date(2026, 3, day), chapter=personas.chapter_a,
+                           actor=personas.leader_a)
+        for title, day in (("Run for office 101", 7), ("Field 101", 14))
+    )  # fmt: skip
+    # plain rows: attendance as a chapter would have recorded it for each record before anyone saw the pair
+    TrainingAttendance.objects.create(training=same, person=jon)
+    clash = TrainingAttendance.objects.create(training=same, person=john)
+    TrainingAttendance.objects.create(training=other_day, person=john)
+    link = VoterPersonLink.objects.create(state="PA", voter_id="PA0001", person=john, confidence=91,
+                                          status=LinkStatus.AUTO)  # fmt: skip
+
+    do_merge_people(jon, john, field_choices={}, actor=personas.leader_a)
+
+    recruit.refresh_from_db()
+    link.refresh_from_db()
+    assert recruit.person == jon and link.person == jon
+    assert set(TrainingAttendance.objects.filter(person=jon).values_list("training__title", flat=True)) == {
+        "Run for office 101", "Field 101",
+    }  # fmt: skip
+    assert list(TrainingAttendance.objects.filter(person=john)) == [clash]
+    assert Recruit.objects.filter(person=john).count() == 0
+    details = AuditEntry.objects.get(event_type=AuditEvent.PERSONS_MERGED).details
+    assert details["moved_elsewhere"] == {
+        "recruitment.Recruit.person": 1, "recruitment.TrainingAttendance.person": 1, "voters.VoterPersonLink.person": 1,
+    }  # fmt: skip
+    assert details["left_on_merged_record"] == {"recruitment.TrainingAttendance.person": 1}
