@@ -15,6 +15,7 @@ from groundswell.chapters.selectors import (
     chapters_volunteered_for,
     chapters_with_member_counts,
 )
+from groundswell.field.selectors import my_assignments
 from groundswell.people.selectors import member_figures, new_members_by_month, recent_memberships
 
 RECENT_DAYS = 30
@@ -94,7 +95,8 @@ def _figures_and_growth(user: AnyUser, *, with_chapters: bool) -> dict[str, Any]
 def home_for(user: AnyUser) -> dict[str, Any]:
     scope = scope_for(user)
     role = role_of(scope)
-    context: dict[str, Any] = {"scope": scope, "role": role}
+    # live turfs and call lists assigned to this user, whatever else they do (a leader may knock doors too)
+    context: dict[str, Any] = {"scope": scope, "role": role, "assignments": list(my_assignments(user))}
     if role == "participant":
         context["volunteer_chapters"] = list(chapters_volunteered_for(user)) if scope.volunteer_chapter_ids else []
         context["partner_organizations"] = sorted(scope.partner_organizations)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -129,3 +130,33 @@ def test_a_leader_records_calls_on_a_call_list_of_their_campaign(raleigh, voter_
     outcome = do_submit_contacts([item], actor=raleigh.leader)
     assert outcome.errors == {} and outcome.created == 1
     assert Contact.objects.get(client_uuid=item["uuid"]).call_list == calls
+
+
+def test_the_home_page_lists_a_volunteers_live_assignments_and_nothing_else(raleigh, personas):
+    from groundswell.chapters.models import Chapter
+    from groundswell.field.actions import do_revoke_assignment
+
+    volunteer = make_user("walker@example.org", "Wally Walker")
+    do_grant_role(volunteer, Role.VOLUNTEER, chapter=Chapter.objects.get(slug="raleigh"), actor=personas.staff)
+    live = assign(raleigh.turfs[0], volunteer, raleigh.leader)
+    revoked = assign(raleigh.turfs[1], volunteer, raleigh.leader)
+    do_revoke_assignment(revoked, actor=raleigh.leader)
+    expired = assign(raleigh.turfs[2], volunteer, raleigh.leader, hours=1)
+    type(expired).objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(minutes=1))  # time passes
+    client = Client()
+    client.force_login(volunteer)
+    html = client.get("/home/").content.decode()
+    assert "Your assignments" in html and "You volunteer with Raleigh Groundswell" in html
+    assert f'href="{reverse("field:canvass", args=[live.turf_id])}"' in html
+    assert f"Knock doors: {raleigh.turfs[0].name}" in html
+    for gone in (raleigh.turfs[1], raleigh.turfs[2]):
+        assert reverse("field:canvass", args=[gone.pk]) not in html and gone.name not in html
+    do_revoke_assignment(live, actor=raleigh.leader)
+    html = client.get("/home/").content.decode()
+    assert "Nothing is assigned to you right now" in html and raleigh.turfs[0].name not in html
+
+    # a leader who is also given a turf sees it above the chapter's figures
+    assign(raleigh.turfs[3], raleigh.leader, personas.staff)
+    client.force_login(raleigh.leader)
+    html = client.get("/home/").content.decode()
+    assert html.index(f"Knock doors: {raleigh.turfs[3].name}") < html.index("new in the last 30 days")
