@@ -9,10 +9,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from groundswell.chapters.models import Chapter
+from groundswell.core.management.progress import progress_bar
 from groundswell.core.models import User
 from groundswell.people.importing import (
     FIELD_LABELS,
@@ -25,23 +24,6 @@ from groundswell.people.importing import (
     normalize_header,
 )
 from groundswell.people.models import ImportBatch
-
-
-class RichProgress:
-    """core.jobs.Progress's two calls, drawn as a rich progress bar on stderr."""
-
-    def __init__(self, bar: Progress) -> None:
-        self.bar = bar
-        self.task: TaskID | None = None
-
-    def phase(self, name: str, total: int | None = None) -> None:
-        if self.task is not None:
-            self.bar.update(self.task, completed=self.bar.tasks[-1].total or 0)
-        self.task = self.bar.add_task(name, total=total)
-
-    def advance(self, count: int = 1) -> None:
-        if self.task is not None:
-            self.bar.advance(self.task, count)
 
 
 class _DryRun(Exception):
@@ -129,10 +111,8 @@ class Command(BaseCommand):
         return batch
 
     def _run(self, batch: ImportBatch, actor: User | None, *, dry_run: bool) -> ImportResult:
-        console = Console(file=sys.stderr)
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=console, transient=False) as bar:
-            return do_import_people(batch, actor=actor, progress=RichProgress(bar), dry_run=dry_run)
+        with progress_bar(sys.stderr) as bar:
+            return do_import_people(batch, actor=actor, progress=bar, dry_run=dry_run)
 
 
 def _apply_pairs(headers: list[str], mapping: list[str], pairs: list[str]) -> list[str]:

@@ -8,30 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from groundswell.core.management.progress import progress_bar
 from groundswell.core.models import User
 from groundswell.turnout.ballots import METHODS, BallotFileError, GenericMapping
 from groundswell.turnout.importing import BallotCounts, BallotRowsInvalid, do_import_ballots, do_upload_ballot_file
 from groundswell.turnout.models import BallotImport, BallotLayout
-
-
-class RichProgress:
-    """The import's two progress calls, drawn as a rich progress bar on stderr."""
-
-    def __init__(self, bar: Progress) -> None:
-        self.bar = bar
-        self.task: TaskID | None = None
-
-    def phase(self, name: str, total: int | None = None) -> None:
-        if self.task is not None:
-            self.bar.update(self.task, completed=self.bar.tasks[-1].total or 0)
-        self.task = self.bar.add_task(name, total=total)
-
-    def advance(self, count: int = 1) -> None:
-        if self.task is not None:
-            self.bar.advance(self.task, count)
 
 
 class Command(BaseCommand):
@@ -101,7 +83,5 @@ class Command(BaseCommand):
         return user
 
     def _run(self, ballot_import: BallotImport) -> BallotCounts:
-        console = Console(file=sys.stderr)
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=console, transient=False) as bar:
-            return do_import_ballots(ballot_import, actor=ballot_import.created_by, progress=RichProgress(bar))
+        with progress_bar(sys.stderr) as bar:
+            return do_import_ballots(ballot_import, actor=ballot_import.created_by, progress=bar)

@@ -7,32 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from groundswell.core.management.progress import progress_bar
 from groundswell.core.models import User
 from groundswell.voters.actions import VoterImportError, do_import_voter_file_now
 from groundswell.voters.models import ColumnMappingRecord, Layout
 
 LAYOUTS = {"ncvoter": Layout.NCVOTER, "ncvhis": Layout.NCVHIS, "ohio": Layout.OHIO, "mapped": Layout.MAPPED}
 SHOWN_REJECTS = 20
-
-
-class RichProgress:
-    """The engine's phases as rich progress bars: phase(name, total) starts one, set(done) moves it."""
-
-    def __init__(self, bar: Progress) -> None:
-        self.bar = bar
-        self.task: TaskID | None = None
-
-    def phase(self, name: str, total: int | None = None) -> None:
-        if self.task is not None:
-            self.bar.update(self.task, completed=self.bar.tasks[-1].total or 1, total=self.bar.tasks[-1].total or 1)
-        self.task = self.bar.add_task(name, total=total)
-
-    def set(self, done: int) -> None:
-        if self.task is not None:
-            self.bar.update(self.task, completed=done)
 
 
 class Command(BaseCommand):
@@ -60,13 +42,11 @@ class Command(BaseCommand):
         actor = User.objects.filter(email=options["as_email"].lower()).first() if options["as_email"] else None
         if options["as_email"] and actor is None:
             raise CommandError(f"No user {options['as_email']}.")
-        console = Console(file=self.stderr, width=100)  # type: ignore[arg-type]  # OutputWrapper is a text stream
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         try:
-            with Progress(*columns, console=console) as bar:
+            with progress_bar(self.stderr, width=100) as bar:  # type: ignore[arg-type]  # OutputWrapper is a text stream
                 done = do_import_voter_file_now(
                     path, state=options["state"], layout=layout, mapping=mapping,
-                    max_rejected_percent=options["max_rejected"], actor=actor, progress=RichProgress(bar),
+                    max_rejected_percent=options["max_rejected"], actor=actor, progress=bar,
                 )  # fmt: skip
         except VoterImportError as exc:
             raise CommandError(str(exc)) from exc
