@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -182,15 +182,22 @@ def _opted_out() -> tuple[set[str], set[int], set[str]]:
 
 
 def _voter_entries(voter_list: VoterList) -> list[dict[str, Any]]:
-    no_voters, _, no_phones = _opted_out()
+    no_voters, _, _ = _opted_out()
     keep = set(voterdata.list_voter_ids(voter_list.path)) - held_out_ids(voter_list) - no_voters
     with voter_engine.using_engine(voter_list.state) as engine:
-        rows = voterdata.phones_of(engine, sorted(keep))
-    return [
-        {"key": f"v:{r['voter_id']}", "voter_id": r["voter_id"], "phone": r["phone"],
-         "name": " ".join(p for p in (r["first_name"], r["last_name"]) if p)}
-        for r in rows if r["phone"] not in no_phones
-    ]  # fmt: skip
+        return _phone_entries(voterdata.phones_of(engine, sorted(keep)))
+
+
+def _phone_entries(voters: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Call-list entries of the voters who have a phone and never asked not to be contacted, once each."""
+    no_voters, _, no_phones = _opted_out()
+    entries: dict[str, dict[str, Any]] = {}
+    for v in voters:
+        voter_id, phone = v["voter_id"], v.get("phone") or ""
+        if phone and voter_id not in no_voters and phone not in no_phones:
+            name = " ".join(p for p in (v.get("first_name"), v.get("last_name")) if p)
+            entries.setdefault(voter_id, {"key": f"v:{voter_id}", "voter_id": voter_id, "phone": phone, "name": name})
+    return list(entries.values())
 
 
 def _member_entries(chapter: Chapter | None, state: str, method: str) -> list[dict[str, Any]]:
@@ -229,6 +236,24 @@ def do_make_call_list(
         entries = _member_entries(campaign.chapter, campaign.state, method)
     else:
         raise FieldError("kind: voters or members")
+    source = f"voter list {voter_list.pk}" if voter_list else "members"
+    return _save_call_list(campaign, name, kind, method, voter_list, entries, source, actor)
+
+
+def do_make_call_list_of_voters(
+    campaign: Campaign, *, name: str, voters: Sequence[Mapping[str, Any]], source: str, actor: AnyUser
+) -> CallList:
+    """A phone list of voters chosen elsewhere (the turnout app's chase list): each row gives voter_id,
+    first_name, last_name and phone. Voters without a phone or who asked not to be contacted are left out."""
+    return _save_call_list(
+        campaign, name, CallListKind.VOTERS, Method.PHONE, None, _phone_entries(voters), source, actor
+    )
+
+
+def _save_call_list(
+    campaign: Campaign, name: str, kind: str, method: str, voter_list: VoterList | None,
+    entries: list[dict[str, Any]], source: str, actor: AnyUser,
+) -> CallList:  # fmt: skip
     with transaction.atomic():
         call_list = CallList.objects.create(
             campaign=campaign, name=(name.strip() or f"{campaign.name} calls")[:160], kind=kind, method=method,
@@ -236,9 +261,9 @@ def do_make_call_list(
         )  # fmt: skip
         record_audit(
             AuditEvent.FIELD_CALL_LIST_MADE, actor=actor, target=call_list,
-            summary=f"call list {call_list.name}: {len(entries):,} to {method}",
+            summary=f"call list {call_list.name}: {len(entries):,} to {method}, from {source}",
             details={"campaign": campaign.pk, "kind": kind, "entries": len(entries),
-                     "voter_list": voter_list.pk if voter_list else None},
+                     "voter_list": voter_list.pk if voter_list else None, "source": source},
         )  # fmt: skip
     return call_list
 

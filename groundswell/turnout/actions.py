@@ -18,7 +18,8 @@ from django.db import transaction
 from groundswell.chapters.access import AnyUser, scope_for
 from groundswell.core.audit import record_audit
 from groundswell.core.models import AuditEvent, User
-from groundswell.field.models import Assignment, Campaign
+from groundswell.field.actions import do_make_call_list_of_voters
+from groundswell.field.models import Assignment, CallList, Campaign
 from groundswell.turnout.chase import Chase, build_chase
 from groundswell.turnout.lift import LiftReport, lift_report
 from groundswell.turnout.models import ProgramCost, VolunteerHours
@@ -72,6 +73,20 @@ def do_export_chase_list(workspace: Workspace, *, actor: AnyUser) -> tuple[int, 
                      "voter_ids": [row.voter["voter_id"] for row in chase.rows]},
         )  # fmt: skip
     return len(chase.rows), _csv_lines(chase)
+
+
+def do_make_chase_call_list(workspace: Workspace, campaign: Campaign, *, name: str, actor: AnyUser) -> CallList:
+    """A call list of the place's supporters who have not voted yet, in the campaign, ready to assign:
+    leaders and above, for a campaign in the same state. Who is on it is the chase list at this moment."""
+    if not scope_for(actor).is_leader_or_above:
+        raise PermissionDenied("Only leaders and above make call lists.")
+    if campaign.state != workspace.state:
+        raise TurnoutError(f"campaign: {campaign.name} works in {campaign.state}, not {workspace.state}")
+    chase = _chase(workspace)
+    return do_make_call_list_of_voters(
+        campaign, name=name or f"Chase: {workspace.label}", voters=[row.voter for row in chase.rows],
+        source=f"the chase list of {workspace.label} ({len(chase.rows):,} not yet voted)", actor=actor,
+    )  # fmt: skip
 
 
 def _csv_lines(chase: Chase) -> Iterator[str]:

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from groundswell.chapters.access import AnyUser
 from groundswell.core.models import User
+from groundswell.field.models import Campaign
 from groundswell.turnout.ballots import METHODS, BallotFileError, GenericMapping
 from groundswell.turnout.importing import importable_states
 from groundswell.turnout.models import BallotLayout, ReturnMethod
@@ -88,3 +89,14 @@ class HoursForm(forms.Form):
 class CostForm(forms.Form):
     hourly_value = forms.DecimalField(label="Value of a volunteer hour ($)", min_value=0, decimal_places=2)
     money_spent = forms.DecimalField(label="Money spent ($)", min_value=0, decimal_places=2)
+
+
+class ChaseCallListForm(forms.Form):
+    campaign = forms.ModelChoiceField(queryset=Campaign.objects.none(), label="Field campaign")
+    name = forms.CharField(label="Name (optional)", max_length=160, required=False)
+
+    def __init__(self, *args: Any, campaigns: QuerySet[Campaign], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["campaign"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = campaigns

@@ -14,7 +14,7 @@ from datetime import date
 from django.db.models import QuerySet
 from django.http import Http404
 
-from groundswell.chapters.access import AnyUser
+from groundswell.chapters.access import AnyUser, scope_for
 from groundswell.field.models import Campaign
 from groundswell.field.selectors import campaigns_visible_to, get_campaign, require_field_manager
 from groundswell.turnout import voterdata
@@ -34,6 +34,15 @@ def chase_workspace(user: AnyUser, key: str | None) -> Workspace | None:
         return get_workspace(user, key)
     spaces = chase_workspaces(user)
     return spaces[0] if spaces else None
+
+
+def chase_campaigns(user: AnyUser, workspace: Workspace) -> QuerySet[Campaign]:
+    """The field campaigns a chase call list may go into: the user's, in the place's state (none for
+    someone who runs no campaigns)."""
+    if not scope_for(user).is_leader_or_above:
+        return Campaign.objects.none()
+    in_state = campaigns_visible_to(user).filter(state=workspace.state)
+    return in_state.select_related("chapter").order_by("-created_at", "-id")
 
 
 def field_campaigns(user: AnyUser) -> QuerySet[Campaign]:

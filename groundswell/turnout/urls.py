@@ -6,6 +6,7 @@ app_name = "turnout"
 urlpatterns = [
     path("", views.chase, name="chase"),
     path("chase.csv", views.chase_export, name="chase-export"),
+    path("chase/call-list/", views.chase_call_list, name="chase-call-list"),
     path("lift/", views.lift, name="lift"),
     path("lift/campaigns/<int:campaign_id>/costs/", views.campaign_costs, name="campaign-costs"),
     path("dashboards/", views.dashboards, name="dashboards"),

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from groundswell.core.models import JobStatus
 from groundswell.field.selectors import assignable_users
 from groundswell.turnout import actions, importing, selectors
 from groundswell.turnout.ballots import BallotFileError
 from groundswell.turnout.dashboards import build_dashboard
-from groundswell.turnout.forms import GENERIC_COLUMNS, BallotUploadForm, CostForm, HoursForm
+from groundswell.turnout.forms import GENERIC_COLUMNS, BallotUploadForm, ChaseCallListForm, CostForm, HoursForm
 from groundswell.turnout.jobs import do_queue_ballot_import
 from groundswell.turnout.lift import campaign_cost
 from groundswell.turnout.models import BallotImport, ProgramCost
@@ -37,6 +39,7 @@ def chase(request: HttpRequest) -> HttpResponse:
     if workspace is not None:
         result = actions.do_read_chase_list(workspace, actor=request.user)
         context.update(chase=result, rows=result.rows[:CHASE_ROWS_SHOWN], shown=CHASE_ROWS_SHOWN)
+        context["call_list_campaigns"] = list(selectors.chase_campaigns(request.user, workspace))
         context["charts"] = {
             "by_day": result.by_day,
             "by_chapter": result.by_chapter,
@@ -58,6 +61,34 @@ def chase_export(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="chase-{slugify(workspace.key)}.csv"'
     return response
+
+
+@login_required
+@require_POST
+def chase_call_list(request: HttpRequest) -> HttpResponse:
+    """Make a call list of the chase list, in one of the user's field campaigns of the same state."""
+    workspace = selectors.chase_workspace(request.user, request.POST.get("where"))
+    if workspace is None:
+        raise Http404("No voter data")
+    campaigns = selectors.chase_campaigns(request.user, workspace)
+    form = ChaseCallListForm(request.POST, campaigns=campaigns)
+    back = f"{reverse('turnout:chase')}?where={quote(workspace.key)}"
+    if not form.is_valid():
+        messages.error(request, "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in form.errors.items()))
+        return redirect(back)
+    try:
+        made = actions.do_make_chase_call_list(
+            workspace, form.cleaned_data["campaign"], name=form.cleaned_data["name"], actor=request.user
+        )
+    except PermissionDenied:
+        raise Http404("No such page") from None
+    except actions.TurnoutError as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    messages.success(
+        request, f"Made the call list {made.name} with {made.entry_count:,} people to call. Assign it below."
+    )
+    return redirect(made.campaign)
 
 
 # ------------------------------------------------------------------------------------------- lift

@@ -91,7 +91,7 @@ def test_a_leader_sees_only_supporters_in_their_chapters_area(gotv, personas) ->
 def test_chase_page_query_count_is_pinned(gotv, personas, django_assert_num_queries) -> None:
     client = signed_in(personas.staff)
     client.get(reverse("turnout:chase"), {"where": "state:NC"})  # warm the session and the engine
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):  # the 12th: the campaigns a call list of the chase list may go into
         assert client.get(reverse("turnout:chase"), {"where": "state:NC"}).status_code == 200
 
 
@@ -141,3 +141,45 @@ def test_lift_page_and_costs(election: Election, personas) -> None:
     assert row.cost == 6 * 30 + 500
     assert signed_in(personas.leader_a).get(costs).status_code == 404
     assert date.fromisoformat(LIFT_ELECTION.isoformat()) == LIFT_ELECTION
+
+
+@pytest.mark.django_db
+def test_staff_turn_the_chase_list_into_a_call_list_without_anyone_who_opted_out(gotv, personas) -> None:
+    from groundswell.field.actions import do_save_campaign
+    from groundswell.field.models import CallList, DoNotContact
+
+    election, supporters, voted = gotv
+    not_yet = supporters - set(voted)
+    with voter_engine.using_engine("NC") as engine:
+        v = engine.table("voters")
+        rows = engine.backend.to_pyarrow(v.select("voter_id", "phone")).to_pylist()
+    phones = {r["voter_id"]: r["phone"] for r in rows}
+    callable_ = sorted(s for s in not_yet if phones.get(s))
+    assert len(callable_) > 2 and len(callable_) < len(not_yet)  # some of them have no phone
+    DoNotContact.objects.create(state="NC", voter_id=callable_[0], reason="asked at the door")
+    DoNotContact.objects.create(phone=phones[callable_[1]], reason="asked on the phone")
+    client = signed_in(personas.staff)
+    page = client.get(reverse("turnout:chase"), {"where": "state:NC"}).content.decode()
+    assert 'action="/turnout/chase/call-list/"' in page and f"Make a call list of {len(not_yet)} voters" in page
+
+    response = client.post(reverse("turnout:chase-call-list"),
+                           {"where": "state:NC", "campaign": election.campaign.pk, "name": "Chase calls"})  # fmt: skip
+    made = CallList.objects.get(name="Chase calls")
+    assert response.status_code == 302 and response["Location"] == election.campaign.get_absolute_url()
+    assert made.campaign == election.campaign and made.kind == "voters" and made.voter_list is None
+    assert sorted(e["voter_id"] for e in made.entries) == callable_[2:]
+    assert made.entry_count == len(callable_) - 2
+    assert all(e["phone"] == phones[e["voter_id"]] and e["key"] == f"v:{e['voter_id']}" for e in made.entries)
+    entry = AuditEntry.objects.get(event_type=AuditEvent.FIELD_CALL_LIST_MADE)
+    assert "the chase list of All of NC" in entry.summary and entry.details["entries"] == made.entry_count
+
+    # a campaign in another state is not offered, and posting it anyway makes nothing
+    elsewhere = do_save_campaign(name="Ohio doors", state="OH", chapter=None, actor=personas.staff)
+    assert "Ohio doors" not in page
+    client.post(reverse("turnout:chase-call-list"), {"where": "state:NC", "campaign": elsewhere.pk})
+    assert CallList.objects.count() == 1
+    for user in (personas.volunteer, personas.candidate, personas.partner):
+        refused = signed_in(user).post(reverse("turnout:chase-call-list"),
+                                       {"where": "state:NC", "campaign": election.campaign.pk})  # fmt: skip
+        assert refused.status_code == 404
+    assert CallList.objects.count() == 1
