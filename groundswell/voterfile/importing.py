@@ -670,18 +670,29 @@ def _bits_sql(batch: Batch) -> str:
     return _bits_from("prev.vote_history")
 
 
-def _bits_from(history: str) -> str:
+def _bits_from(history: str, repeats: bool = False) -> str:
+    """Per voter, the vote bits; with ``repeats``, also whether a (voter, election) key appears twice
+    (counted with a bit per election date: at most MAX_ELECTIONS_AS_BITS dates), else ``repeats`` false."""
+    dated = (
+        f"SELECT election_date, (dense_rank() OVER (ORDER BY election_date) - 1)::INTEGER AS d "
+        f"FROM (SELECT DISTINCT election_date FROM {history})"
+    )
+    repeated = "bit_count(bit_or(1::HUGEINT << dd.d)) < count(*)" if repeats else "false"
     return f"""
         WITH ranked AS (
             SELECT election_date, election_type,
                    row_number() OVER (PARTITION BY election_type ORDER BY election_date DESC) - 1 AS ordinal
             FROM (SELECT DISTINCT election_date, election_type FROM {history}
-                  WHERE election_type IN ('GENERAL', 'PRIMARY')))
+                  WHERE election_type IN ('GENERAL', 'PRIMARY'))),
+        dated AS ({dated if repeats else "SELECT NULL::DATE AS election_date, 0 AS d LIMIT 0"})
         SELECT h.voter_id,
-               bit_or(CASE WHEN r.election_type = 'GENERAL' THEN (1::BIGINT << r.ordinal) ELSE 0 END) AS general_bits,
-               bit_or(CASE WHEN r.election_type = 'PRIMARY' THEN (1::BIGINT << r.ordinal) ELSE 0 END) AS primary_bits
-        FROM {history} h JOIN ranked r USING (election_date, election_type)
-        WHERE r.ordinal < 63
+               bit_or(CASE WHEN r.election_type = 'GENERAL' AND r.ordinal < 63
+                           THEN (1::BIGINT << r.ordinal) ELSE 0 END)::BIGINT AS general_bits,
+               bit_or(CASE WHEN r.election_type = 'PRIMARY' AND r.ordinal < 63
+                           THEN (1::BIGINT << r.ordinal) ELSE 0 END)::BIGINT AS primary_bits,
+               {repeated} AS repeats
+        FROM {history} h LEFT JOIN ranked r USING (election_date, election_type)
+             {"JOIN dated dd USING (election_date)" if repeats else ""}
         GROUP BY h.voter_id"""
 
 
@@ -826,20 +837,12 @@ def _add_history(batch: Batch, table: str, first: bool) -> None:
 
     One row per voter per election (the natural key, voter id + election date): a repeat inside the
     file keeps its first row; a row already in the history is not added again. When the history was
-    empty the staged table IS vote_history (loaded in place, never copied).
+    empty the staged table IS vote_history (loaded in place, never copied). Repeats inside the file are
+    found by the same pass over the history that gives voters their vote bits (``_refresh_bits``).
     """
     con = batch.con
     batch.step("history", 0, 1)
     con.execute(f"DELETE FROM {table} WHERE reject_reason IS NOT NULL")
-    # Repeats are rare: find candidate keys by a 64-bit hash of the key (one small value to group per
-    # row, not every column), then number the rows of just those keys to keep the first of each.
-    con.execute(f"""
-        DELETE FROM {table} WHERE rowid IN (
-            SELECT rowid FROM (
-                SELECT rowid, row_number() OVER (PARTITION BY voter_id, election_date ORDER BY rowid) AS n
-                FROM {table} WHERE hash(voter_id, election_date) IN (
-                    SELECT hash(voter_id, election_date) FROM {table} GROUP BY 1 HAVING count(*) > 1))
-            WHERE n > 1)""")
     if first:
         for name in ("reject_column", "reject_reason"):
             con.execute(f"ALTER TABLE {table} DROP COLUMN {name}")
@@ -851,22 +854,46 @@ def _add_history(batch: Batch, table: str, first: bool) -> None:
             FROM {table} n ANTI JOIN vote_history o USING (voter_id, election_date)""").fetchone()
         added = int(row[0]) if row else 0
         con.execute(f"DROP TABLE {table}")
+    added -= _refresh_bits(batch)
     valid = batch.result.rows_read - len(batch.rejects)
     if batch.result.kind == "ncvhis":
         batch.result.inserted, batch.result.unchanged = added, max(valid - added, 0)
-    _refresh_bits(batch)
 
 
-def _refresh_bits(batch: Batch) -> None:
-    """Rewrite the voters' vote bits from the full history, keeping walk order."""
+# Each election a voter took part in is one bit of a 128-bit integer (HUGEINT; 126 keeps clear of the
+# sign bit): fewer bits set than rows means the voter has a repeated election.
+MAX_ELECTIONS_AS_BITS = 126
+
+
+def _refresh_bits(batch: Batch) -> int:
+    """Rewrite the voters' vote bits from the full history, keeping walk order; drop repeated history rows.
+
+    One GROUP BY voter over the history gives both the bits and whether any (voter, election) key
+    appears twice, which only rows added by this import can do; the later rows of such keys are
+    deleted (the first in file order stays). Returns how many were deleted.
+    """
     con = batch.con
     batch.step("vote bits", 0, 1)
-    con.execute(f"CREATE TEMP TABLE bits AS {_bits_from('vote_history')}")
+    as_bits = _count(con, "(SELECT DISTINCT election_date FROM vote_history)") <= MAX_ELECTIONS_AS_BITS
+    con.execute(f"CREATE TEMP TABLE bits AS {_bits_from('vote_history', repeats=as_bits)}")
+    if not as_bits:  # a long history: find repeated keys by grouping on a 64-bit hash of the key instead
+        con.execute("""
+            UPDATE bits SET repeats = true WHERE voter_id IN (
+                SELECT DISTINCT voter_id FROM vote_history WHERE hash(voter_id, election_date) IN (
+                    SELECT hash(voter_id, election_date) FROM vote_history GROUP BY 1 HAVING count(*) > 1))""")
+    row = con.execute("""
+        DELETE FROM vote_history WHERE rowid IN (
+            SELECT rowid FROM (
+                SELECT rowid, row_number() OVER (PARTITION BY voter_id, election_date ORDER BY rowid) AS n
+                FROM vote_history WHERE voter_id IN (SELECT voter_id FROM bits WHERE repeats))
+            WHERE n > 1)""").fetchone()
+    dropped = int(row[0]) if row else 0
     con.execute("""
         UPDATE voters SET general_bits = bits.general_bits, primary_bits = bits.primary_bits
         FROM bits WHERE voters.voter_id = bits.voter_id
           AND (voters.general_bits <> bits.general_bits OR voters.primary_bits <> bits.primary_bits)""")
     con.execute("DROP TABLE bits")
+    return dropped
 
 
 def _load_ohio_history(batch: Batch, layout: Layout) -> None:

@@ -4,7 +4,7 @@ import duckdb
 import pytest
 
 from groundswell.voterfile import generate, layouts
-from groundswell.voterfile.importing import ColumnMapping, ImportRefused, import_file
+from groundswell.voterfile.importing import MAX_ELECTIONS_AS_BITS, ColumnMapping, ImportRefused, import_file
 from groundswell.voterfile.store import VoterStore, WriterBusy
 
 BASE = {
@@ -266,6 +266,25 @@ def history_row(ncid, election_lbl="11/05/2024", desc="11/05/2024 GENERAL", meth
              "election_lbl": election_lbl, "election_desc": desc, "voting_method": method, "voted_party_cd": party,
              "pct_label": "0107", "ncid": ncid, "voted_county_id": "92"}  # fmt: skip
     return "\t".join(f'"{cells.get(c, "")}"' for c in layouts.NCVHIS_COLUMNS)
+
+
+def test_repeats_are_found_in_a_history_longer_than_the_election_bits(store, tmp_path):
+    """More election dates than MAX_ELECTIONS_AS_BITS: repeats are found by the hash of the key instead."""
+    from datetime import date, timedelta
+
+    import_file(store, write(tmp_path / "nc.txt", [header(), voter_row("AA000001"), voter_row("AA000002")]), "ncvoter")
+    days = [date(2000, 1, 4) + timedelta(days=30 * i) for i in range(MAX_ELECTIONS_AS_BITS + 4)]
+    lines = ["\t".join(f'"{c}"' for c in layouts.NCVHIS_COLUMNS)]
+    lines += [history_row("AA000001", election_lbl=f"{d:%m/%d/%Y}", desc=f"{d:%m/%d/%Y} MUNICIPAL") for d in days]
+    lines.append(history_row("AA000001", election_lbl=f"{days[5]:%m/%d/%Y}", desc="REPEAT", method="ABSENTEE"))
+    lines.append(history_row("AA000002"))
+    h = import_file(store, write(tmp_path / "ncvhis.txt", lines), "ncvhis")
+    assert (h.rows_read, h.inserted, h.unchanged) == (len(days) + 2, len(days) + 1, 1)
+    assert rows(
+        store, "SELECT count(*), count(DISTINCT election_date) FROM vote_history WHERE voter_id = 'AA000001'"
+    ) == [(len(days), len(days))]
+    assert rows(store, "SELECT count(*) FROM vote_history WHERE election_desc = 'REPEAT'") == [(0,)]  # the first stays
+    assert rows(store, "SELECT voter_id, general_bits FROM voters ORDER BY 1") == [("AA000001", 0), ("AA000002", 1)]
 
 
 def test_history_keeps_one_row_per_voter_and_election_and_reports_bad_rows(store, tmp_path):
