@@ -20,8 +20,8 @@ Speed: a new generation starts as a byte copy of the published one, so an import
 tables it changes (a history file appends to ``vote_history`` and updates two bit columns of voters;
 a voter file never touches the history). A first voter file is read, cleaned and validated in one
 CREATE TABLE AS SELECT that becomes ``voters`` in place; a first history file is read straight into
-``vote_history``. History keeps one row per voter per election (voter id + election date), found by
-hashing that key, not by comparing whole rows. ``precinct_party`` (voters counted by county,
+``vote_history``. History keeps one row per voter per election (voter id + election date); repeats
+are found by the same GROUP BY voter that computes the vote bits, not by comparing whole rows. ``precinct_party`` (voters counted by county,
 precinct, party and status) is rebuilt whenever voters change, for whole-map counts.
 """
 
