@@ -21,8 +21,9 @@ tables it changes (a history file appends to ``vote_history`` and updates two bi
 a voter file never touches the history). A first voter file is read, cleaned and validated in one
 CREATE TABLE AS SELECT that becomes ``voters`` in place; a first history file is read straight into
 ``vote_history``. History keeps one row per voter per election (voter id + election date); repeats
-are found by the same GROUP BY voter that computes the vote bits, not by comparing whole rows. ``precinct_party`` (voters counted by county,
-precinct, party and status) is rebuilt whenever voters change, for whole-map counts.
+are found by the same GROUP BY voter that computes the vote bits, not by comparing whole rows.
+``precinct_party`` (voters counted by county, precinct, party and status) is rebuilt whenever voters
+change, for whole-map counts.
 """
 
 from __future__ import annotations
