@@ -86,7 +86,7 @@ def chase_call_list(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(error))
         return redirect(back)
     messages.success(
-        request, f"Made the call list {made.name} with {made.entry_count:,} people to call. Assign it below."
+        request, f"Made the call list “{made.name}”: {made.entry_count:,} people to call. Assign it below."
     )
     return redirect(made.campaign)
 

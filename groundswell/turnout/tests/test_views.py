@@ -160,7 +160,7 @@ def test_staff_turn_the_chase_list_into_a_call_list_without_anyone_who_opted_out
     DoNotContact.objects.create(phone=phones[callable_[1]], reason="asked on the phone")
     client = signed_in(personas.staff)
     page = client.get(reverse("turnout:chase"), {"where": "state:NC"}).content.decode()
-    assert 'action="/turnout/chase/call-list/"' in page and f"Make a call list of {len(not_yet)} voters" in page
+    assert 'action="/turnout/chase/call-list/"' in page and f"Make a call list from these {len(not_yet)} voters" in page
 
     response = client.post(reverse("turnout:chase-call-list"),
                            {"where": "state:NC", "campaign": election.campaign.pk, "name": "Chase calls"})  # fmt: skip

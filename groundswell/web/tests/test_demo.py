@@ -100,6 +100,17 @@ def test_demo_command_builds_the_organization_once_and_prints_one_login_per_role
         assert client.get("/home/").status_code == 200
         client.post("/accounts/logout/")
 
+    # Raleigh's canvass and the early-vote file give the chase list someone to chase and some who voted.
+    from groundswell.field.models import Contact
+    from groundswell.turnout.models import BallotReturn
+
+    assert Contact.objects.filter(result="contacted").count() > 100
+    assert BallotReturn.objects.filter(accepted=True).exists() and BallotReturn.objects.filter(accepted=False).exists()
+    client.force_login(User.objects.get(email="leader.nc@example.org"))
+    chase = client.get("/turnout/").context["chase"]
+    assert 0 < chase.voted < chase.supporters and len(chase.rows) == chase.not_yet
+    client.logout()
+
     # A second run keeps the data.
     out = io.StringIO()
     call_command("demo", "--no-serve", "--seed", "7", stdout=out)

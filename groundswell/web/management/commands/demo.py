@@ -59,6 +59,7 @@ class Command(BaseCommand):
         from groundswell.endorsements.demo import load_pipeline_demo
         from groundswell.field.demo import load_field_demo
         from groundswell.powermap.demo import load_power_map_demo
+        from groundswell.turnout.demo import load_turnout_demo
         from groundswell.voters.demo import load_voter_demo
 
         started = time.monotonic()
@@ -87,6 +88,13 @@ class Command(BaseCommand):
         with console.status("Cutting Raleigh's canvass into turfs..."):
             field = load_field_demo(seed=seed)
         console.print(f"Cut {field.turfs} turfs for Raleigh's canvass and assigned one to the Raleigh volunteer.")
+        with console.status("Knocking doors and reading the early-vote file..."):
+            turnout = load_turnout_demo(field, seed=seed)
+        console.print(
+            f"Recorded {turnout.attempts:,} knocks ({turnout.contacted:,} talked to, {turnout.supporters:,} "
+            f"supporters); {turnout.voted_early:,} supporters have voted early and {turnout.mail_outstanding:,} "
+            "have a mail ballot out: the chase list is ready."
+        )
 
     def _logins_table(self) -> Table:
         table = Table(title=f"Demo logins — every password is {DEMO_PASSWORD}")
