@@ -78,6 +78,23 @@ SOURCE_FIELDS = tuple(
     and not name.endswith("_batch")
 )
 WALK_ORDER = "county_id, precinct, street_name, house_number % 2, house_number, apartment"
+# Columns with a value of their own for almost every voter (ids, the street address, the phone, two
+# hashes) are stored uncompressed: DuckDB's dictionary and FSST analysis of millions of distinct values
+# costs about a tenth of a statewide import and saves little space; the repetitive columns (names,
+# codes, districts, streets) keep DuckDB's automatic choice.
+UNCOMPRESSED = frozenset({"voter_id", "reg_num", "address", "phone", "household_id", "row_hash"})
+REJECT_COLUMNS = {"reject_column": "VARCHAR", "reject_reason": "VARCHAR"}
+
+
+def voters_table_sql(name: str, *, with_rejects: bool = False) -> str:
+    """CREATE TABLE for the voters table (or its staging copy, with the two reject columns)."""
+    columns = {**VOTER_COLUMNS, **(REJECT_COLUMNS if with_rejects else {})}
+    defs = ", ".join(
+        f"{column} {kind}" + (" USING COMPRESSION uncompressed" if column in UNCOMPRESSED else "")
+        for column, kind in columns.items()
+    )
+    return f"CREATE TABLE {name} ({defs})"
+
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS import_batches (
@@ -605,12 +622,20 @@ def _read_staged(
     encoding: str,
     auto: bool,
     table: str = "stage",
+    create: str | None = None,
 ) -> None:
-    """CREATE TABLE stage from the file; retried as Latin-1 when DuckDB finds the file is not UTF-8."""
+    """Fill table ``table`` from the file (made by ``create``, else as the SELECT's result); retried as
+    Latin-1 when DuckDB finds the file is not UTF-8."""
     con = batch.con
     for attempt, enc in enumerate([encoding, "latin-1"]):
         rejects = f"rejects_{attempt}"
-        con.execute(f"CREATE OR REPLACE TABLE {table} AS {select(read_csv_sql(path, layout, enc, rejects))}")
+        query = select(read_csv_sql(path, layout, enc, rejects))
+        if create is None:
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS {query}")
+        else:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+            con.execute(create)
+            con.execute(f"INSERT INTO {table} BY NAME {query}")
         found = csv_rejects(con, rejects)
         bad_text = any("encoding" in r.reason for r in found)
         if not (bad_text and auto and enc == "utf-8"):
@@ -632,10 +657,11 @@ def _load_voters(
     con = batch.con
     if keep_cells:  # Ohio: read the whole row once, then voters and their election cells from it
         _read_staged(batch, path, layout, lambda source: f"SELECT * FROM {source}", encoding, auto, table="raw")
-        con.execute(f"CREATE TABLE stage AS {_voter_select(fields, 'raw', batch.batch_id)}")
+        con.execute(voters_table_sql("stage", with_rejects=True))
+        con.execute(f"INSERT INTO stage BY NAME {_voter_select(fields, 'raw', batch.batch_id)}")
     else:
         select = lambda source: _voter_select(fields, source, batch.batch_id)  # noqa: E731
-        _read_staged(batch, path, layout, select, encoding, auto)
+        _read_staged(batch, path, layout, select, encoding, auto, create=voters_table_sql("stage", with_rejects=True))
     read_lines = [r.line for r in batch.rejects if r.line is not None]
     batch.step("validate", 0, 1)
     # a second row for an id already seen is a reject: the earlier row wins
@@ -729,8 +755,10 @@ def _merge_voters(batch: Batch) -> None:
             FROM stage s LEFT JOIN kept o USING (voter_id) WHERE s.reject_reason IS NULL""").fetchone()
         assert counts is not None
         batch.result.inserted, batch.result.updated, batch.result.unchanged = (int(x) for x in counts)
+        con.execute("DROP TABLE IF EXISTS voters")  # the copy carried forward; the merge reads prev.voters
+        con.execute(voters_table_sql("voters"))
         con.execute(f"""
-            CREATE OR REPLACE TABLE voters AS
+            INSERT INTO voters BY NAME
             WITH bits AS ({_bits_sql(batch)}),
             s AS (SELECT * FROM stage WHERE reject_reason IS NULL),
             incoming AS (
@@ -771,8 +799,7 @@ def _copy_history(batch: Batch) -> None:
 def _copy_voters(batch: Batch, history_changes: bool) -> None:
     """The voters of the previous generation, unchanged (their vote bits are refreshed after history)."""
     if not batch.has("voters"):
-        cols = ", ".join(f"{name} {kind}" for name, kind in VOTER_COLUMNS.items())
-        batch.con.execute(f"CREATE TABLE voters ({cols})")
+        batch.con.execute(voters_table_sql("voters"))
 
 
 def voting_method_sql(raw: str) -> str:

@@ -4,7 +4,13 @@ import duckdb
 import pytest
 
 from groundswell.voterfile import generate, layouts
-from groundswell.voterfile.importing import MAX_ELECTIONS_AS_BITS, ColumnMapping, ImportRefused, import_file
+from groundswell.voterfile.importing import (
+    MAX_ELECTIONS_AS_BITS,
+    UNCOMPRESSED,
+    ColumnMapping,
+    ImportRefused,
+    import_file,
+)
 from groundswell.voterfile.store import VoterStore, WriterBusy
 
 BASE = {
@@ -345,3 +351,20 @@ def test_precinct_rollup_matches_the_voters_after_every_import(store, tmp_path):
         import_file(store, path, kind)
         assert rows(store, check) == [(0,)]
         assert rows(store, "SELECT sum(voters) = (SELECT count(*) FROM voters) FROM precinct_party") == [(True,)]
+
+
+def test_per_voter_columns_are_stored_uncompressed_through_first_import_and_reimport(store, tmp_path):
+    """Ids, addresses, phones and the hashes skip DuckDB's compression analysis (most of what it costs to
+    write a statewide file); codes and names keep it. Re-imports and history imports rebuild voters the
+    same way."""
+    first = generate.generate_nc(tmp_path / "r0", 2000, seed=41)
+    later = generate.generate_nc(tmp_path / "r1", 2000, seed=41, revision=1)
+    storage = """SELECT column_name, list(DISTINCT compression) FROM pragma_storage_info('voters')
+                 WHERE segment_type <> 'VALIDITY' GROUP BY 1"""
+    for path, kind in ((first.voter_file, "ncvoter"), (first.history_file, "ncvhis"), (later.voter_file, "ncvoter")):
+        import_file(store, path, kind)
+        found = dict(rows(store, storage))
+        for column in UNCOMPRESSED:
+            assert set(found[column]) <= {"Uncompressed", "Constant"}, (kind, column, found[column])
+        assert "Uncompressed" not in found["party"] and "Uncompressed" not in found["county"], (kind, found["party"])
+    assert rows(store, "SELECT count(*) FROM import_batches") == [(3,)]
