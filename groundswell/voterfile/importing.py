@@ -19,7 +19,7 @@ left the file as removed (status R, ``removed_batch``) and keeps them and their 
 Speed: a new generation starts as a byte copy of the published one, so an import rewrites only the
 tables it changes (a history file appends to ``vote_history`` and updates two bit columns of voters;
 a voter file never touches the history). A first voter file is read, cleaned and validated in one
-CREATE TABLE AS SELECT that becomes ``voters`` in place; a first history file is read straight into
+INSERT ... SELECT into a staging table that becomes ``voters`` in place; a first history file is read straight into
 ``vote_history``. History keeps one row per voter per election (voter id + election date); repeats
 are found by the same GROUP BY voter that computes the vote bits, not by comparing whole rows.
 ``precinct_party`` (voters counted by county, precinct, party and status) is rebuilt whenever voters
