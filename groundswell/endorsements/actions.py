@@ -119,13 +119,18 @@ def _send_later(subject: str, body: str, to: str) -> None:
         transaction.on_commit(lambda: send_mail(subject, body, None, [to]))
 
 
-def _questionnaire_link(nomination: Nomination) -> str:
-    """A fresh private link for the candidate; any earlier link stops working."""
+def _new_questionnaire_token(nomination: Nomination) -> str:
+    """A fresh private token for the candidate's questionnaire; any earlier link stops working."""
     token, digest = tokens.new_token()
     QuestionnaireResponse.objects.update_or_create(
         nomination=nomination, defaults={"token_hash": digest, "link_sent_at": timezone.now()}
     )
-    link = tokens.absolute_url("endorsements:answer", token)
+    return token
+
+
+def _questionnaire_link(nomination: Nomination) -> str:
+    """A fresh private link for the candidate, emailed to them; any earlier link stops working."""
+    link = tokens.absolute_url("endorsements:answer", _new_questionnaire_token(nomination))
     _send_later(
         f"{nomination.chapter.name}: your endorsement questionnaire",
         f"Hello {nomination.candidacy.name},\n\n{nomination.chapter.name} has nominated you for an endorsement in "
@@ -188,6 +193,22 @@ def do_resend_questionnaire_link(nomination: Nomination, *, actor: User) -> str:
             summary=f"new questionnaire link for {nomination.candidacy.name}",
         )
     return link
+
+
+def do_open_own_questionnaire(nomination: Nomination, *, actor: User) -> str:
+    """A signed-in candidate opens their own questionnaire (no need to find the email): returns a fresh
+    private token to go straight to it. The emailed link stops working, as when a leader resends it."""
+    if not scope_for(actor).candidate or nomination.candidate_email != actor.email.strip().lower():
+        raise PermissionDenied("This nomination is not yours.")
+    if nomination.status not in (NominationStatus.AWAITING_ANSWERS, NominationStatus.READY_FOR_VOTE):
+        raise ValidationError("The questionnaire is closed once the vote opens.")
+    with transaction.atomic():
+        token = _new_questionnaire_token(nomination)
+        record_audit(
+            AuditEvent.QUESTIONNAIRE_LINK_SENT, actor=actor, target=nomination,
+            summary=f"{nomination.candidacy.name} opened the questionnaire while signed in",
+        )  # fmt: skip
+    return token
 
 
 def do_answer_questionnaire(response: QuestionnaireResponse, *, answers: Mapping[int, tuple[bool | None, str]]) -> None:

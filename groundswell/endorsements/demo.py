@@ -311,16 +311,18 @@ def _endorsements_in_process(
     election = ensure_election("RI", _general_day(timezone.localdate().year), ElectionKind.GENERAL)
     if election.date <= timezone.localdate():
         election = ensure_election("RI", _general_day(timezone.localdate().year + 1), ElectionKind.GENERAL)
-    names = ("Marisol Vega", "Dev Okafor", "Grace Liu")
+    # the third is the demo's candidate login (candidate@example.org), who sees it waiting for their answers
+    names = ("Marisol Vega", "Dev Okafor", "Cam Brennan")
+    emails = ("marisol@example.net", "dev@example.net", "candidate@example.org")
     offices = [ensure_office("RI", "State House", district=d) for d in ("4", "10", "13")]
     endorsed = 0
-    for i, (name, office) in enumerate(zip(names, offices, strict=True)):
+    for i, (name, email, office) in enumerate(zip(names, emails, offices, strict=True)):
         candidacy = file_candidacy(ensure_race(election, office), name=name, party="Democratic")
         nomination, _ = endorse.do_nominate(
             candidacy,
             chapter=providence,
             template=template,
-            candidate_email=f"{name.split()[0].lower()}@example.net",
+            candidate_email=email,
             reason="A member who has organized in the district for years.",
             actor=leader,
         )

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from groundswell.chapters.access import AnyUser, scope_for
 from groundswell.chapters.models import Chapter
+from groundswell.core.models import User
 from groundswell.elections.models import Candidacy, OfficeLevel
 from groundswell.endorsements.models import (
     Answer,
@@ -24,6 +25,25 @@ from groundswell.endorsements.models import (
     QuestionnaireTemplate,
 )
 from groundswell.endorsements.tokens import token_hash
+
+# ---------------------------------------------------------------- a signed-in candidate's own nominations
+
+
+def nominations_of_candidate(user: AnyUser) -> QuerySet[Nomination]:
+    """The nominations made to this candidate: those whose questionnaire goes to the candidate's own
+    sign-in address. Only users with the candidate role; nobody else sees any."""
+    if not isinstance(user, User) or not scope_for(user).candidate:
+        return Nomination.objects.none()
+    return (
+        Nomination.objects.filter(candidate_email=user.email.strip().lower())
+        .select_related("candidacy__race__office", "candidacy__race__election", "chapter", "vote")
+        .order_by("-nominated_at", "-id")
+    )
+
+
+def get_candidate_nomination(user: AnyUser, nomination_id: int) -> Nomination:
+    return get_object_or_404(nominations_of_candidate(user), pk=nomination_id)
+
 
 # ---------------------------------------------------------------- nominations (leaders and above)
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("nominate/<slug:slug>/", views.nominate, name="nominate"),
     path("nominations/<int:nomination_id>/", views.nomination_detail, name="nomination"),
     path("nominations/<int:nomination_id>/resend-link/", views.resend_link, name="resend-link"),
+    path("nominations/<int:nomination_id>/my-questionnaire/", views.my_questionnaire, name="my-questionnaire"),
     path("nominations/<int:nomination_id>/open-vote/", views.open_vote, name="open-vote"),
     path("nominations/<int:nomination_id>/close-vote/", views.close_vote, name="close-vote"),
     path("nominations/<int:nomination_id>/ballots/<int:ballot_id>/recuse/", views.record_recusal, name="recuse"),

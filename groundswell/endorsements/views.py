@@ -189,6 +189,20 @@ def resend_link(request: HttpRequest, nomination_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def my_questionnaire(request: HttpRequest, nomination_id: int) -> HttpResponse:
+    """A signed-in candidate goes straight to their questionnaire from their home page."""
+    nomination = selectors.get_candidate_nomination(request.user, nomination_id)
+    assert isinstance(request.user, User)  # login_required
+    try:
+        token = actions.do_open_own_questionnaire(nomination, actor=request.user)
+    except ValidationError as error:
+        _errors(request, error)
+        return redirect("home")
+    return redirect("endorsements:answer", token=token)
+
+
+@login_required
+@require_POST
 def open_vote(request: HttpRequest, nomination_id: int) -> HttpResponse:
     def apply(n: Nomination, data: dict[str, Any], actor: User) -> str:
         vote = actions.do_open_vote(

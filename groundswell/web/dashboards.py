@@ -15,6 +15,7 @@ from groundswell.chapters.selectors import (
     chapters_volunteered_for,
     chapters_with_member_counts,
 )
+from groundswell.endorsements.selectors import nominations_of_candidate
 from groundswell.field.selectors import my_assignments
 from groundswell.people.selectors import member_figures, new_members_by_month, recent_memberships
 
@@ -100,6 +101,7 @@ def home_for(user: AnyUser) -> dict[str, Any]:
     if role == "participant":
         context["volunteer_chapters"] = list(chapters_volunteered_for(user)) if scope.volunteer_chapter_ids else []
         context["partner_organizations"] = sorted(scope.partner_organizations)
+        context["nominations"] = list(nominations_of_candidate(user)) if scope.candidate else []
         context["role_labels"] = [label for value, label in Role.choices if value in scope.roles] or ["Member"]
         return context
     context.update(_figures_and_growth(user, with_chapters=role == "national"))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
-from groundswell.core.models import User
+from groundswell.core.models import AuditEntry, AuditEvent, User
 from groundswell.endorsements.actions import (
     do_answer_questionnaire,
     do_cast_ballot,
@@ -130,3 +132,38 @@ def test_a_ballot_is_reached_only_through_its_own_nomination(personas: Personas,
     assert leader_a.post(right, {"reason": "I work on the campaign"}).status_code == 302
     ballot.refresh_from_db()
     assert ballot.recused
+
+
+def test_a_signed_in_candidate_sees_their_nomination_and_answers_from_home(personas: Personas, race: RaceSetup) -> None:
+    """The candidate's home page shows the nominations sent to their sign-in address, with a way straight
+    to the questionnaire (a fresh link: the emailed one stops working); nobody else can use it."""
+    nomination, emailed = do_nominate(
+        race.candidacy, chapter=personas.chapter_a, template=race.template,
+        candidate_email=personas.candidate.email.upper(), actor=personas.leader_a,
+    )  # fmt: skip
+    other = make_race(personas, name="Someone Else")
+    do_nominate(other.candidacy, chapter=personas.chapter_b, template=other.template,
+                candidate_email="else@example.net", actor=personas.leader_b)  # fmt: skip
+    client = _client(personas.candidate)
+    home = client.get("/home/").content.decode()
+    assert str(race.candidacy.race.office) in home and "Someone Else" not in home
+    assert "Waiting for the candidate&#x27;s answers" in home and "Answer the questionnaire" in home
+    url = reverse("endorsements:my-questionnaire", args=[nomination.pk])
+    assert f'action="{url}"' in home
+
+    opened = client.post(url)
+    assert opened.status_code == 302 and opened["Location"].startswith("/endorsements/questionnaire/")
+    assert client.get(opened["Location"]).status_code == 200
+    assert client.get(urlsplit(emailed).path).status_code == 404  # the emailed link was replaced
+    assert AuditEntry.objects.filter(event_type=AuditEvent.QUESTIONNAIRE_LINK_SENT, actor=personas.candidate).exists()
+    for user in (personas.volunteer, personas.leader_a, personas.staff):
+        assert _client(user).post(url).status_code == 404  # only the candidate it was sent to
+
+    questions = nomination.template.questions.all()
+    do_answer_questionnaire(nomination.response, answers={q.pk: (True, "") for q in questions})
+    nomination.refresh_from_db()
+    vote = do_open_vote(nomination, closes_at=timezone.now() + dt.timedelta(days=3), actor=personas.leader_a)
+    home = client.get("/home/").content.decode()
+    assert "Chapter vote open" in home and f"{vote.closes_at.astimezone():%b}" in home
+    assert "Answer the questionnaire" not in home
+    assert client.post(url).status_code == 302 and ChapterVote.objects.count() == 1  # closed: back home, nothing new
