@@ -147,7 +147,7 @@ def test_a_signed_in_candidate_sees_their_nomination_and_answers_from_home(perso
     client = _client(personas.candidate)
     home = client.get("/home/").content.decode()
     assert str(race.candidacy.race.office) in home and "Someone Else" not in home
-    assert "Waiting for the candidate&#x27;s answers" in home and "Answer the questionnaire" in home
+    assert "Waiting for your answers" in home and "Answer the questionnaire" in home
     url = reverse("endorsements:my-questionnaire", args=[nomination.pk])
     assert f'action="{url}"' in home
 
