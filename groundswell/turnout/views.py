@@ -24,6 +24,7 @@ from groundswell.turnout.forms import GENERIC_COLUMNS, BallotUploadForm, ChaseCa
 from groundswell.turnout.jobs import do_queue_ballot_import
 from groundswell.turnout.lift import campaign_cost
 from groundswell.turnout.models import BallotImport, ProgramCost
+from groundswell.voters.selectors import Workspace
 
 CHASE_ROWS_SHOWN = 500
 
@@ -48,12 +49,17 @@ def chase(request: HttpRequest) -> HttpResponse:
     return render(request, "turnout/chase.html", context)
 
 
+def _chase_workspace_or_404(request: HttpRequest, key: str | None) -> Workspace:
+    workspace = selectors.chase_workspace(request.user, key)
+    if workspace is None:
+        raise Http404("No voter data")
+    return workspace
+
+
 @login_required
 @require_GET
 def chase_export(request: HttpRequest) -> StreamingHttpResponse:
-    workspace = selectors.chase_workspace(request.user, request.GET.get("where"))
-    if workspace is None:
-        raise Http404("No voter data")
+    workspace = _chase_workspace_or_404(request, request.GET.get("where"))
     try:
         _, lines = actions.do_export_chase_list(workspace, actor=request.user)
     except PermissionDenied:
@@ -67,9 +73,7 @@ def chase_export(request: HttpRequest) -> StreamingHttpResponse:
 @require_POST
 def chase_call_list(request: HttpRequest) -> HttpResponse:
     """Make a call list of the chase list, in one of the user's field campaigns of the same state."""
-    workspace = selectors.chase_workspace(request.user, request.POST.get("where"))
-    if workspace is None:
-        raise Http404("No voter data")
+    workspace = _chase_workspace_or_404(request, request.POST.get("where"))
     campaigns = selectors.chase_campaigns(request.user, workspace)
     form = ChaseCallListForm(request.POST, campaigns=campaigns)
     back = f"{reverse('turnout:chase')}?where={quote(workspace.key)}"
