@@ -149,8 +149,18 @@ def do_grant_role(
 
 
 def do_revoke_role(grant: RoleGrant, *, actor: User | None) -> RoleGrant:
+    """End a role. A staffer's own national-staff role is ended by another staffer, and the last
+    national staffer's never: someone must always be able to grant roles."""
     if actor is not None and not scope_for(actor).can_manage_roles:
         raise PermissionDenied("Only national staff revoke roles.")
+    if grant.role == Role.NATIONAL_STAFF and grant.revoked_at is None:
+        if actor is not None and grant.user_id == actor.pk:
+            raise ValidationError("Another national staffer must end your national staff role.")
+        others = RoleGrant.objects.active().filter(role=Role.NATIONAL_STAFF).exclude(user_id=grant.user_id)
+        if not others.exists():
+            raise ValidationError(
+                f"{grant.user.email} is the last national staffer: grant the role to someone else first."
+            )
     with transaction.atomic():
         if grant.revoked_at is None:
             grant.revoked_at = timezone.now()

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -116,8 +117,12 @@ def user_invite(request: HttpRequest, user_id: int) -> HttpResponse:
 @post_only
 def grant_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
     grant = get_role_grant(request.user, grant_id)
-    do_revoke_role(grant, actor=_acting_user(request))
-    messages.success(request, f"{grant.user.email} is no longer {grant}.")
+    try:
+        do_revoke_role(grant, actor=_acting_user(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{grant.user.email} is no longer {grant}.")
     return redirect("staff:user-detail", user_id=grant.user_id)
 
 

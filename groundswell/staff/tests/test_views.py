@@ -2,12 +2,13 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from conftest import sign_in
-from groundswell.chapters.actions import do_grant_role
+from groundswell.chapters.actions import do_grant_role, do_revoke_role
 from groundswell.chapters.models import Role, RoleGrant
 from groundswell.core.audit import record_audit
 from groundswell.core.models import AuditEntry, AuditEvent, User
@@ -328,3 +329,24 @@ def test_staff_grant_and_revoke_a_role_in_the_browser(page, live_server, persona
     assert not RoleGrant.objects.active().filter(user=newcomer).exists()
     page.get_by_role("link", name="Audit log").click()
     page.get_by_text("newcomer@example.org is no longer Chapter leader — Providence Groundswell").wait_for()
+
+
+@pytest.mark.django_db
+def test_a_staffer_cannot_end_their_own_staff_role_nor_the_last_one(personas):
+    own = RoleGrant.objects.get(user=personas.staff, role=Role.NATIONAL_STAFF)
+    client = client_for(personas.staff)
+    response = client.post(reverse("staff:grant-revoke", args=[own.pk]), follow=True)
+    assert "Another national staffer must end your national staff role." in response.content.decode()
+    own.refresh_from_db()
+    assert own.revoked_at is None and client.get(reverse("staff:audit")).status_code == 200
+    assert not AuditEntry.objects.filter(event_type=AuditEvent.ROLE_REVOKED).exists()
+
+    second = make_user("second.staff@example.org")
+    theirs = do_grant_role(second, Role.NATIONAL_STAFF, actor=personas.staff)
+    client_for(second).post(reverse("staff:grant-revoke", args=[own.pk]))  # another staffer may
+    own.refresh_from_db()
+    assert own.revoked_at is not None and own.revoked_by == second
+    # the last staffer's role is never ended, even by the command line (no actor)
+    with pytest.raises(ValidationError, match="last national staffer"):
+        do_revoke_role(theirs, actor=None)
+    assert client_for(second).get(reverse("staff:audit")).status_code == 200
