@@ -440,11 +440,12 @@ class Door(NamedTuple):
         return tuple(voter for unit in self.units for voter in unit.voters)
 
 
-def walk_list(engine: Engine, precinct: str, u: Universe | None = None) -> ir.Table:
-    """The rows of one precinct in walk order: street by street, up the odd side then down the even.
+def walk_rows(engine: Engine, precinct: str, u: Universe | None = None) -> ir.Table:
+    """The rows of one precinct's walk list, in no order (``in_walk_order`` sorts them).
 
     A row is one voter: ``voter_id``, ``name``, ``age``, ``party``, then the door's ``street_name``,
-    ``house_number``, ``apartment``, ``address`` and ``odd`` (which side of the street).
+    ``house_number``, ``apartment``, ``address``, ``odd`` (which side of the street) and ``along`` (the
+    house number up the odd side, its negative down the even side).
     """
     universe = (u or Universe()).within(Area(precincts=(precinct,)))
     t = voters_in(engine, universe)
@@ -452,13 +453,21 @@ def walk_list(engine: Engine, precinct: str, u: Universe | None = None) -> ir.Ta
     along = ibis.ifelse(odd, t.house_number, -t.house_number)
     first, last = t.first_name, t.last_name
     name = ibis.ifelse(first.notnull() & last.notnull(), first.concat(" ", last), first.coalesce(last, ""))
-    cols = t.select(
+    return t.select(
         "voter_id", name.name("name"), "age", "party", "street_name", "house_number", "apartment", "address",
-        odd=odd, along=along, first=first, last=last,
+        odd=odd, along=along,
     )  # fmt: skip
-    return cols.order_by("street_name", ibis.desc("odd"), "along", "apartment", "last", "first", "voter_id").drop(
-        "along", "first", "last"
-    )
+
+
+# Walk order: street by street, up the odd side then down the even, a building's units together and,
+# inside a unit, voters by name. Sorted by Arrow once the rows are fetched, the same whichever engine
+# fetched them (byte order, NULLs last): a few thousand rows sort faster there than in a SQL ORDER BY.
+WALK_SORT = (("street_name", "ascending"), ("odd", "descending"), ("along", "ascending"), ("apartment", "ascending"),
+             ("name", "ascending"), ("voter_id", "ascending"))  # fmt: skip
+
+
+def in_walk_order(table: pa.Table) -> pa.Table:
+    return table.take(pc.sort_indices(table, sort_keys=WALK_SORT))
 
 
 SIDES = ("even", "odd")  # indexed by a door's ``odd`` flag
@@ -466,11 +475,11 @@ SIDES = ("even", "odd")  # indexed by a door's ``odd`` flag
 
 def doors(engine: Engine, precinct: str, u: Universe | None = None) -> list[Door]:
     """One precinct's doors in walk order; the apartments of a building are grouped under its door."""
-    return doors_of(engine.run(("doors", precinct, u), lambda: walk_list(engine, precinct, u)))
+    return doors_of(in_walk_order(engine.run(("doors", precinct, u), lambda: walk_rows(engine, precinct, u))))
 
 
 def doors_of(table: pa.Table) -> list[Door]:
-    """Walk-ordered rows (``walk_list``'s columns) -> doors, each with its units and their voters.
+    """Walk-ordered rows (``walk_rows``'s columns, ``in_walk_order``) -> doors, each with its units and voters.
 
     Walk order keeps a building's rows together and a unit's rows together inside it: where a building
     or a unit starts is found over whole Arrow columns, then the tuples are made by C-level ``map``

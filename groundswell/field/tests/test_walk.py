@@ -1,30 +1,33 @@
-"""Walk lists and turf cutting on rows shaped like the engine's walk_list output, made into doors by
-the engine's own ``doors_of``."""
+"""Walk lists and turf cutting on rows shaped like the engine's walk_rows output, made into doors by
+the engine's own ``in_walk_order`` and ``doors_of``."""
 
 from __future__ import annotations
 
 import itertools
+import random
 
 import pyarrow as pa
 import pytest
 
 from groundswell.field.walk import TurfError, block_face, cut_precinct, door_dicts, size_of, voters_at
-from groundswell.voterfile.targeting import doors_of
+from groundswell.voterfile.targeting import doors_of, in_walk_order
 
 
 def doors_from_rows(rows, keep=None):
-    return door_dicts(doors_of(pa.Table.from_pylist(rows)), keep)
+    shuffled = random.Random(5).sample(rows, len(rows))  # any order: in_walk_order restores it
+    return door_dicts(doors_of(in_walk_order(pa.Table.from_pylist(shuffled))), keep)
 
 
 def row(vid, street, number, apartment=None, first="A", last="Voter"):
     address = f"{number} {street}" + (f" APT {apartment}" if apartment else "")
     return {"voter_id": vid, "name": f"{first} {last}", "age": 40, "party": "DEM",
             "street_name": street, "house_number": number, "apartment": apartment, "address": address,
-            "odd": number % 2 == 1}  # fmt: skip
+            "odd": number % 2 == 1, "along": number if number % 2 == 1 else -number}  # fmt: skip
 
 
 def walk_rows():
-    """Elm St up the odd side, down the even side, then Oak St; a building with apartments on Elm."""
+    """Elm St up the odd side, down the even side, then Oak St; a building with apartments on Elm.
+    (Listed in walk order; the tests shuffle them, as an engine would return them.)"""
     rows = []
     n = 0
     for street in ("ELM ST", "OAK ST"):

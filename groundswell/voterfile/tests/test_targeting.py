@@ -213,6 +213,13 @@ def test_doors_of_rows_group_buildings_and_units_with_nulls_as_values():
     ]
     names = ("voter_id", "name", "age", "party", "street_name", "house_number", "apartment", "address", "odd")
     doors = tg.doors_of(pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)}))
+    # the same rows in any order are put back in walk order (NULL house numbers last on their side)
+    along = [None if r[5] is None else (r[5] if r[8] else -r[5]) for r in rows]
+    for shuffled in (rows[::-1], rows[3:] + rows[:3]):
+        positions = [rows.index(r) for r in shuffled]
+        table = pa.table({**{n: [r[i] for r in shuffled] for i, n in enumerate(names)},
+                          "along": pa.array([along[p] for p in positions], pa.int32())})  # fmt: skip
+        assert tg.doors_of(tg.in_walk_order(table)) == doors
     assert [(d.street_name, d.side, d.house_number, d.address) for d in doors] == [
         ("ELM ST", "odd", 101, "101 ELM ST"), ("ELM ST", "odd", 103, "103 ELM ST"),
         ("ELM ST", "even", 102, "102 ELM ST"), ("ELM ST", "even", None, "ELM ST"), ("OAK ST", "odd", 101, "101 OAK ST"),
