@@ -15,6 +15,7 @@ early vote): the row that says the most wins (see ``_rank``).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -159,10 +160,12 @@ def normalize_header(name: str) -> str:
 
 def detect_encoding(path: Path) -> str:
     """utf-8-sig when the whole file decodes as UTF-8, else cp1252 (which the states' exports use)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            for _ in handle:
-                pass
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                decoder.decode(block)
+        decoder.decode(b"", final=True)  # a character cut off at the very end is not UTF-8 either
     except UnicodeDecodeError:
         return "cp1252"
     return "utf-8-sig"
