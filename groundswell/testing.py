@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from groundswell.chapters.actions import do_create_chapter, do_grant_role
 from groundswell.chapters.models import AreaKind, Chapter, ChapterStatus, Role
 from groundswell.core.actions import do_create_user
-from groundswell.core.models import User
+from groundswell.core.jobs import Progress
+from groundswell.core.models import Job, User
 from groundswell.people.actions import PersonDetails, do_save_person
 from groundswell.people.models import Person
 
@@ -83,3 +84,17 @@ def make_personas() -> Personas:
         member_a,
         member_b,
     )
+
+
+class WatchedProgress(Progress):
+    """A job's progress, written on every report and read back from the job row each time, as the page's
+    poll would read it: ``seen`` holds every (phase, done, total) a watcher saw."""
+
+    def __init__(self, job: Job) -> None:
+        super().__init__(job, min_interval=0)
+        self.seen: list[tuple[str, int, int | None]] = []
+
+    def _write(self, *, force: bool = False) -> None:
+        super()._write(force=force)
+        row = Job.objects.get(pk=self.job.pk)
+        self.seen.append((row.phase, row.done, row.total))

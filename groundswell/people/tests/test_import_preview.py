@@ -15,6 +15,7 @@ from groundswell.people.importing import do_set_import_mapping
 from groundswell.people.jobs import PREVIEW_IMPORT, do_queue_import_preview, preview_import_job
 from groundswell.people.models import ImportBatch, ImportStatus, Person
 from groundswell.people.tests.test_importing import GOOD_HEADER, good_rows, upload
+from groundswell.testing import WatchedProgress
 
 
 def map_columns(client: Client, batch: ImportBatch):
@@ -25,20 +26,12 @@ def map_columns(client: Client, batch: ImportBatch):
 def test_the_preview_job_reports_progress_while_it_checks_and_matches(personas):
     batch = upload(GOOD_HEADER + good_rows(40), actor=personas.staff)
     job = do_queue_import_preview(batch, actor=personas.staff)
-    seen = []
-
-    class Watching(Progress):
-        # Reads the job row back after each write, as the page's poll would.
-        def _write(self, *, force=False):
-            super()._write(force=force)
-            row = Job.objects.get(pk=self.job.pk)
-            seen.append((row.phase, row.done, row.total))
-
+    watching = WatchedProgress(job)
     job.refresh_from_db()
-    preview_import_job(job, Watching(job, min_interval=0))
-    assert ("Checking rows", 20, 40) in seen
-    assert ("Checking rows", 40, 40) in seen
-    assert ("Matching people already known", 40, 40) in seen
+    preview_import_job(job, watching)
+    assert ("Checking rows", 20, 40) in watching.seen
+    assert ("Checking rows", 40, 40) in watching.seen
+    assert ("Matching people already known", 40, 40) in watching.seen
 
 
 @pytest.mark.django_db

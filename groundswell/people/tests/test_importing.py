@@ -36,6 +36,7 @@ from groundswell.people.models import (
     TimelineEntry,
     TimelineKind,
 )
+from groundswell.testing import WatchedProgress
 
 GOOD_HEADER = "First Name,Last Name,Email,Phone,Address,City,State,Zip,Tags,Email Opt-in,SMS Opt-in\n"
 
@@ -307,20 +308,12 @@ def test_a_job_that_dies_while_applying_leaves_nothing_applied(personas):
 def test_job_progress_is_written_while_rows_are_checked(personas):
     batch = upload(GOOD_HEADER + good_rows(40), actor=personas.staff)
     job = do_queue_people_import(batch, actor=personas.staff)
-    seen = []
-
-    class Watching(Progress):
-        # Reads the job row back after each write, as the page's poll would.
-        def _write(self, *, force=False):
-            super()._write(force=force)
-            row = Job.objects.get(pk=self.job.pk)
-            seen.append((row.phase, row.done, row.total))
-
+    watching = WatchedProgress(job)
     job.refresh_from_db()
-    import_people_job(job, Watching(job, min_interval=0))
-    assert ("Checking rows", 20, 40) in seen
-    assert ("Checking rows", 40, 40) in seen
-    assert ("Matching people already known", 40, 40) in seen
+    import_people_job(job, watching)
+    assert ("Checking rows", 20, 40) in watching.seen
+    assert ("Checking rows", 40, 40) in watching.seen
+    assert ("Matching people already known", 40, 40) in watching.seen
 
 
 # ---------------------------------------------------------------- files

@@ -4,7 +4,7 @@ scope on the duplicates page, dropped at once by a merge or a "not the same pers
 import pytest
 from django.test import Client
 
-from groundswell.core.jobs import Progress, run_pending_jobs
+from groundswell.core.jobs import run_pending_jobs
 from groundswell.core.models import AuditEntry, AuditEvent, Job, JobStatus
 from groundswell.people.actions import do_dismiss_duplicate, do_merge_people, do_update_person
 from groundswell.people.dedupe import propose_duplicates
@@ -15,6 +15,7 @@ from groundswell.people.proposals import REFRESH_DUPLICATES, do_queue_duplicate_
 from groundswell.people.selectors import duplicate_proposals_for, live_duplicate_proposals_for
 from groundswell.people.tests.test_dedupe import add_person, pair
 from groundswell.people.tests.test_importing import upload
+from groundswell.testing import WatchedProgress
 from groundswell.web.demo import build_demo
 
 # Session, user, role grants (the scope), the count, the page of pairs with both people, their
@@ -107,19 +108,12 @@ def test_a_reader_sees_only_pairs_with_both_people_in_their_scope(personas):
 @pytest.mark.django_db(transaction=True)
 def test_the_refresh_job_reports_its_progress(personas, jon_and_john):
     job = do_queue_duplicate_refresh(actor=personas.staff)
-    seen = []
-
-    class Watching(Progress):
-        def _write(self, *, force=False):
-            super()._write(force=force)
-            row = Job.objects.get(pk=self.job.pk)
-            seen.append((row.phase, row.done, row.total))
-
-    result = refresh_duplicates_job(job, Watching(job, min_interval=0))
+    watching = WatchedProgress(job)
+    result = refresh_duplicates_job(job, watching)
     finding = "Finding people who share a name, address, phone or email"
-    assert (finding, 0, 5) in seen and (finding, 5, 5) in seen
-    assert ("Scoring pairs", 1, 1) in seen
-    assert seen[-1][0] == "Saving"
+    assert (finding, 0, 5) in watching.seen and (finding, 5, 5) in watching.seen
+    assert ("Scoring pairs", 1, 1) in watching.seen
+    assert watching.seen[-1][0] == "Saving"
     assert result["full"] is True and result["proposals"] == 1
     assert DuplicateRefresh.objects.get().job_id == job.pk
 
