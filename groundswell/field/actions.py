@@ -182,15 +182,17 @@ def _opted_out() -> tuple[set[str], set[int], set[str]]:
 
 
 def _voter_entries(voter_list: VoterList) -> list[dict[str, Any]]:
-    no_voters, _, _ = _opted_out()
-    keep = set(voterdata.list_voter_ids(voter_list.path)) - held_out_ids(voter_list) - no_voters
+    opted_out = _opted_out()
+    keep = set(voterdata.list_voter_ids(voter_list.path)) - held_out_ids(voter_list) - opted_out[0]
     with voter_engine.using_engine(voter_list.state) as engine:
-        return _phone_entries(voterdata.phones_of(engine, sorted(keep)))
+        return _phone_entries(voterdata.phones_of(engine, sorted(keep)), opted_out)
 
 
-def _phone_entries(voters: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _phone_entries(
+    voters: Iterable[Mapping[str, Any]], opted_out: tuple[set[str], set[int], set[str]] | None = None
+) -> list[dict[str, Any]]:
     """Call-list entries of the voters who have a phone and never asked not to be contacted, once each."""
-    no_voters, _, no_phones = _opted_out()
+    no_voters, _, no_phones = opted_out or _opted_out()
     entries: dict[str, dict[str, Any]] = {}
     for v in voters:
         voter_id, phone = v["voter_id"], v.get("phone") or ""
