@@ -62,7 +62,7 @@ VOTER_COLUMNS: dict[str, str] = {
     "precinct_code": "VARCHAR", "precinct_name": "VARCHAR", "municipality": "VARCHAR", "ward": "VARCHAR",
     "cong_dist": "VARCHAR", "state_senate": "VARCHAR", "state_house": "VARCHAR",
     "county_commission": "VARCHAR", "school_dist": "VARCHAR", "township": "VARCHAR", "vtd": "VARCHAR",
-    "household_id": "BIGINT", "row_hash": "BIGINT", "general_bits": "BIGINT", "primary_bits": "BIGINT",
+    "row_hash": "BIGINT", "general_bits": "BIGINT", "primary_bits": "BIGINT",
     "first_batch": "INTEGER", "changed_batch": "INTEGER", "removed_batch": "INTEGER",
 }  # fmt: skip
 HISTORY_COLUMNS: dict[str, str] = {
@@ -70,19 +70,19 @@ HISTORY_COLUMNS: dict[str, str] = {
     "voting_method": "VARCHAR", "voting_method_raw": "VARCHAR", "party_ballot": "VARCHAR",
     "county_id": "INTEGER", "precinct": "VARCHAR", "batch_id": "INTEGER",
 }  # fmt: skip
-# Fields a file supplies; the rest (parsed address parts, household, hash, bits, batches) are derived.
+# Fields a file supplies; the rest (parsed address parts, change hash, vote bits, batches) are derived.
 SOURCE_FIELDS = tuple(
     name
     for name in VOTER_COLUMNS
-    if name not in {"house_number", "street_name", "household_id", "row_hash", "general_bits", "primary_bits"}
+    if name not in {"house_number", "street_name", "row_hash", "general_bits", "primary_bits"}
     and not name.endswith("_batch")
 )
 WALK_ORDER = "county_id, precinct, street_name, house_number % 2, house_number, apartment"
-# Columns with a value of their own for almost every voter (ids, the street address, the phone, two
-# hashes) are stored uncompressed: DuckDB's dictionary and FSST analysis of millions of distinct values
+# Columns with a value of their own for almost every voter (ids, the street address, the phone, the
+# change hash) are stored uncompressed: DuckDB's dictionary and FSST analysis of millions of distinct values
 # costs about a tenth of a statewide import and saves little space; the repetitive columns (names,
 # codes, districts, streets) keep DuckDB's automatic choice.
-UNCOMPRESSED = frozenset({"voter_id", "reg_num", "address", "phone", "household_id", "row_hash"})
+UNCOMPRESSED = frozenset({"voter_id", "reg_num", "address", "phone", "row_hash"})
 REJECT_COLUMNS = {"reject_column": "VARCHAR", "reject_reason": "VARCHAR"}
 
 
@@ -206,6 +206,17 @@ def _upper(col: str) -> str:
     return f"nullif(upper({_trimmed(col)}), '')"
 
 
+# "001-" ... "999-": a precinct key starts with its county number, padded to three digits. Looked up in
+# a constant list rather than formatted per row (lpad of a cast costs about as much as reading the field).
+COUNTY_PREFIXES = "[" + ", ".join(f"'{n:03d}-'" for n in range(1000)) + "]"
+
+
+def county_prefix(county: str) -> str:
+    """'<county number, at least 3 digits>-' for an INTEGER county column."""
+    c = q(county)
+    return f"CASE WHEN {c} BETWEEN 0 AND 999 THEN {COUNTY_PREFIXES}[{c} + 1] ELSE {c}::VARCHAR || '-' END"
+
+
 def nc_voter_fields() -> dict[str, str]:
     status = f"upper({_trimmed('status_cd')})"
     return {
@@ -232,7 +243,7 @@ def nc_voter_fields() -> dict[str, str]:
         "city": _upper("res_city_desc"),
         "zip": _text("zip_code"),
         "phone": _text("full_phone_number"),
-        "precinct": f"lpad(county_id::VARCHAR, 3, '0') || '-' || upper({_trimmed('precinct_abbrv')})",
+        "precinct": f"{county_prefix('county_id')} || upper({_trimmed('precinct_abbrv')})",
         "precinct_code": _upper("precinct_abbrv"),
         "precinct_name": _text("precinct_desc"),
         "municipality": _upper("municipality_abbrv"),
@@ -245,6 +256,10 @@ def nc_voter_fields() -> dict[str, str]:
         "township": _upper("township_abbrv"),
         "vtd": _upper("vtd_abbrv"),
     }
+
+
+def _case_whens(expr: str, mapping: Mapping[str, str]) -> str:
+    return " ".join(f"WHEN {expr} = {lit(k)} THEN {lit(v)}" for k, v in mapping.items())
 
 
 def _case_map(expr: str, mapping: Mapping[str, str], default: str) -> str:
@@ -280,7 +295,7 @@ def ohio_voter_fields(file_date: date) -> dict[str, str]:
         "city": _upper("RESIDENTIAL_CITY"),
         "zip": _text("RESIDENTIAL_ZIP"),
         "phone": "NULL",
-        "precinct": "lpad(COUNTY_NUMBER::VARCHAR, 3, '0') || '-' || upper(trim(PRECINCT_CODE))",
+        "precinct": f"{county_prefix('COUNTY_NUMBER')} || upper(trim(PRECINCT_CODE))",
         "precinct_code": _upper("PRECINCT_CODE"),
         "precinct_name": _text("PRECINCT_NAME"),
         "municipality": _upper("CITY"),
@@ -306,13 +321,32 @@ def mapped_voter_fields(mapping: ColumnMapping) -> dict[str, str]:
     if "party" in mapping.fields:
         fields["party"] = f"coalesce({fields['party']}, 'UNA')"
     if "precinct" in mapping.fields and "county_id" in mapping.fields:
-        fields["precinct"] = f"lpad({q(mapping.fields['county_id'])}::VARCHAR, 3, '0') || '-' || {fields['precinct']}"
+        fields["precinct"] = f"{county_prefix(mapping.fields['county_id'])} || {fields['precinct']}"
     fields["precinct_code"] = fields["precinct_code"] if "precinct_code" in mapping.fields else fields["precinct"]
     return fields
 
 
 # house number, street, unit: "3317 SHILOH WAY APT 2", "12B ELM ST # 4", "700 W MAIN ST STE 100"
 ADDRESS_PATTERN = r"^(\d+)[A-Z]?\s+(.+?)(?:\s+(?:APT|UNIT|STE|SUITE|LOT|RM|#)\.?\s*#?\s*([A-Z0-9-]+))?$"
+# Most addresses are "<number> <street>" with no unit: two match-only patterns (RE2's fast automaton,
+# no capture groups) pick those out, and plain string functions split them exactly as ADDRESS_PATTERN
+# would. Capturing groups with a lazy repeat cost RE2 several times more per value, so only the rest
+# (units, odd shapes) go through ADDRESS_PATTERN itself.
+PLAIN_ADDRESS = r"\d+[A-Z]? \S.*"
+UNIT_WORD = r"\s(?:APT|UNIT|STE|SUITE|LOT|RM|#)"
+
+
+def address_parts_sql(address: str) -> str:
+    """STRUCT(num, street, unit) of an upper-cased street address; '' where a part is absent."""
+    plain = f"regexp_full_match({address}, {lit(PLAIN_ADDRESS)}) AND NOT regexp_matches({address}, {lit(UNIT_WORD)})"
+    split = (
+        f"{{'num': regexp_extract({address}, '^\\d+'), "
+        f"'street': substr({address}, instr({address}, ' ') + 1), 'unit': ''}}"
+    )
+    return (
+        f"CASE WHEN {plain} THEN {split} "
+        f"ELSE regexp_extract({address}, {lit(ADDRESS_PATTERN)}, ['num', 'street', 'unit']) END"
+    )
 
 
 def _voter_select(fields: Mapping[str, str], source: str, batch_id: int) -> str:
@@ -323,7 +357,7 @@ def _voter_select(fields: Mapping[str, str], source: str, batch_id: int) -> str:
     """
     exprs = ",\n  ".join(f"{expr} AS {name}" for name, expr in fields.items())
     statuses = ", ".join(lit(code) for code in layouts.STATUS_CODES)
-    parsed = f"regexp_extract(address, {lit(ADDRESS_PATTERN)}, ['num', 'street', 'unit'])"
+    parsed = address_parts_sql("address")
     hashed = ", ".join(name for name in SOURCE_FIELDS)
     return f"""
 WITH src AS NOT MATERIALIZED (SELECT {exprs} FROM {source}),
@@ -332,7 +366,6 @@ SELECT * EXCLUDE (p, street_name, apartment, house_number_text),
   TRY_CAST(house_number_text AS INTEGER) AS house_number,
   street_name,
   apartment,
-  (hash(address, zip, apartment) >> 1)::BIGINT AS household_id,
   (hash({hashed}) >> 1)::BIGINT AS row_hash,
   0::BIGINT AS general_bits, 0::BIGINT AS primary_bits, {batch_id}::INTEGER AS first_batch,
   {batch_id}::INTEGER AS changed_batch, NULL::INTEGER AS removed_batch,
@@ -802,41 +835,64 @@ def _copy_voters(batch: Batch, history_changes: bool) -> None:
         batch.con.execute(voters_table_sql("voters"))
 
 
-def voting_method_sql(raw: str) -> str:
+# NC's most common voting_method labels, matched whole before the general rules below (a comparison
+# costs a fraction of the LIKE chain); test_importing checks each agrees with the general rules.
+COMMON_METHODS = {
+    "IN-PERSON": "ELECTION_DAY",
+    "ABSENTEE ONESTOP": "EARLY",
+    "EARLY VOTING IN-PERSON": "EARLY",
+    "ABSENTEE BY MAIL": "ABSENTEE",
+    "PROVISIONAL": "PROVISIONAL",
+}
+
+
+def voting_method_sql(raw: str, common: bool = True) -> str:
     """NC's voting_method labels (old and new) as ELECTION_DAY, EARLY, ABSENTEE, PROVISIONAL or OTHER."""
-    return f"""CASE
+    rules = f"""CASE
         WHEN {raw} IS NULL THEN NULL
         WHEN {raw} LIKE '%ONESTOP%' OR {raw} LIKE '%ONE STOP%' OR {raw} LIKE '%EARLY%' THEN 'EARLY'
         WHEN {raw} LIKE '%PROVISIONAL%' THEN 'PROVISIONAL'
         WHEN {raw} LIKE '%ABSENTEE%' OR {raw} LIKE '%MAIL%' THEN 'ABSENTEE'
         WHEN {raw} LIKE '%IN-PERSON%' OR {raw} LIKE '%IN PERSON%' OR {raw} LIKE '%ELECTION DAY%' THEN 'ELECTION_DAY'
         ELSE 'OTHER' END"""
+    if not common:
+        return rules
+    return f"CASE {_case_whens(raw, COMMON_METHODS)} ELSE {rules} END"
 
 
 def election_type_sql(desc: str) -> str:
-    return f"""CASE WHEN {desc} LIKE '%GENERAL%' THEN 'GENERAL' WHEN {desc} LIKE '%PRIMARY%' THEN 'PRIMARY'
-        WHEN {desc} LIKE '%MUNICIPAL%' THEN 'MUNICIPAL' WHEN {desc} LIKE '%SPECIAL%' THEN 'SPECIAL' ELSE 'OTHER' END"""
+    """GENERAL, PRIMARY, MUNICIPAL, SPECIAL or OTHER from an election's description, in any case.
+
+    Descriptions are almost always upper case already: those are matched as they are, and only the
+    rest pay for upper-casing."""
+    rules = "".join(
+        f"WHEN upper({desc}) LIKE '%{kind}%' THEN '{kind}' " for kind in ("GENERAL", "PRIMARY", "MUNICIPAL", "SPECIAL")
+    )
+    return (
+        f"CASE WHEN contains({desc}, 'GENERAL') THEN 'GENERAL' WHEN contains({desc}, 'PRIMARY') THEN 'PRIMARY' "
+        f"{rules}ELSE 'OTHER' END"
+    )
 
 
 def _load_nc_history(batch: Batch, path: Path, encoding: str, auto: bool) -> None:
     con, b = batch.con, batch.batch_id
 
     def select(source: str) -> str:
-        kind = election_type_sql("upper(election_desc)")
         return f"""
-            SELECT voter_id, election_date, {kind} AS election_type, election_desc,
+            SELECT voter_id, election_date, election_type, election_desc,
                    {voting_method_sql("voting_method_raw")} AS voting_method, voting_method_raw,
-                   CASE WHEN {kind} = 'PRIMARY' THEN voted_party END AS party_ballot, county_id, precinct,
+                   CASE WHEN election_type = 'PRIMARY' THEN voted_party END AS party_ballot, county_id, precinct,
                    {b} AS batch_id,
                    CASE WHEN voter_id IS NULL THEN 'ncid' WHEN election_date IS NULL THEN 'election_lbl' END
                        AS reject_column,
                    CASE WHEN voter_id IS NULL THEN 'missing voter id'
                         WHEN election_date IS NULL THEN 'missing election date' END AS reject_reason
-            FROM (SELECT {_upper("ncid")} AS voter_id, election_lbl AS election_date,
+            FROM (SELECT *, {election_type_sql("election_desc")} AS election_type FROM (
+                  SELECT {_upper("ncid")} AS voter_id, election_lbl AS election_date,
                          {_text("election_desc")} AS election_desc, {_upper("voting_method")} AS voting_method_raw,
                          {_upper("voted_party_cd")} AS voted_party, county_id,
-                         lpad(county_id::VARCHAR, 3, '0') || '-' || upper({_trimmed("pct_label")}) AS precinct
-                  FROM {source})"""
+                         {county_prefix("county_id")} || upper({_trimmed("pct_label")}) AS precinct
+                  FROM {source}))"""
 
     first = _history_empty(batch)
     table = "vote_history" if first else "stage"

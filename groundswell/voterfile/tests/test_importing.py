@@ -5,11 +5,18 @@ import pytest
 
 from groundswell.voterfile import generate, layouts
 from groundswell.voterfile.importing import (
+    ADDRESS_PATTERN,
+    COMMON_METHODS,
     MAX_ELECTIONS_AS_BITS,
     UNCOMPRESSED,
     ColumnMapping,
     ImportRefused,
+    address_parts_sql,
+    county_prefix,
+    election_type_sql,
     import_file,
+    lit,
+    voting_method_sql,
 )
 from groundswell.voterfile.store import VoterStore, WriterBusy
 
@@ -368,3 +375,56 @@ def test_per_voter_columns_are_stored_uncompressed_through_first_import_and_reim
             assert set(found[column]) <= {"Uncompressed", "Constant"}, (kind, column, found[column])
         assert "Uncompressed" not in found["party"] and "Uncompressed" not in found["county"], (kind, found["party"])
     assert rows(store, "SELECT count(*) FROM import_batches") == [(3,)]
+
+
+ADDRESSES = {
+    "3317 SHILOH WAY": ("3317", "SHILOH WAY", ""),
+    "3317 SHILOH WAY APT 2": ("3317", "SHILOH WAY", "2"),
+    "12B ELM ST # 4": ("12", "ELM ST", "4"),
+    "700 W MAIN ST STE 100": ("700", "W MAIN ST", "100"),
+    "12  ELM  ST": ("12", "ELM  ST", ""),
+    "5 APTOS RD": ("5", "APTOS RD", ""),
+    "5 LOTUS LN UNIT 3B": ("5", "LOTUS LN", "3B"),
+    "0012 OAK AVE": ("0012", "OAK AVE", ""),
+    "PO BOX 5": ("", "", ""),
+    "12BC ELM": ("", "", ""),
+    "12": ("", "", ""),
+    "": ("", "", ""),
+    "1 APT 2": ("1", "APT 2", ""),
+}
+
+
+def test_address_split_matches_the_one_pattern_on_every_shape():
+    """Plain "<number> <street>" addresses skip the capturing pattern; every shape must split the same."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE a (address VARCHAR)")
+    con.executemany("INSERT INTO a VALUES (?)", [[a] for a in ADDRESSES])
+    got = con.execute(f"""
+        SELECT address, {address_parts_sql("address")} AS fast,
+               regexp_extract(address, {lit(ADDRESS_PATTERN)}, ['num', 'street', 'unit']) AS one
+        FROM a""").fetchall()
+    assert {a: (fast["num"], fast["street"], fast["unit"]) for a, fast, _ in got} == ADDRESSES
+    assert all(fast == one for _, fast, one in got)
+
+
+def test_common_voting_methods_and_election_types_agree_with_the_general_rules():
+    con = duckdb.connect()
+    for label, method in COMMON_METHODS.items():
+        rules = voting_method_sql("x", common=False)
+        assert con.execute(f"SELECT {rules} FROM (SELECT ?::VARCHAR AS x)", [label]).fetchone() == (method,)
+    labels = [*COMMON_METHODS, "absentee curbside", "ONE STOP", "TRANSFER", None]
+    for label in labels:
+        fast = con.execute(f"SELECT {voting_method_sql('x')} FROM (SELECT ?::VARCHAR AS x)", [label]).fetchone()
+        slow = con.execute(f"SELECT {voting_method_sql('x', common=False)} FROM (SELECT ?::VARCHAR AS x)", [label]).fetchone()
+        assert fast == slow, label
+    descs = {"11/05/2024 GENERAL": "GENERAL", "03/05/2024 primary": "PRIMARY", "Municipal 2023": "MUNICIPAL",
+             "SPECIAL ELECTION": "SPECIAL", "BOND REFERENDUM": "OTHER", None: "OTHER"}  # fmt: skip
+    for desc, kind in descs.items():
+        assert con.execute(f"SELECT {election_type_sql('x')} FROM (SELECT ?::VARCHAR AS x)", [desc]).fetchone() == (kind,)
+
+
+def test_county_prefix_pads_to_three_digits_and_keeps_longer_numbers_whole():
+    con = duckdb.connect()
+    got = [con.execute(f"SELECT {county_prefix('c')} FROM (SELECT ?::INTEGER AS c)", [n]).fetchone()[0]
+           for n in (0, 1, 92, 999, 1000, 37183)]  # fmt: skip
+    assert got == ["000-", "001-", "092-", "999-", "1000-", "37183-"]
