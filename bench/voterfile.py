@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/voterfile.py --voters 1000000
 
-Generates (once, cached) a synthetic NC ncvoter + ncvhis pair, then, each step in its own child
-process so each peak memory is its own:
+Generates (once, cached) a synthetic NC ncvoter + ncvhis pair, then, for --rounds rounds (baselines
+and ours alternating, so a slow spell of the shared machine falls on both), each step in its own
+child process so each peak memory is its own:
   - pyarrow's raw read_csv of the voter file (the parse limit)
   - DuckDB's CREATE TABLE AS SELECT * FROM read_csv(...) into a database file (the DuckDB baseline)
   - our import of the voter file (validation, rejects, provenance, published generation)
@@ -193,6 +194,7 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=ROOT / "var" / "bench-voterfile", help="generated files (cached)")
     parser.add_argument("--work", type=Path, help="databases the steps write (default: under --dir)")
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--rounds", type=int, default=3, help="times the import steps run, alternating")
     parser.add_argument("--step", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.dir = args.dir.resolve()
@@ -212,7 +214,11 @@ def main() -> None:
     print(f"generation: {gen_seconds:.1f} s" if gen_seconds is not None else
           f"generation: cached (took {meta['seconds']:.1f} s)")  # fmt: skip
 
-    print("\nimport (each step in its own process; peak = that process's max RSS)")
+    print(
+        f"\nimport, {args.rounds} rounds: each round runs the steps in turn, each in its own process (peak = the"
+        " largest max RSS of that step's processes);\nfigures are medians over the rounds, ratios the median"
+        " of each round's own ratio"
+    )
     labels = {
         "pyarrow": "pyarrow read_csv (parse limit)",
         "duckdb": "DuckDB CTAS read_csv -> file (baseline)",
@@ -220,17 +226,27 @@ def main() -> None:
         "duckdb_history": "DuckDB CTAS of the history file (baseline)",
         "ours_history": "ours: history import",
     }
-    figures = {name: run_step(name, args, voter_file, history_file) for name in labels}
-    # a step's CPU seconds (all its threads) next to its wall seconds show how much the shared machine
-    # held it back; ratios compare wall seconds, as measured side by side in this run
-    print(f"{'step':<46}{'seconds':>9}{'cpu s':>8}{'rows':>13}{'peak MiB':>10}  ours / it")
-    for name, fig in figures.items():
-        mine = figures["ours_history" if "history" in name else "ours_voters"]["seconds"]
-        ratio = f"{mine / fig['seconds']:.2f}x" if name.startswith(("pyarrow", "duckdb")) else ""
-        print(f"{labels[name]:<46}{fig['seconds']:>9.2f}{fig['cpu']:>8.1f}{fig['rows']:>13,}"
-              f"{fig['peak_mib']:>10,.0f}  {ratio}")  # fmt: skip
-        if fig["phases"]:
-            print(f"{'':<6}phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in fig["phases"].items()))
+    # Baseline and ours alternate, round after round, so a slow spell of the shared machine falls on
+    # both; the history import needs the voters imported in the same round.
+    rounds: list[dict[str, dict[str, Any]]] = []
+    for _ in range(args.rounds):
+        rounds.append({name: run_step(name, args, voter_file, history_file) for name in labels})
+    print(f"{'step':<46}{'seconds':>9}{'cpu s':>8}{'rows':>13}{'peak MiB':>10}  ours / it   each round")
+    for name in labels:
+        figs = [r[name] for r in rounds]
+        ours_step = "ours_history" if "history" in name else "ours_voters"
+        ratios = [r[ours_step]["seconds"] / r[name]["seconds"] for r in rounds]
+        baseline = name.startswith(("pyarrow", "duckdb"))
+        ratio = f"{statistics.median(ratios):.2f}x" if baseline else ""
+        each = " ".join(f"{f['seconds']:.1f}" for f in figs)
+        if baseline:
+            each += "  (" + " ".join(f"{x:.2f}x" for x in ratios) + ")"
+        med = {k: statistics.median(f[k] for f in figs) for k in ("seconds", "cpu", "peak_mib")}
+        print(f"{labels[name]:<46}{med['seconds']:>9.2f}{med['cpu']:>8.1f}{figs[0]['rows']:>13,}"
+              f"{max(f['peak_mib'] for f in figs):>10,.0f}  {ratio:<10} {each}")  # fmt: skip
+        if figs[0]["phases"]:
+            phases = {k: statistics.median(f["phases"].get(k, 0.0) for f in figs) for k in figs[0]["phases"]}
+            print(f"{'':<6}phases (median): " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()))
     print(f"{'bench parent process':<46}{'':>9}{'':>8}{'':>13}{peak_mib():>10,.0f}")
 
     print(f"\ntargeting on DuckDB, warm, median of {args.repeat} (ms)")

@@ -413,14 +413,15 @@ def test_common_voting_methods_and_election_types_agree_with_the_general_rules()
         rules = voting_method_sql("x", common=False)
         assert con.execute(f"SELECT {rules} FROM (SELECT ?::VARCHAR AS x)", [label]).fetchone() == (method,)
     labels = [*COMMON_METHODS, "absentee curbside", "ONE STOP", "TRANSFER", None]
+    one = "SELECT {} FROM (SELECT ?::VARCHAR AS x)"
     for label in labels:
-        fast = con.execute(f"SELECT {voting_method_sql('x')} FROM (SELECT ?::VARCHAR AS x)", [label]).fetchone()
-        slow = con.execute(f"SELECT {voting_method_sql('x', common=False)} FROM (SELECT ?::VARCHAR AS x)", [label]).fetchone()
+        fast = con.execute(one.format(voting_method_sql("x")), [label]).fetchone()
+        slow = con.execute(one.format(voting_method_sql("x", common=False)), [label]).fetchone()
         assert fast == slow, label
     descs = {"11/05/2024 GENERAL": "GENERAL", "03/05/2024 primary": "PRIMARY", "Municipal 2023": "MUNICIPAL",
              "SPECIAL ELECTION": "SPECIAL", "BOND REFERENDUM": "OTHER", None: "OTHER"}  # fmt: skip
     for desc, kind in descs.items():
-        assert con.execute(f"SELECT {election_type_sql('x')} FROM (SELECT ?::VARCHAR AS x)", [desc]).fetchone() == (kind,)
+        assert con.execute(one.format(election_type_sql("x")), [desc]).fetchone() == (kind,)
 
 
 def test_county_prefix_pads_to_three_digits_and_keeps_longer_numbers_whole():
