@@ -732,27 +732,29 @@ def _bits_sql(batch: Batch) -> str:
 
 def _bits_from(history: str, repeats: bool = False) -> str:
     """Per voter, the vote bits; with ``repeats``, also whether a (voter, election) key appears twice
-    (counted with a bit per election date: at most MAX_ELECTIONS_AS_BITS dates), else ``repeats`` false."""
-    dated = (
-        f"SELECT election_date, (dense_rank() OVER (ORDER BY election_date) - 1)::INTEGER AS d "
-        f"FROM (SELECT DISTINCT election_date FROM {history})"
-    )
-    repeated = "bit_count(bit_or(1::HUGEINT << dd.d)) < count(*)" if repeats else "false"
+    (counted with a bit per election date: at most MAX_ELECTIONS_AS_BITS dates), else ``repeats`` false.
+
+    Every bit a history row can set comes from one small table of its elections (one row per date and
+    type), joined once: the pass over the history is a single join and a single GROUP BY voter.
+    """
+    date_bit = "(1::HUGEINT << (dense_rank() OVER (ORDER BY election_date) - 1)::INTEGER)" if repeats else "0"
+    repeated = "bit_count(bit_or(e.date_bit)) < count(*)" if repeats else "false"
     return f"""
-        WITH ranked AS (
-            SELECT election_date, election_type,
+        WITH kinds AS (SELECT DISTINCT election_date, election_type FROM {history}),
+        numbered AS (
+            SELECT election_date, election_type, {date_bit}::HUGEINT AS date_bit,
                    row_number() OVER (PARTITION BY election_type ORDER BY election_date DESC) - 1 AS ordinal
-            FROM (SELECT DISTINCT election_date, election_type FROM {history}
-                  WHERE election_type IN ('GENERAL', 'PRIMARY'))),
-        dated AS ({dated if repeats else "SELECT NULL::DATE AS election_date, 0 AS d LIMIT 0"})
-        SELECT h.voter_id,
-               bit_or(CASE WHEN r.election_type = 'GENERAL' AND r.ordinal < 63
-                           THEN (1::BIGINT << r.ordinal) ELSE 0 END)::BIGINT AS general_bits,
-               bit_or(CASE WHEN r.election_type = 'PRIMARY' AND r.ordinal < 63
-                           THEN (1::BIGINT << r.ordinal) ELSE 0 END)::BIGINT AS primary_bits,
-               {repeated} AS repeats
-        FROM {history} h LEFT JOIN ranked r USING (election_date, election_type)
-             {"JOIN dated dd USING (election_date)" if repeats else ""}
+            FROM kinds),
+        e AS (
+            SELECT election_date, election_type, date_bit,
+                   CASE WHEN election_type = 'GENERAL' AND ordinal < 63 THEN 1::BIGINT << ordinal ELSE 0 END
+                       AS general_bit,
+                   CASE WHEN election_type = 'PRIMARY' AND ordinal < 63 THEN 1::BIGINT << ordinal ELSE 0 END
+                       AS primary_bit
+            FROM numbered)
+        SELECT h.voter_id, bit_or(e.general_bit)::BIGINT AS general_bits,
+               bit_or(e.primary_bit)::BIGINT AS primary_bits, {repeated} AS repeats
+        FROM {history} h JOIN e USING (election_date, election_type)
         GROUP BY h.voter_id"""
 
 
