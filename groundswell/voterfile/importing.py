@@ -258,10 +258,6 @@ def nc_voter_fields() -> dict[str, str]:
     }
 
 
-def _case_whens(expr: str, mapping: Mapping[str, str]) -> str:
-    return " ".join(f"WHEN {expr} = {lit(k)} THEN {lit(v)}" for k, v in mapping.items())
-
-
 def _case_map(expr: str, mapping: Mapping[str, str], default: str) -> str:
     whens = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in mapping.items())
     return f"CASE {expr} {whens} ELSE {default} END"
@@ -859,7 +855,7 @@ def voting_method_sql(raw: str, common: bool = True) -> str:
         ELSE 'OTHER' END"""
     if not common:
         return rules
-    return f"CASE {_case_whens(raw, COMMON_METHODS)} ELSE {rules} END"
+    return _case_map(raw, COMMON_METHODS, rules)
 
 
 def election_type_sql(desc: str) -> str:
