@@ -15,6 +15,7 @@ import ibis
 import ibis.expr.types as ir
 
 from groundswell.voterfile.engines import Engine
+from groundswell.voterfile.targeting import walk_order
 from groundswell.voters.queries import VoterArea
 
 CHASE_COLUMNS = ("voter_id", "first_name", "last_name", "address", "city", "zip", "phone", "precinct", "age", "party")
@@ -53,7 +54,7 @@ def voters_of(engine: Engine, voter_ids: Iterable[str], area: VoterArea | None) 
     if not ids:
         return []
     t = _inside(engine, ids, area)
-    t = t.order_by("county_id", "precinct", "street_name", "house_number", "last_name", "voter_id")
+    t = t.order_by(walk_order(t))
     rows: list[dict[str, Any]] = engine.backend.to_pyarrow(t.select(*CHASE_COLUMNS)).to_pylist()
     return rows
 

@@ -449,14 +449,20 @@ def walk_rows(engine: Engine, precinct: str, u: Universe | None = None) -> ir.Ta
     """
     universe = (u or Universe()).within(Area(precincts=(precinct,)))
     t = voters_in(engine, universe)
-    odd = (t.house_number % 2) == 1
-    along = ibis.ifelse(odd, t.house_number, -t.house_number)
-    first, last = t.first_name, t.last_name
-    name = ibis.ifelse(first.notnull() & last.notnull(), first.concat(" ", last), first.coalesce(last, ""))
+    odd, along, name = _walk_parts(t)
     return t.select(
         "voter_id", name.name("name"), "age", "party", "street_name", "house_number", "apartment", "address",
         odd=odd, along=along,
     )  # fmt: skip
+
+
+def _walk_parts(t: ir.Table) -> tuple[ir.BooleanValue, ir.IntegerValue, ir.StringValue]:
+    """A voter row's side of the street (odd?), its place along the walk, and the name it is listed by."""
+    odd = (t.house_number % 2) == 1
+    along = ibis.ifelse(odd, t.house_number, -t.house_number)
+    first, last = t.first_name, t.last_name
+    name = ibis.ifelse(first.notnull() & last.notnull(), first.concat(" ", last), first.coalesce(last, ""))
+    return odd, along, name
 
 
 # Walk order: street by street, up the odd side then down the even, a building's units together and,
@@ -468,6 +474,14 @@ WALK_SORT = (("street_name", "ascending"), ("odd", "descending"), ("along", "asc
 
 def in_walk_order(table: pa.Table) -> pa.Table:
     return table.take(pc.sort_indices(table, sort_keys=WALK_SORT))
+
+
+def walk_order(t: ir.Table) -> list[ir.Value]:
+    """Sort keys that put voter rows of any number of precincts in walk order, precinct by precinct:
+    inside a precinct, the order ``in_walk_order`` gives its walk list (NULLs last on every engine)."""
+    odd, along, name = _walk_parts(t)
+    keys = (t.county_id, t.precinct, t.street_name, odd, along, t.apartment, name, t.voter_id)
+    return [ibis.desc(k, nulls_first=False) if k is odd else ibis.asc(k, nulls_first=False) for k in keys]
 
 
 SIDES = ("even", "odd")  # indexed by a door's ``odd`` flag

@@ -6,9 +6,9 @@
 The generator spreads voters over all 100 NC counties; the demo chapters are in four (Wake, Durham,
 Mecklenburg, Buncombe: see web/demo.py). So the generated file is folded onto those four before import:
 every generated county becomes one of them (its precincts keep distinct codes), in-city voters live in
-the chapter's city and every voter gets one of the chapter's ZIP codes. Then some voters are made to be
-demo members (their name, address, ZIP and birth year), most exactly and some without the street, so
-that the match finds sure links and a review queue.
+the chapter's city and each precinct gets one of the chapter's ZIP codes (so a household shares one).
+Then some voters are made to be demo members (their name, address, ZIP and birth year), most exactly and
+some without the street, so that the match finds sure links and a review queue.
 """
 
 from __future__ import annotations
@@ -51,11 +51,11 @@ def _read(path: Path) -> pa.Table:
     return pacsv.read_csv(path, parse_options=pacsv.ParseOptions(delimiter="\t"), convert_options=options)
 
 
-def _fold_counties(table: pa.Table, seed: int) -> pa.Table:
+def _fold_counties(table: pa.Table) -> pa.Table:
     original = [int(x) for x in table.column("county_id").to_pylist()]
     precincts = table.column("precinct_abbrv").to_pylist()
     cities = table.column("res_city_desc").to_pylist()
-    rng = random.Random(seed)
+    generated_zips = table.column("zip_code").to_pylist()  # the generator gives each precinct one ZIP code
     columns: dict[str, list[Any]] = {
         "county_id": [],
         "county_desc": [],
@@ -64,14 +64,14 @@ def _fold_counties(table: pa.Table, seed: int) -> pa.Table:
         "res_city_desc": [],
         "zip_code": [],
     }
-    for county, precinct, city in zip(original, precincts, cities, strict=True):
+    for county, precinct, city, generated_zip in zip(original, precincts, cities, generated_zips, strict=True):
         target_id, name, city_name, zips = DEMO_COUNTIES[county % len(DEMO_COUNTIES)]
         columns["county_id"].append(str(target_id))
         columns["county_desc"].append(name)
         columns["precinct_abbrv"].append(f"{county:03d}{precinct}")
         columns["precinct_desc"].append(f"{name} PCT {county:03d}{precinct}")
         columns["res_city_desc"].append(city_name if (city or "").endswith(" CITY") else f"{name} COUNTY")
-        columns["zip_code"].append(rng.choice(zips))
+        columns["zip_code"].append(zips[int(generated_zip) % len(zips)])
     for name, values in columns.items():
         table = table.set_column(table.schema.get_field_index(name), name, pa.array(values, pa.string()))
     return table
@@ -115,7 +115,7 @@ def _members_as_voters(table: pa.Table, seed: int) -> pa.Table:
 def demo_files(seed: int, voters: int = DEMO_VOTERS) -> generate.Generated:
     out = Path(settings.DATA_DIR) / "voter-demo"
     made = generate.generate_nc(out, voters, seed)
-    table = _members_as_voters(_fold_counties(_read(made.voter_file), seed), seed)
+    table = _members_as_voters(_fold_counties(_read(made.voter_file)), seed)
     options = pacsv.WriteOptions(delimiter="\t", quoting_style="all_valid")
     pacsv.write_csv(table, made.voter_file, write_options=options)
     return made

@@ -162,11 +162,11 @@ def breakdown(engine: Engine, query: VoterQuery, dimension: str) -> list[tuple[s
 
 
 def sample(engine: Engine, query: VoterQuery, limit: int = 25) -> list[dict[str, Any]]:
-    """The first voters of the query in walk order (county, precinct, street): what a page shows."""
+    """The first voters of the query in walk order (see ``targeting.walk_order``): what a page shows."""
 
     def build() -> ir.Table:
         t = query.table(engine)
-        ordered = t.order_by("county_id", "precinct", "street_name", "house_number", "last_name", "voter_id")
+        ordered = t.order_by(tg.walk_order(t))
         return ordered.select(*SAMPLE_COLUMNS).limit(limit)
 
     rows: list[dict[str, Any]] = engine.run(("gs_sample", query, limit), build).to_pylist()
@@ -198,7 +198,7 @@ def list_rows(
     t = v.semi_join(_ids_table(ids), "voter_id")
     if area is not None:
         t = t.filter(area.predicate(t))
-    t = t.order_by("county_id", "precinct", "street_name", "house_number", "last_name", "voter_id")
+    t = t.order_by(tg.walk_order(t))
     t = t.select(*EXPORT_COLUMNS)
     if limit is not None:
         t = t.limit(limit)

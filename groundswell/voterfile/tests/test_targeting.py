@@ -90,6 +90,19 @@ def test_doors_come_in_walk_order_with_apartments_under_their_building(engine, d
     assert total == sql_count(duckdb_engine, f"precinct = '{precinct}'")
 
 
+def test_walk_order_sorts_many_precincts_each_the_way_its_doors_are_walked(engine, duckdb_engine):
+    # the engine's ORDER BY (lists, exports, chase lists) and the doors (walk sheets) must agree
+    precincts = [r[0] for r in duckdb_engine.backend.con.execute(
+        "SELECT precinct FROM voters WHERE apartment IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 2"
+    ).fetchall()]  # fmt: skip
+    t = tg.voters_in(engine, Universe(precincts=tuple(precincts)))
+    rows = engine.backend.to_pyarrow(t.order_by(tg.walk_order(t)).select("precinct", "voter_id")).to_pylist()
+    assert [r["precinct"] for r in rows] == sorted(r["precinct"] for r in rows)
+    walked = [v.voter_id for p in sorted(precincts) for d in tg.doors(engine, p) for v in d.voters]
+    assert [r["voter_id"] for r in rows] == walked
+    assert len(walked) > 100
+
+
 def test_scoping_to_an_area_intersects(engine, duckdb_engine):
     u = Universe.from_dict({"parties": ["DEM"]})
     scoped = u.within(Area(counties=(92,))).within(Area(districts=(("state_house", ("041", "042")),)))
