@@ -45,9 +45,9 @@ CITIES = (("Pittsburgh", "PA", "152"), ("Philadelphia", "PA", "191"), ("Providen
           ("Erie", "PA", "165"), ("Allentown", "PA", "181"))  # fmt: skip
 
 
-def synthetic_people(count: int, rng: random.Random) -> tuple[list[dict[str, object]], list[tuple[int, int]]]:
+def synthetic_people(count: int, rng: random.Random) -> tuple[list[dict[str, str]], list[tuple[int, int]]]:
     """Rows of people, about 2% of them a second record of someone earlier (index pairs returned)."""
-    rows: list[dict[str, object]] = []
+    rows: list[dict[str, str]] = []
     planted: list[tuple[int, int]] = []
     while len(rows) < count:
         if rows and rng.random() < 0.02:
@@ -67,7 +67,7 @@ def synthetic_people(count: int, rng: random.Random) -> tuple[list[dict[str, obj
     return rows, planted
 
 
-def near_duplicate(original: dict[str, object], index: int, rng: random.Random) -> dict[str, object]:
+def near_duplicate(original: dict[str, str], index: int, rng: random.Random) -> dict[str, str]:
     """The same human typed in again: a nickname or typo, a new email, maybe another area code."""
     first = str(original["first_name"])
     variant = rng.choice(("typo", "same", "initial"))
@@ -86,7 +86,7 @@ def near_duplicate(original: dict[str, object], index: int, rng: random.Random) 
     }
 
 
-def insert(rows: list[dict[str, object]]) -> list[int]:
+def insert(rows: list[dict[str, str]]) -> list[int]:
     from groundswell.people.models import EmailAddress, Person, PhoneNumber, sort_name_for
 
     people = [

@@ -27,7 +27,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
@@ -190,7 +192,7 @@ def _ours(csv_path: Path) -> dict[str, object]:
     return {"ours_s": total, "phases": clock.finish(), "counts": result.counts.as_dict()}
 
 
-def _staff_client():  # type: ignore[no-untyped-def]
+def _staff_client() -> Any:
     from django.test import Client
 
     from groundswell.chapters.actions import do_grant_role
@@ -244,7 +246,7 @@ def _phone_queries(runs: int) -> dict[str, list[float]]:
 
     phones = list(PhoneNumber.objects.order_by("?").values_list("number", flat=True)[:runs])
     people = Person.objects.live().order_by("sort_name", "id")
-    variants = {
+    variants: dict[str, Callable[[str], Any]] = {
         "number ends with (join)": lambda tail: people.filter(phones__number__endswith=tail).distinct(),
         "search_people (reversed)": lambda tail: search_people(people, tail),
     }

@@ -23,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,8 @@ class Phases:
     """Seconds between the import's progress reports: where an import's time goes."""
 
     def __init__(self) -> None:
-        self.last, self.name, self.seconds = time.perf_counter(), "start", {}
+        self.last, self.name = time.perf_counter(), "start"
+        self.seconds: dict[str, float] = {}
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         now = time.perf_counter()
@@ -70,7 +72,7 @@ def files_for(args: argparse.Namespace) -> tuple[Path, Path, float | None]:
     return made.voter_file, made.history_file or folder / "ncvhis_Statewide.txt", seconds
 
 
-def step(name: str, voter_file: Path, history_file: Path, work: Path) -> dict[str, float | int]:
+def step(name: str, voter_file: Path, history_file: Path, work: Path) -> dict[str, Any]:
     """One measured step, run in this (child) process."""
     start, cpu_start = time.perf_counter(), cpu_seconds()
     rows = 0
@@ -114,7 +116,7 @@ def run_step(name: str, args: argparse.Namespace, voter_file: Path, history_file
     return dict(json.loads(out.strip().splitlines()[-1]))
 
 
-def median_ms(fn, repeat: int) -> float:
+def median_ms(fn: Callable[[], object], repeat: int) -> float:
     fn()  # warm: compile, caches, file pages
     times = []
     for _ in range(repeat):
@@ -152,7 +154,7 @@ def targeting_figures(store: VoterStore, repeat: int) -> list[tuple[str, float, 
         ORDER BY street_name, house_number % 2 DESC,
                  CASE WHEN house_number % 2 = 1 THEN house_number ELSE -house_number END, apartment, last_name"""
 
-    def hand(sql: str):
+    def hand(sql: str) -> Callable[[], object]:
         return lambda: con.execute(sql).fetchall()
 
     # the same engine told it has no rollup: the whole-map count through Ibis over every voter
