@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -75,6 +77,21 @@ def test_maps_serve_geojson_shaded_by_lean(client, tiny):
     district = client.get(reverse("powermap:district-map", args=["ocd-division/country:us/state:ri/sldl:1"])).json()
     roles = sorted(f["properties"]["role"] for f in district["features"])
     assert roles == ["district", "precinct", "precinct"]
+
+
+@pytest.mark.django_db
+def test_map_geojson_goes_gzipped_to_browsers_that_accept_it(client, tiny):
+    signed_in(client, tiny.candidate)
+    for url in (
+        reverse("powermap:chamber-map-json", args=["ri", "lower"]),
+        reverse("powermap:district-map", args=["ocd-division/country:us/state:ri/sldl:1"]),
+    ):
+        plain = client.get(url)
+        packed = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+        assert plain.get("Content-Encoding") is None and packed["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in packed["Vary"]
+        assert json.loads(gzip.decompress(packed.content)) == plain.json()
+        assert len(packed.content) < len(plain.content)
 
 
 @pytest.mark.django_db
