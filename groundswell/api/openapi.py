@@ -15,6 +15,15 @@ _FILTER = {
     "join clauses with 'and'.",
     "schema": {"type": "string"},
 }
+_LOOKUP: list[dict[str, Any]] = [
+    {"name": "where", "in": "query", "required": True, "schema": {"type": "string"},
+     "description": "chapter:<slug> or state:<XX>"},
+    {"name": "last_name", "in": "query", "required": True, "schema": {"type": "string"}},
+    {"name": "first_name", "in": "query", "schema": {"type": "string"}, "description": "How it starts"},
+    {"name": "address", "in": "query", "schema": {"type": "string"}, "description": "Part of the street address"},
+    {"name": "zip", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{1,5}$"}},
+    {"name": "birth_year", "in": "query", "schema": {"type": "integer"}},
+]  # fmt: skip
 _PERSON_ID = {"name": "person_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 
 _PERSON_SCHEMA: dict[str, Any] = {
@@ -100,6 +109,7 @@ OPERATIONS: list[tuple[str, str, str, list[dict[str, Any]], str | None]] = [
     ("/universes", "post", "Save a voter universe (where, name, definition, tags)", [], "VoterUniverse"),
     ("/universes/count", "post", "Count a universe in a place, by party and age band (audited)", [], "VoterUniverse"),
     ("/lists", "get", "Frozen voter lists in the caller's scope", [], None),
+    ("/voters/lookup", "get", "Look up voters by name in a place, at most 50 (audited)", _LOOKUP, None),
 ]  # fmt: skip
 
 

@@ -16,4 +16,5 @@ urlpatterns = [
     path("universes", voters_api.universes, name="universes"),
     path("universes/count", voters_api.universe_count, name="universe-count"),
     path("lists", voters_api.voter_lists, name="voter-lists"),
+    path("voters/lookup", voters_api.voter_lookup, name="voter-lookup"),
 ]

@@ -6,6 +6,7 @@ The rule (DESIGN.md): every read of voter data is audited. How each read is reco
   previous search (same place, same definition) within SEARCH_REPEAT is not written twice: it reads
   nothing new. Every different definition is its own entry.
 - a page showing voters (a list's sample): VOTERS_SEARCHED naming the list and how many were shown;
+- a quick lookup by name: VOTERS_SEARCHED with the place, what was asked and how many were found;
 - a voter's page: VOTER_VIEWED; an export: VOTERS_EXPORTED with the row count.
 """
 
@@ -243,6 +244,22 @@ def do_view_voter(workspace: Workspace, voter_id: str, *, actor: AnyUser) -> dic
                 details={"where": workspace.key, "state": workspace.state, "voter_id": voter_id},
             )  # fmt: skip
     return voter
+
+
+def do_lookup_voters(workspace: Workspace, who: queries.Lookup, *, actor: AnyUser) -> tuple[list[dict[str, Any]], bool]:
+    """Voters matching ``who`` inside the place, at most LOOKUP_LIMIT, and whether there were more;
+    audited (see above)."""
+    with voter_engine.using_engine(workspace.state) as engine:
+        rows = queries.lookup(engine, who, area_for(workspace, engine), limit=queries.LOOKUP_LIMIT)
+    shown, more = rows[: queries.LOOKUP_LIMIT], len(rows) > queries.LOOKUP_LIMIT
+    with transaction.atomic():
+        record_audit(
+            AuditEvent.VOTERS_SEARCHED, actor=actor,
+            summary=f"looked up {who.last_name.title()} in {workspace.label}: {len(shown)}{'+' if more else ''} found",
+            details={"where": workspace.key, "lookup": who.as_dict(), "found": len(shown), "more": more,
+                     "via": "lookup"},
+        )  # fmt: skip
+    return shown, more
 
 
 # ---- importing ------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""The voter endpoints of the JSON API (/api/v1/universes, /api/v1/lists): the same selectors and
-actions as the pages, behind the API's token check (groundswell.api.views.api_endpoint)."""
+"""The voter endpoints of the JSON API (/api/v1/universes, /api/v1/lists, /api/v1/voters/lookup): the
+same selectors and actions as the pages, behind the API's token check (groundswell.api.views.api_endpoint)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from groundswell.voterfile.targeting import Universe, UniverseError
 from groundswell.voters import actions, selectors
 from groundswell.voters.engine import NoVoterData
 from groundswell.voters.models import SavedUniverse, VoterList
+from groundswell.voters.queries import Lookup
 
 
 def _body(request: HttpRequest) -> dict[str, Any]:
@@ -107,3 +108,23 @@ def voter_lists(request: HttpRequest, user: User) -> HttpResponse:
     selectors.require_voter_access(user)
     items = [_list_json(v) for v in selectors.lists_visible_to(user)[:500]]
     return JsonResponse({"total_records": len(items), "lists": items})
+
+
+LOOKUP_FIELDS = ("last_name", "first_name", "address", "zip", "birth_year")
+
+
+@api_endpoint("GET")
+def voter_lookup(request: HttpRequest, user: User) -> HttpResponse:
+    """Quick lookup by name (query: where, last_name, first_name, address, zip, birth_year), audited."""
+    workspace = _workspace(user, {"where": request.GET.get("where")})
+    try:
+        who = Lookup.from_fields({name: request.GET.get(name, "") for name in LOOKUP_FIELDS})
+    except ValueError as exc:
+        field, _, message = str(exc).partition(": ")
+        raise OsdiInputError(field, message) from None
+    try:
+        rows, more = actions.do_lookup_voters(workspace, who, actor=user)
+    except NoVoterData:
+        raise Http404 from None
+    voters = [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()} for row in rows]
+    return JsonResponse({"where": workspace.key, "total_records": len(voters), "more": more, "voters": voters})

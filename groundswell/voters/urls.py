@@ -11,6 +11,7 @@ urlpatterns = [
     path("universes/<int:universe_id>/freeze/", views.universe_freeze, name="universe-freeze"),
     path("lists/<int:list_id>/", views.list_detail, name="list"),
     path("lists/<int:list_id>/export/", views.list_export, name="list-export"),
+    path("lookup/", views.lookup, name="lookup"),
     path("voter/<str:state>/<str:voter_id>/", views.voter_detail, name="voter"),
     path("imports/", views.imports, name="imports"),
     path("imports/<int:import_id>/", views.import_detail, name="import"),

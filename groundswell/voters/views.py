@@ -1,5 +1,6 @@
 """Voter pages: the universe builder with its live count, saved universes, frozen lists and their
-export, a voter's page, imports with progress, and the review queue of uncertain matches."""
+export, a quick lookup by name, a voter's page, imports with progress, and the review queue of
+uncertain matches."""
 
 from __future__ import annotations
 
@@ -17,9 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 from groundswell.voters import actions, selectors
 from groundswell.voters import engine as voter_engine
 from groundswell.voters.describe import describe
-from groundswell.voters.forms import BuilderForm, UploadForm, initial_from
+from groundswell.voters.forms import STATUSES, BuilderForm, UploadForm, initial_from
 from groundswell.voters.models import ColumnMappingRecord
-from groundswell.voters.queries import facets
+from groundswell.voters.queries import Lookup, facets
 from groundswell.voters.selectors import Workspace
 
 REJECTS_PER_PAGE = 50
@@ -179,6 +180,37 @@ def list_export(request: HttpRequest, list_id: int) -> StreamingHttpResponse:
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="voters-list-{voter_list.pk}.csv"'
     return response
+
+
+LOOKUP_FIELDS = ("last_name", "first_name", "address", "zip", "birth_year")
+
+
+@login_required
+@require_GET
+def lookup(request: HttpRequest) -> HttpResponse:
+    """Quick lookup: find a voter by name (narrowed by address, ZIP code or birth year) in a place the
+    user may target; each search is audited."""
+    spaces = selectors.workspaces_for(request.user)
+    where = request.GET.get("where") or (spaces[0].key if spaces else "")
+    workspace = selectors.get_workspace(request.user, where) if where else None
+    values = {name: request.GET.get(name, "") for name in LOOKUP_FIELDS}
+    context: dict[str, Any] = {
+        "spaces": spaces, "workspace": workspace, "values": values, "rows": [], "more": False, "error": None,
+        "searched": False, "statuses": dict(STATUSES),
+    }  # fmt: skip
+    if workspace is not None and any(values.values()):
+        try:
+            who = Lookup.from_fields(values)
+        except ValueError as exc:
+            name, _, message = str(exc).partition(": ")
+            context["error"] = (name, message)
+        else:
+            try:
+                context["rows"], context["more"] = actions.do_lookup_voters(workspace, who, actor=request.user)
+            except voter_engine.NoVoterData:
+                return _no_data(request, workspace)
+            context["searched"] = True
+    return render(request, "voters/lookup.html", context)
 
 
 @login_required

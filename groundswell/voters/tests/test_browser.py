@@ -1,5 +1,5 @@
 """In a real Chromium: a leader builds a universe, watches the count change, saves it, freezes a list and
-exports it (audited); a volunteer reaches none of it."""
+exports it (audited); a volunteer reaches none of it. A leader looks a voter up by name."""
 
 from __future__ import annotations
 
@@ -57,3 +57,27 @@ def test_leader_builds_saves_freezes_and_exports_a_universe(page, live_server, p
     for url in ("/voters/", f"/voters/universes/{universe.pk}/", f"/voters/lists/{voter_list.pk}/",
                 "/voters/build/?where=chapter:pittsburgh"):  # fmt: skip
         assert page.goto(f"{live_server.url}{url}").status == 404
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_leader_looks_up_a_voter_by_name_and_opens_their_page(page, live_server, personas, voter_dirs, pa_file):
+    import_pa(personas, pa_file)
+    sign_in(page, live_server, personas.leader_a.email)
+    page.goto(f"{live_server.url}/voters/")
+    page.get_by_role("link", name="Look up a voter").click()
+    page.get_by_label("Last name").fill("voter07")
+    page.get_by_label("Born in").fill("19x")
+    page.get_by_role("button", name="Look up").click()
+    expect(page.get_by_role("alert")).to_have_text("A year such as 1971.")
+    page.get_by_label("Born in").fill("")
+    page.get_by_role("button", name="Look up").click()
+    page.get_by_role("heading", name="1 found").wait_for()
+    page.get_by_role("link", name="Pat Voter07").click()
+    page.get_by_role("heading", name="Vote history").wait_for()
+    assert "PA PA000007" in page.locator(".vb-facts").inner_text()
+    page.goto(f"{live_server.url}/voters/lookup/?last_name=voter45")  # Philadelphia, outside the area
+    page.get_by_role("heading", name="No one found").wait_for()
+    lookups = AuditEntry.objects.filter(event_type=AuditEvent.VOTERS_SEARCHED, details__via="lookup")
+    assert [e.details["found"] for e in lookups.order_by("id")] == [1, 0]
+    assert AuditEntry.objects.filter(event_type=AuditEvent.VOTER_VIEWED, actor=personas.leader_a).count() == 1

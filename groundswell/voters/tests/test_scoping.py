@@ -12,7 +12,8 @@ from django.http import Http404
 from groundswell.core.models import AuditEntry, AuditEvent
 from groundswell.voterfile.targeting import Universe
 from groundswell.voters import selectors
-from groundswell.voters.actions import Target, do_count_voters, do_freeze_list, do_save_universe
+from groundswell.voters.actions import Target, do_count_voters, do_freeze_list, do_lookup_voters, do_save_universe
+from groundswell.voters.tests.conftest import PA_HEADER, import_pa, pa_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +65,7 @@ def test_volunteers_candidates_and_partners_get_404_everywhere(client, pa_voters
     client.force_login(getattr(personas, persona))
     for url in ("/voters/", "/voters/build/?where=chapter:pittsburgh", "/voters/build/count/?where=chapter:pittsburgh",
                 f"/voters/universes/{universe.pk}/", f"/voters/lists/{voter_list.pk}/", "/voters/imports/",
-                "/voters/review/", "/voters/voter/pa/PA000001/"):  # fmt: skip
+                "/voters/review/", "/voters/voter/pa/PA000001/", "/voters/lookup/?last_name=voter01"):  # fmt: skip
         assert client.get(url).status_code == 404, url
     assert client.post(f"/voters/lists/{voter_list.pk}/export/").status_code == 404
 
@@ -121,3 +122,67 @@ def test_list_and_home_pages_use_a_fixed_number_of_queries(client, pa_voters, pe
         assert client.get("/voters/").status_code == 200
     with django_assert_num_queries(8):
         assert client.get(f"/voters/lists/{voter_list.pk}/").status_code == 200
+
+
+def lookup_ids(client, query):
+    response = client.get("/voters/lookup/?" + query)
+    assert response.status_code == 200
+    return [row["voter_id"] for row in response.context["rows"]]
+
+
+def test_lookup_finds_voters_by_name_inside_the_area_only_and_is_audited(client, pa_voters, personas):
+    client.force_login(personas.leader_a)
+    assert lookup_ids(client, "where=chapter:pittsburgh&last_name=voter01") == ["PA000001"]  # any letter case
+    assert lookup_ids(client, "where=chapter:pittsburgh&last_name=VOTER45") == []  # Philadelphia: outside
+    assert lookup_ids(client, "where=chapter:pittsburgh&last_name=Voter61&zip=15213") == ["PA000061"]  # by ZIP
+    assert lookup_ids(client, "where=chapter:pittsburgh&last_name=Voter61&zip=15206") == []
+    assert lookup_ids(client, "last_name=voter07&first_name=pa&address=107 main&birth_year=1955") == ["PA000007"]
+    assert lookup_ids(client, "last_name=voter07&birth_year=1956") == []
+    page = client.get("/voters/lookup/?last_name=voter01").content.decode()
+    assert 'href="/voters/voter/pa/PA000001/"' in page and "Active" in page
+    searched = AuditEntry.objects.filter(event_type=AuditEvent.VOTERS_SEARCHED, details__via="lookup")
+    assert searched.count() == 7 and {e.actor for e in searched} == {personas.leader_a}
+    first = searched.order_by("id").first()
+    assert first.details == {"where": "chapter:pittsburgh", "lookup": {"last_name": "VOTER01"}, "found": 1,
+                             "more": False, "via": "lookup"}  # fmt: skip
+
+    assert client.get("/voters/lookup/?where=state:PA&last_name=voter45").status_code == 404
+    client.force_login(personas.coordinator)
+    assert lookup_ids(client, "where=state:PA&last_name=voter45") == ["PA000045"]
+    client.force_login(personas.leader_b)
+    assert client.get("/voters/lookup/?where=chapter:pittsburgh&last_name=voter01").status_code == 404
+
+
+def test_lookup_says_what_is_wrong_and_reads_nothing(client, pa_voters, personas):
+    client.force_login(personas.leader_a)
+    response = client.get("/voters/lookup/?where=chapter:pittsburgh&last_name=voter01&birth_year=19x")
+    assert response.context["error"] == ("birth_year", "a year such as 1971") and not response.context["rows"]
+    assert b'aria-invalid="true"' in response.content
+    response = client.get("/voters/lookup/?where=chapter:pittsburgh&first_name=pat")
+    assert response.context["error"][0] == "last_name"
+    assert not AuditEntry.objects.filter(event_type=AuditEvent.VOTERS_SEARCHED).exists()
+    blank = client.get("/voters/lookup/")  # the empty form: nothing asked, nothing read
+    assert blank.status_code == 200 and not blank.context["searched"]
+
+
+def test_lookup_shows_at_most_its_limit_by_name_and_says_there_are_more(
+    client, voter_dirs, personas, tmp_path, monkeypatch
+):
+    from groundswell.voters import queries
+
+    family = [f"PA9000{n},KOWALSKI,{first},2,ALLEGHENY,P1,DEM,1980,44,F,15206,PITTSBURGH,9 ELM ST,2010-01-01,A"
+              for n, first in enumerate(("ZOE", "ADAM", "MARTA"))]  # fmt: skip
+    path = tmp_path / "family.csv"
+    path.write_text("\n".join([PA_HEADER, *pa_rows(), *family]) + "\n")
+    assert import_pa(personas, path).inserted == 66
+    client.force_login(personas.leader_a)
+    monkeypatch.setattr(queries, "LOOKUP_LIMIT", 2)
+    response = client.get("/voters/lookup/?where=chapter:pittsburgh&last_name=kowalski")
+    assert [r["first_name"] for r in response.context["rows"]] == ["ADAM", "MARTA"] and response.context["more"]
+    assert "Showing the first 2, by name." in response.content.decode()
+    entry = AuditEntry.objects.get(event_type=AuditEvent.VOTERS_SEARCHED)
+    assert entry.details["found"] == 2 and entry.details["more"] is True
+    monkeypatch.setattr(queries, "LOOKUP_LIMIT", 3)
+    workspace = selectors.get_workspace(personas.leader_a, "chapter:pittsburgh")
+    rows, more = do_lookup_voters(workspace, queries.Lookup("KOWALSKI"), actor=personas.leader_a)
+    assert [r["first_name"] for r in rows] == ["ADAM", "MARTA", "ZOE"] and not more
