@@ -33,7 +33,7 @@ from groundswell.core.jobs import Progress
 from groundswell.core.models import AuditEntry, AuditEvent, User
 from groundswell.people.exporting import neutralize
 from groundswell.voterfile.importing import ColumnMapping, ImportRefused, ImportResult, import_file
-from groundswell.voterfile.targeting import Universe
+from groundswell.voterfile.targeting import Lookup, Universe
 from groundswell.voterfile.targeting import VoterList as EngineList
 from groundswell.voters import engine as voter_engine
 from groundswell.voters import linking, queries
@@ -246,7 +246,7 @@ def do_view_voter(workspace: Workspace, voter_id: str, *, actor: AnyUser) -> dic
     return voter
 
 
-def do_lookup_voters(workspace: Workspace, who: queries.Lookup, *, actor: AnyUser) -> tuple[list[dict[str, Any]], bool]:
+def do_lookup_voters(workspace: Workspace, who: Lookup, *, actor: AnyUser) -> tuple[list[dict[str, Any]], bool]:
     """Voters matching ``who`` inside the place, at most LOOKUP_LIMIT, and whether there were more;
     audited (see above)."""
     with voter_engine.using_engine(workspace.state) as engine:

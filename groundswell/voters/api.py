@@ -11,11 +11,10 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from groundswell.api.osdi import OsdiInputError
 from groundswell.api.views import api_endpoint
 from groundswell.core.models import User
-from groundswell.voterfile.targeting import Universe, UniverseError
+from groundswell.voterfile.targeting import Lookup, Universe, UniverseError
 from groundswell.voters import actions, selectors
 from groundswell.voters.engine import NoVoterData
 from groundswell.voters.models import SavedUniverse, VoterList
-from groundswell.voters.queries import Lookup
 
 
 def _body(request: HttpRequest) -> dict[str, Any]:

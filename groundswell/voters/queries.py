@@ -12,7 +12,7 @@ Plain Python: no Django here, like the engine.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -225,55 +225,7 @@ LOOKUP_COLUMNS = (*SAMPLE_COLUMNS, "birth_year", "registration_date")
 LOOKUP_LIMIT = 50
 
 
-@dataclass(frozen=True)
-class Lookup:
-    """Who to look up (a quick lookup): a last name, and what else the organizer has from a sign-in
-    sheet or a doorstep: a first name's start, part of the street address, the ZIP code, the birth
-    year. Letter case and extra spaces do not matter."""
-
-    last_name: str
-    first_name: str = ""
-    address: str = ""
-    zip: str = ""
-    birth_year: int | None = None
-
-    @classmethod
-    def from_fields(cls, data: Mapping[str, str]) -> Lookup:
-        """From form fields; a ValueError names the field that is wrong."""
-
-        def text(name: str) -> str:
-            return " ".join(str(data.get(name) or "").split()).upper()[:80]
-
-        last = text("last_name")
-        if not last:
-            raise ValueError("last_name: give at least a last name")
-        zip_code = text("zip")
-        if zip_code and not (zip_code.isdigit() and len(zip_code) <= 5):
-            raise ValueError("zip: a ZIP code is up to five digits")
-        year = text("birth_year")
-        if year and not (year.isdigit() and 1890 <= int(year) <= 2030):
-            raise ValueError("birth_year: a year such as 1971")
-        return cls(last, text("first_name"), text("address"), zip_code, int(year) if year else None)
-
-    def as_dict(self) -> dict[str, Any]:
-        found = {"last_name": self.last_name, "first_name": self.first_name, "address": self.address,
-                 "zip": self.zip, "birth_year": self.birth_year}  # fmt: skip
-        return {k: v for k, v in found.items() if v}
-
-    def predicate(self, v: ir.Table) -> ir.BooleanValue:
-        pred = v.last_name.upper() == self.last_name
-        if self.first_name:
-            pred &= v.first_name.upper().startswith(self.first_name)
-        if self.address:
-            pred &= v.address.upper().contains(self.address)
-        if self.zip:
-            pred &= v.zip.cast("string").startswith(self.zip)
-        if self.birth_year is not None:
-            pred &= v.birth_year == self.birth_year
-        return pred
-
-
-def lookup(engine: Engine, who: Lookup, area: VoterArea | None, limit: int = LOOKUP_LIMIT) -> list[dict[str, Any]]:
+def lookup(engine: Engine, who: tg.Lookup, area: VoterArea | None, limit: int = LOOKUP_LIMIT) -> list[dict[str, Any]]:
     """Voters of every status matching ``who`` inside the area (None: the whole state), by name, at
     most ``limit`` of them (one more is fetched so a caller can tell there are more)."""
 

@@ -15,12 +15,13 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from groundswell.voterfile.targeting import Lookup
 from groundswell.voters import actions, selectors
 from groundswell.voters import engine as voter_engine
 from groundswell.voters.describe import describe
 from groundswell.voters.forms import STATUSES, BuilderForm, UploadForm, initial_from
 from groundswell.voters.models import ColumnMappingRecord
-from groundswell.voters.queries import Lookup, facets
+from groundswell.voters.queries import facets
 from groundswell.voters.selectors import Workspace
 
 REJECTS_PER_PAGE = 50

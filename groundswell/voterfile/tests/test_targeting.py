@@ -103,6 +103,27 @@ def test_walk_order_sorts_many_precincts_each_the_way_its_doors_are_walked(engin
     assert len(walked) > 100
 
 
+def test_a_lookup_finds_the_same_voters_on_every_engine(engine, duckdb_engine):
+    con = duckdb_engine.backend.con
+    last, first, year, zip_code, address = con.execute(
+        "SELECT last_name, first_name, birth_year, zip, address FROM voters ORDER BY voter_id LIMIT 1 OFFSET 77"
+    ).fetchall()[0]
+    street = address.split(" ")[1]
+    for fields, where in (
+        ({"last_name": f" {last.lower()} "}, f"last_name = '{last}'"),
+        ({"last_name": last, "first_name": first[:2].lower(), "birth_year": str(year)},
+         f"last_name = '{last}' AND first_name LIKE '{first[:2]}%' AND birth_year = {year}"),
+        ({"last_name": last, "zip": zip_code[:3], "address": street.lower()},
+         f"last_name = '{last}' AND zip LIKE '{zip_code[:3]}%' AND address LIKE '%{street}%'"),
+    ):  # fmt: skip
+        expected = sorted(r[0] for r in con.execute(f"SELECT voter_id FROM voters WHERE {where}").fetchall())
+        v = engine.table("voters")
+        found = engine.backend.to_pyarrow(v.filter(tg.Lookup.from_fields(fields).predicate(v)).select("voter_id"))
+        assert sorted(found.column("voter_id").to_pylist()) == expected and expected, fields
+    with pytest.raises(ValueError, match=r"^zip: "):
+        tg.Lookup.from_fields({"last_name": last, "zip": "2760A"})
+
+
 def test_scoping_to_an_area_intersects(engine, duckdb_engine):
     u = Universe.from_dict({"parties": ["DEM"]})
     scoped = u.within(Area(counties=(92,))).within(Area(districts=(("state_house", ("041", "042")),)))

@@ -10,7 +10,7 @@ import pytest
 from django.http import Http404
 
 from groundswell.core.models import AuditEntry, AuditEvent
-from groundswell.voterfile.targeting import Universe
+from groundswell.voterfile.targeting import Lookup, Universe
 from groundswell.voters import selectors
 from groundswell.voters.actions import Target, do_count_voters, do_freeze_list, do_lookup_voters, do_save_universe
 from groundswell.voters.tests.conftest import PA_HEADER, import_pa, pa_rows
@@ -184,5 +184,5 @@ def test_lookup_shows_at_most_its_limit_by_name_and_says_there_are_more(
     assert entry.details["found"] == 2 and entry.details["more"] is True
     monkeypatch.setattr(queries, "LOOKUP_LIMIT", 3)
     workspace = selectors.get_workspace(personas.leader_a, "chapter:pittsburgh")
-    rows, more = do_lookup_voters(workspace, queries.Lookup("KOWALSKI"), actor=personas.leader_a)
+    rows, more = do_lookup_voters(workspace, Lookup("KOWALSKI"), actor=personas.leader_a)
     assert [r["first_name"] for r in rows] == ["ADAM", "MARTA", "ZOE"] and not more
