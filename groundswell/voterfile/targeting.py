@@ -414,6 +414,9 @@ def _rollup_in(engine: Engine, u: Universe) -> ir.Table:
     return r.filter(pred) if pred is not None else r
 
 
+LOOKUP_FIELDS = ("last_name", "first_name", "address", "zip", "birth_year")  # what a lookup form asks
+
+
 @dataclass(frozen=True)
 class Lookup:
     """Who to look up (a quick lookup, the same on every engine): a last name, and what else the

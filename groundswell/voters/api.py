@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from groundswell.api.osdi import OsdiInputError
 from groundswell.api.views import api_endpoint
 from groundswell.core.models import User
-from groundswell.voterfile.targeting import Lookup, Universe, UniverseError
+from groundswell.voterfile.targeting import LOOKUP_FIELDS, Lookup, Universe, UniverseError
 from groundswell.voters import actions, selectors
 from groundswell.voters.engine import NoVoterData
 from groundswell.voters.models import SavedUniverse, VoterList
@@ -107,9 +107,6 @@ def voter_lists(request: HttpRequest, user: User) -> HttpResponse:
     selectors.require_voter_access(user)
     items = [_list_json(v) for v in selectors.lists_visible_to(user)[:500]]
     return JsonResponse({"total_records": len(items), "lists": items})
-
-
-LOOKUP_FIELDS = ("last_name", "first_name", "address", "zip", "birth_year")
 
 
 @api_endpoint("GET")

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from groundswell.voterfile.targeting import Lookup
+from groundswell.voterfile.targeting import LOOKUP_FIELDS, Lookup
 from groundswell.voters import actions, selectors
 from groundswell.voters import engine as voter_engine
 from groundswell.voters.describe import describe
@@ -181,9 +181,6 @@ def list_export(request: HttpRequest, list_id: int) -> StreamingHttpResponse:
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="voters-list-{voter_list.pk}.csv"'
     return response
-
-
-LOOKUP_FIELDS = ("last_name", "first_name", "address", "zip", "birth_year")
 
 
 @login_required
