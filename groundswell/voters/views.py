@@ -19,7 +19,7 @@ from groundswell.voterfile.targeting import LOOKUP_FIELDS, Lookup
 from groundswell.voters import actions, selectors
 from groundswell.voters import engine as voter_engine
 from groundswell.voters.describe import describe
-from groundswell.voters.forms import STATUSES, BuilderForm, UploadForm, initial_from
+from groundswell.voters.forms import METHODS, STATUSES, BuilderForm, UploadForm, initial_from
 from groundswell.voters.models import ColumnMappingRecord
 from groundswell.voters.queries import facets
 from groundswell.voters.selectors import Workspace
@@ -222,7 +222,14 @@ def voter_detail(request: HttpRequest, state: str, voter_id: str) -> HttpRespons
         voter = actions.do_view_voter(workspace, voter_id, actor=request.user)
         if voter is not None:
             links = selectors.links_of_voter(request.user, workspace.state, voter_id)
-            return render(request, "voters/voter.html", {"voter": voter, "workspace": workspace, "links": links})
+            methods = dict(METHODS)
+            for vote in voter["history"]:  # "Election day", not ELECTION_DAY
+                vote["method_label"] = methods.get(vote["voting_method"] or "", vote["voting_method"])
+            context = {
+                "voter": voter, "workspace": workspace, "links": links,
+                "status_label": dict(STATUSES).get(voter["status"], voter["status"]),
+            }  # fmt: skip
+            return render(request, "voters/voter.html", context)
     raise Http404("No such voter")
 
 

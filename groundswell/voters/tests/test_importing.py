@@ -15,6 +15,7 @@ from groundswell.voterfile.targeting import Universe
 from groundswell.voters import engine as voter_engine
 from groundswell.voters import queries
 from groundswell.voters.actions import do_upload_voter_file
+from groundswell.voters.forms import STATUSES
 from groundswell.voters.models import ImportStatus, VoterImport
 
 pytestmark = pytest.mark.django_db
@@ -113,7 +114,7 @@ def test_zipped_latin1_ragged_unquoted_and_bom_quoted_files(voter_dirs, personas
     ]  # fmt: skip
 
 
-def test_nc_history_and_ohio_files_import_with_their_vote_history(voter_dirs, personas, tmp_path):
+def test_nc_history_and_ohio_files_import_with_their_vote_history(voter_dirs, personas, tmp_path, client):
     files = generate.generate_nc(tmp_path / "nc", 400, seed=5)
     for path, layout in ((files.voter_file, "ncvoter"), (files.history_file, "ncvhis")):
         do_upload_voter_file(path, state="NC", layout=layout, actor=personas.staff)
@@ -129,6 +130,18 @@ def test_nc_history_and_ohio_files_import_with_their_vote_history(voter_dirs, pe
             voted = queries.count(engine, queries.VoterQuery(rule, None))
             assert 0 < voted < queries.count(engine, queries.VoterQuery(Universe(), None))
     assert voter_engine.states_with_data() == ["NC", "OH"]
+
+    # a voter's page names the status and how each vote was cast in words, not the file's codes
+    with voter_engine.using_engine("NC") as engine:
+        voter_id, status = engine.backend.con.execute(
+            "SELECT v.voter_id, v.status FROM voters v JOIN vote_history h USING (voter_id) "
+            "WHERE h.voting_method = 'ELECTION_DAY' ORDER BY 1 LIMIT 1"
+        ).fetchall()[0]
+    client.force_login(personas.staff)
+    page = client.get(f"/voters/voter/nc/{voter_id}/").content.decode()
+    label = dict(STATUSES)[status]
+    assert f"<dt>Status</dt><dd>{label}" in page
+    assert "<td>Election day</td>" in page and "ELECTION_DAY" not in page and "election_day" not in page
 
 
 def test_only_staff_and_the_states_coordinator_import(client, voter_dirs, personas, tmp_path):
