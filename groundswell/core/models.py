@@ -87,6 +87,7 @@ class AuditEvent(models.IntegerChoices):
     VOTER_LINK_REVIEWED = 406, "voter match reviewed"
     VOTERS_LINKED = 407, "voters matched to people"
     VOTER_MAPPING_SAVED = 408, "voter file column mapping saved"
+    VOTER_UNIVERSE_DELETED = 409, "voter universe deleted"
     # recruitment 500-599
     RECRUIT_CREATED = 500, "recruit created"
     RECRUIT_UPDATED = 501, "recruit updated"

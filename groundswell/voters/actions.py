@@ -152,6 +152,19 @@ def do_save_universe(
     return universe
 
 
+def do_delete_universe(universe: SavedUniverse, *, actor: AnyUser) -> None:
+    """Delete a saved universe; the lists frozen from it stay, each with its own copy of the definition."""
+    with transaction.atomic():
+        record_audit(
+            AuditEvent.VOTER_UNIVERSE_DELETED, actor=actor, target=universe,
+            summary=f"deleted universe {universe.name}",
+            details={"where": workspace_of(universe).key, "definition": universe.definition,
+                     "tags": universe.tags, "exclude_tags": universe.exclude_tags,
+                     "lists_kept": universe.lists.count()},
+        )  # fmt: skip
+        universe.delete()
+
+
 def lists_dir() -> Path:
     path = Path(settings.DATA_DIR) / "voter-lists"
     path.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("build/count/", views.count, name="count"),
     path("universes/<int:universe_id>/", views.universe_detail, name="universe"),
     path("universes/<int:universe_id>/freeze/", views.universe_freeze, name="universe-freeze"),
+    path("universes/<int:universe_id>/delete/", views.universe_delete, name="universe-delete"),
     path("lists/<int:list_id>/", views.list_detail, name="list"),
     path("lists/<int:list_id>/export/", views.list_export, name="list-export"),
     path("lookup/", views.lookup, name="lookup"),

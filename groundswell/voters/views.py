@@ -156,6 +156,17 @@ def universe_freeze(request: HttpRequest, universe_id: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def universe_delete(request: HttpRequest, universe_id: int) -> HttpResponse:
+    universe = selectors.get_universe(request.user, universe_id)
+    name, kept = universe.name, universe.lists.count()
+    actions.do_delete_universe(universe, actor=request.user)
+    lists = f"; its {kept} frozen list{'s' if kept != 1 else ''} stay{'s' if kept == 1 else ''}" if kept else ""
+    messages.success(request, f"Deleted “{name}”{lists}.")
+    return redirect("voters:home")
+
+
+@login_required
 @require_GET
 def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
     voter_list = selectors.get_voter_list(request.user, list_id)

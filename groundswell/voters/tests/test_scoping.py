@@ -13,6 +13,7 @@ from groundswell.core.models import AuditEntry, AuditEvent
 from groundswell.voterfile.targeting import Lookup, Universe
 from groundswell.voters import selectors
 from groundswell.voters.actions import Target, do_count_voters, do_freeze_list, do_lookup_voters, do_save_universe
+from groundswell.voters.models import SavedUniverse
 from groundswell.voters.tests.conftest import PA_HEADER, import_pa, pa_rows
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +69,30 @@ def test_volunteers_candidates_and_partners_get_404_everywhere(client, pa_voters
                 "/voters/review/", "/voters/voter/pa/PA000001/", "/voters/lookup/?last_name=voter01"):  # fmt: skip
         assert client.get(url).status_code == 404, url
     assert client.post(f"/voters/lists/{voter_list.pk}/export/").status_code == 404
+    assert client.post(f"/voters/universes/{universe.pk}/delete/").status_code == 404
+    assert SavedUniverse.objects.filter(pk=universe.pk).exists()
+
+
+def test_a_leader_deletes_their_universe_and_its_frozen_lists_stay(client, pa_voters, personas):
+    workspace = selectors.get_workspace(personas.leader_a, "chapter:pittsburgh")
+    universe = do_save_universe(workspace, Target(Universe.from_dict({"parties": ["DEM"]})), name="Dems",
+                                actor=personas.leader_a)  # fmt: skip
+    voter_list = do_freeze_list(universe, name="Dems today", actor=personas.leader_a)
+    url = f"/voters/universes/{universe.pk}/delete/"
+    client.force_login(personas.leader_b)  # another chapter's leader: not found, nothing deleted
+    assert client.post(url).status_code == 404 and SavedUniverse.objects.filter(pk=universe.pk).exists()
+    client.force_login(personas.leader_a)
+    assert client.get(url).status_code == 405
+    response = client.post(url, follow=True)
+    assert response.redirect_chain == [("/voters/", 302)]
+    assert "Deleted “Dems”; its 1 frozen list stays." in response.content.decode()
+    assert not SavedUniverse.objects.filter(pk=universe.pk).exists()
+    voter_list.refresh_from_db()
+    assert voter_list.universe is None and voter_list.definition["universe"]["parties"] == ["DEM"]
+    assert client.get(f"/voters/lists/{voter_list.pk}/").status_code == 200
+    deleted = AuditEntry.objects.get(event_type=AuditEvent.VOTER_UNIVERSE_DELETED)
+    assert deleted.actor == personas.leader_a and deleted.details["lists_kept"] == 1
+    assert deleted.details["definition"]["parties"] == ["DEM"] and deleted.details["where"] == "chapter:pittsburgh"
 
 
 def test_voter_page_inside_the_area_is_shown_and_audited_outside_is_404(client, pa_voters, personas):
