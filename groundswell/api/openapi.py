@@ -18,11 +18,12 @@ _FILTER = {
 _LOOKUP: list[dict[str, Any]] = [
     {"name": "where", "in": "query", "required": True, "schema": {"type": "string"},
      "description": "chapter:<slug> or state:<XX>"},
-    {"name": "last_name", "in": "query", "required": True, "schema": {"type": "string"}},
+    {"name": "last_name", "in": "query", "schema": {"type": "string"}, "description": "Required unless voter_id"},
     {"name": "first_name", "in": "query", "schema": {"type": "string"}, "description": "How it starts"},
     {"name": "address", "in": "query", "schema": {"type": "string"}, "description": "Part of the street address"},
     {"name": "zip", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{1,5}$"}},
     {"name": "birth_year", "in": "query", "schema": {"type": "integer"}},
+    {"name": "voter_id", "in": "query", "schema": {"type": "string"}, "description": "The state's voter id"},
 ]  # fmt: skip
 _PERSON_ID = {"name": "person_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 

@@ -414,20 +414,22 @@ def _rollup_in(engine: Engine, u: Universe) -> ir.Table:
     return r.filter(pred) if pred is not None else r
 
 
-LOOKUP_FIELDS = ("last_name", "first_name", "address", "zip", "birth_year")  # what a lookup form asks
+LOOKUP_FIELDS = ("last_name", "first_name", "address", "zip", "birth_year", "voter_id")  # what a lookup asks
 
 
 @dataclass(frozen=True)
 class Lookup:
     """Who to look up (a quick lookup, the same on every engine): a last name, and what else the
     organizer has from a sign-in sheet or a doorstep: a first name's start, part of the street
-    address, the ZIP code, the birth year. Letter case and extra spaces do not matter."""
+    address, the ZIP code, the birth year; or the state's voter id alone. Letter case and extra
+    spaces do not matter."""
 
     last_name: str
     first_name: str = ""
     address: str = ""
     zip: str = ""
     birth_year: int | None = None
+    voter_id: str = ""
 
     @classmethod
     def from_fields(cls, data: Mapping[str, str]) -> Lookup:
@@ -436,24 +438,28 @@ class Lookup:
         def text(name: str) -> str:
             return " ".join(str(data.get(name) or "").split()).upper()[:80]
 
-        last = text("last_name")
-        if not last:
-            raise ValueError("last_name: give at least a last name")
+        last, voter_id = text("last_name"), text("voter_id").replace(" ", "")
+        if not (last or voter_id):
+            raise ValueError("last_name: give at least a last name (or the voter id)")
         zip_code = text("zip")
         if zip_code and not (zip_code.isdigit() and len(zip_code) <= 5):
             raise ValueError("zip: a ZIP code is up to five digits")
         year = text("birth_year")
         if year and not (year.isdigit() and 1890 <= int(year) <= 2030):
             raise ValueError("birth_year: a year such as 1971")
-        return cls(last, text("first_name"), text("address"), zip_code, int(year) if year else None)
+        return cls(last, text("first_name"), text("address"), zip_code, int(year) if year else None, voter_id)
 
     def as_dict(self) -> dict[str, Any]:
         found = {"last_name": self.last_name, "first_name": self.first_name, "address": self.address,
-                 "zip": self.zip, "birth_year": self.birth_year}  # fmt: skip
+                 "zip": self.zip, "birth_year": self.birth_year, "voter_id": self.voter_id}  # fmt: skip
         return {k: v for k, v in found.items() if v}
 
     def predicate(self, v: ir.Table) -> ir.BooleanValue:
-        pred = v.last_name.upper() == self.last_name.upper()
+        pred = ibis.literal(True)
+        if self.last_name:
+            pred &= v.last_name.upper() == self.last_name.upper()
+        if self.voter_id:
+            pred &= v.voter_id == self.voter_id.upper()  # imports store ids upper-cased
         if self.first_name:
             pred &= v.first_name.upper().startswith(self.first_name.upper())
         if self.address:

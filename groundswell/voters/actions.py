@@ -268,7 +268,8 @@ def do_lookup_voters(workspace: Workspace, who: Lookup, *, actor: AnyUser) -> tu
     with transaction.atomic():
         record_audit(
             AuditEvent.VOTERS_SEARCHED, actor=actor,
-            summary=f"looked up {who.last_name.title()} in {workspace.label}: {len(shown)}{'+' if more else ''} found",
+            summary=f"looked up {who.last_name.title() or who.voter_id} in {workspace.label}: "
+            f"{len(shown)}{'+' if more else ''} found",
             details={"where": workspace.key, "lookup": who.as_dict(), "found": len(shown), "more": more,
                      "via": "lookup"},
         )  # fmt: skip

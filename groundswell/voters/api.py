@@ -111,7 +111,8 @@ def voter_lists(request: HttpRequest, user: User) -> HttpResponse:
 
 @api_endpoint("GET")
 def voter_lookup(request: HttpRequest, user: User) -> HttpResponse:
-    """Quick lookup by name (query: where, last_name, first_name, address, zip, birth_year), audited."""
+    """Quick lookup by name or voter id (query: where, last_name, first_name, address, zip, birth_year,
+    voter_id), audited."""
     workspace = _workspace(user, {"where": request.GET.get("where")})
     try:
         who = Lookup.from_fields({name: request.GET.get(name, "") for name in LOOKUP_FIELDS})

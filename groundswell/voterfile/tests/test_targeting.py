@@ -105,8 +105,9 @@ def test_walk_order_sorts_many_precincts_each_the_way_its_doors_are_walked(engin
 
 def test_a_lookup_finds_the_same_voters_on_every_engine(engine, duckdb_engine):
     con = duckdb_engine.backend.con
-    last, first, year, zip_code, address = con.execute(
-        "SELECT last_name, first_name, birth_year, zip, address FROM voters ORDER BY voter_id LIMIT 1 OFFSET 77"
+    last, first, year, zip_code, address, voter_id = con.execute(
+        "SELECT last_name, first_name, birth_year, zip, address, voter_id FROM voters "
+        "ORDER BY voter_id LIMIT 1 OFFSET 77"
     ).fetchall()[0]
     street = address.split(" ")[1]
     for fields, where in (
@@ -115,6 +116,7 @@ def test_a_lookup_finds_the_same_voters_on_every_engine(engine, duckdb_engine):
          f"last_name = '{last}' AND first_name LIKE '{first[:2]}%' AND birth_year = {year}"),
         ({"last_name": last, "zip": zip_code[:3], "address": street.lower()},
          f"last_name = '{last}' AND zip LIKE '{zip_code[:3]}%' AND address LIKE '%{street}%'"),
+        ({"voter_id": f" {voter_id.lower()} "}, f"voter_id = '{voter_id}'"),
     ):  # fmt: skip
         expected = sorted(r[0] for r in con.execute(f"SELECT voter_id FROM voters WHERE {where}").fetchall())
         v = engine.table("voters")

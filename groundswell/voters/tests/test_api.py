@@ -85,12 +85,14 @@ def test_lookup_over_http_is_scoped_audited_and_names_a_bad_field(live_server, p
     status, answer = call(f"{api}/voters/lookup?where=chapter:pittsburgh&last_name=voter45", tokens["leader_a"])
     assert status == 200 and answer["voters"] == []  # Philadelphia, outside the chapter's area
     assert call(f"{api}/voters/lookup?where=state:PA&last_name=voter45", tokens["staff"])[1]["total_records"] == 1
+    status, answer = call(f"{api}/voters/lookup?where=state:PA&voter_id=pa000045", tokens["staff"])
+    assert [v["voter_id"] for v in answer["voters"]] == ["PA000045"]
     searched = AuditEntry.objects.filter(event_type=AuditEvent.VOTERS_SEARCHED, details__via="lookup")
-    assert searched.count() == 3
+    assert searched.count() == 4
     status, answer = call(f"{api}/voters/lookup?where=chapter:pittsburgh&last_name=x&zip=152O6", tokens["leader_a"])
     assert status == 400 and "zip" in json.dumps(answer)
     assert call(f"{api}/voters/lookup?where=chapter:pittsburgh&last_name=voter01", tokens["leader_b"])[0] == 404
     assert call(f"{api}/voters/lookup?where=chapter:pittsburgh&last_name=voter01", tokens["volunteer"])[0] == 404
     assert call(f"{api}/voters/lookup?where=chapter:pittsburgh&last_name=voter01", None)[0] == 401
     assert call(f"{api}/voters/lookup?last_name=voter01", tokens["leader_a"])[0] == 400  # where is required
-    assert searched.count() == 3
+    assert searched.count() == 4

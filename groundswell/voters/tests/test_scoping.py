@@ -163,10 +163,12 @@ def test_lookup_finds_voters_by_name_inside_the_area_only_and_is_audited(client,
     assert lookup_ids(client, "where=chapter:pittsburgh&last_name=Voter61&zip=15206") == []
     assert lookup_ids(client, "last_name=voter07&first_name=pa&address=107 main&birth_year=1955") == ["PA000007"]
     assert lookup_ids(client, "last_name=voter07&birth_year=1956") == []
+    assert lookup_ids(client, "voter_id=pa000007") == ["PA000007"]  # the id alone, any letter case
+    assert lookup_ids(client, "voter_id=PA000045") == []  # Philadelphia: outside
     page = client.get("/voters/lookup/?last_name=voter01").content.decode()
     assert 'href="/voters/voter/pa/PA000001/"' in page and "Active" in page
     searched = AuditEntry.objects.filter(event_type=AuditEvent.VOTERS_SEARCHED, details__via="lookup")
-    assert searched.count() == 7 and {e.actor for e in searched} == {personas.leader_a}
+    assert searched.count() == 9 and {e.actor for e in searched} == {personas.leader_a}
     first = searched.order_by("id").first()
     assert first.details == {"where": "chapter:pittsburgh", "lookup": {"last_name": "VOTER01"}, "found": 1,
                              "more": False, "via": "lookup"}  # fmt: skip
@@ -184,7 +186,7 @@ def test_lookup_says_what_is_wrong_and_reads_nothing(client, pa_voters, personas
     assert response.context["error"] == ("birth_year", "a year such as 1971") and not response.context["rows"]
     assert b'aria-invalid="true"' in response.content
     response = client.get("/voters/lookup/?where=chapter:pittsburgh&first_name=pat")
-    assert response.context["error"][0] == "last_name"
+    assert response.context["error"] == ("last_name", "give at least a last name (or the voter id)")
     assert not AuditEntry.objects.filter(event_type=AuditEvent.VOTERS_SEARCHED).exists()
     blank = client.get("/voters/lookup/")  # the empty form: nothing asked, nothing read
     assert blank.status_code == 200 and not blank.context["searched"]
