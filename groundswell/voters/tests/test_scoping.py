@@ -192,24 +192,21 @@ def test_lookup_says_what_is_wrong_and_reads_nothing(client, pa_voters, personas
     assert blank.status_code == 200 and not blank.context["searched"]
 
 
-def test_lookup_shows_at_most_its_limit_by_name_and_says_there_are_more(
-    client, voter_dirs, personas, tmp_path, monkeypatch
-):
-    from groundswell.voters import queries
-
-    family = [f"PA9000{n},KOWALSKI,{first},2,ALLEGHENY,P1,DEM,1980,44,F,15206,PITTSBURGH,9 ELM ST,2010-01-01,A"
-              for n, first in enumerate(("ZOE", "ADAM", "MARTA"))]  # fmt: skip
+def test_lookup_shows_at_most_its_limit_by_name_and_says_there_are_more(client, voter_dirs, personas, tmp_path):
+    # 52 Kowalskis, listed in reverse: 50 born in 1980 (F00..F49) and two in 1981 (F50, F51)
+    family = [f"PA90{n:04d},KOWALSKI,F{n:02d},2,ALLEGHENY,P1,DEM,{1980 + n // 50},44,F,15206,PITTSBURGH,"
+              f"9 ELM ST,2010-01-01,A" for n in reversed(range(52))]  # fmt: skip
     path = tmp_path / "family.csv"
     path.write_text("\n".join([PA_HEADER, *pa_rows(), *family]) + "\n")
-    assert import_pa(personas, path).inserted == 66
+    assert import_pa(personas, path).inserted == 63 + 52
     client.force_login(personas.leader_a)
-    monkeypatch.setattr(queries, "LOOKUP_LIMIT", 2)
     response = client.get("/voters/lookup/?where=chapter:pittsburgh&last_name=kowalski")
-    assert [r["first_name"] for r in response.context["rows"]] == ["ADAM", "MARTA"] and response.context["more"]
-    assert "Showing the first 2, by name." in response.content.decode()
+    assert [r["first_name"] for r in response.context["rows"]] == [f"F{n:02d}" for n in range(50)]
+    assert response.context["more"] and "Showing the first 50, by name." in response.content.decode()
     entry = AuditEntry.objects.get(event_type=AuditEvent.VOTERS_SEARCHED)
-    assert entry.details["found"] == 2 and entry.details["more"] is True
-    monkeypatch.setattr(queries, "LOOKUP_LIMIT", 3)
+    assert entry.details["found"] == 50 and entry.details["more"] is True
     workspace = selectors.get_workspace(personas.leader_a, "chapter:pittsburgh")
-    rows, more = do_lookup_voters(workspace, Lookup("KOWALSKI"), actor=personas.leader_a)
-    assert [r["first_name"] for r in rows] == ["ADAM", "MARTA", "ZOE"] and not more
+    rows, more = do_lookup_voters(workspace, Lookup("KOWALSKI", birth_year=1980), actor=personas.leader_a)
+    assert len(rows) == 50 and not more  # exactly the limit: nothing more to say
+    rows, more = do_lookup_voters(workspace, Lookup("KOWALSKI", birth_year=1981), actor=personas.leader_a)
+    assert [r["first_name"] for r in rows] == ["F50", "F51"] and not more
