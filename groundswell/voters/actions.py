@@ -152,17 +152,20 @@ def do_save_universe(
     return universe
 
 
-def do_delete_universe(universe: SavedUniverse, *, actor: AnyUser) -> None:
-    """Delete a saved universe; the lists frozen from it stay, each with its own copy of the definition."""
+def do_delete_universe(universe: SavedUniverse, *, actor: AnyUser) -> int:
+    """Delete a saved universe; the lists frozen from it stay, each with its own copy of the definition.
+    Returns how many lists were kept."""
+    kept = universe.lists.count()
     with transaction.atomic():
         record_audit(
             AuditEvent.VOTER_UNIVERSE_DELETED, actor=actor, target=universe,
             summary=f"deleted universe {universe.name}",
             details={"where": workspace_of(universe).key, "definition": universe.definition,
                      "tags": universe.tags, "exclude_tags": universe.exclude_tags,
-                     "lists_kept": universe.lists.count()},
+                     "lists_kept": kept},
         )  # fmt: skip
         universe.delete()
+    return kept
 
 
 def lists_dir() -> Path:

@@ -159,8 +159,8 @@ def universe_freeze(request: HttpRequest, universe_id: int) -> HttpResponse:
 @require_POST
 def universe_delete(request: HttpRequest, universe_id: int) -> HttpResponse:
     universe = selectors.get_universe(request.user, universe_id)
-    name, kept = universe.name, universe.lists.count()
-    actions.do_delete_universe(universe, actor=request.user)
+    name = universe.name
+    kept = actions.do_delete_universe(universe, actor=request.user)
     lists = f"; its {kept} frozen list{'s' if kept != 1 else ''} stay{'s' if kept == 1 else ''}" if kept else ""
     messages.success(request, f"Deleted “{name}”{lists}.")
     return redirect("voters:home")
@@ -194,6 +194,13 @@ def list_export(request: HttpRequest, list_id: int) -> StreamingHttpResponse:
     return response
 
 
+STATUS_LABELS = dict(STATUSES)
+
+
+def _status_label(code: str | None) -> str:
+    return STATUS_LABELS.get(code or "", code or "—")
+
+
 @login_required
 @require_GET
 def lookup(request: HttpRequest) -> HttpResponse:
@@ -205,7 +212,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
     values = {name: request.GET.get(name, "") for name in LOOKUP_FIELDS}
     context: dict[str, Any] = {
         "spaces": spaces, "workspace": workspace, "values": values, "rows": [], "more": False, "error": None,
-        "searched": False, "statuses": dict(STATUSES),
+        "searched": False,
     }  # fmt: skip
     if workspace is not None and any(values.values()):
         try:
@@ -215,7 +222,8 @@ def lookup(request: HttpRequest) -> HttpResponse:
             context["error"] = (name, message)
         else:
             try:
-                context["rows"], context["more"] = actions.do_lookup_voters(workspace, who, actor=request.user)
+                rows, context["more"] = actions.do_lookup_voters(workspace, who, actor=request.user)
+                context["rows"] = [{**row, "status_label": _status_label(row["status"])} for row in rows]
             except voter_engine.NoVoterData:
                 return _no_data(request, workspace)
             context["searched"] = True
@@ -238,7 +246,7 @@ def voter_detail(request: HttpRequest, state: str, voter_id: str) -> HttpRespons
                 vote["method_label"] = methods.get(vote["voting_method"] or "", vote["voting_method"])
             context = {
                 "voter": voter, "workspace": workspace, "links": links,
-                "status_label": dict(STATUSES).get(voter["status"], voter["status"]),
+                "status_label": _status_label(voter["status"]),
             }  # fmt: skip
             return render(request, "voters/voter.html", context)
     raise Http404("No such voter")
