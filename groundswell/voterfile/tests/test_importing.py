@@ -1,3 +1,4 @@
+import itertools
 import zipfile
 
 import duckdb
@@ -138,6 +139,71 @@ def test_bad_rows_are_reported_with_line_column_reason_and_counted(store, tmp_pa
     stored = rows(store, "SELECT line, column_name, reason FROM import_rejects ORDER BY line")
     assert [s[0] for s in stored] == [3, 4, 5, 6, 7]
     assert rows(store, "SELECT rejected FROM import_batches") == [(5,)]
+
+
+# A file large enough that DuckDB reads it in parallel pieces and appends them to the staging table
+# out of file order (about 30 MB): a staged row's position then says nothing of its line.
+BIG_FILE_ROWS = 100_000
+
+
+def big_file(tmp_path, changes):
+    """BIG_FILE_ROWS voters AB0000000... on lines 2.. (line = row + 2), with some rows replaced."""
+    lines = [header()] + [voter_row(f"AB{i:07d}") for i in range(BIG_FILE_ROWS)]
+    for line, row in changes.items():
+        lines[line - 1] = row
+    return write(tmp_path / "big.txt", lines)
+
+
+def read_out_of_order(store, lines):
+    """Whether the import staged some of these lines' neighbours (line + 1) out of file order.
+
+    A first import keeps the staging table's order, so ``voters``' rowids show the order rows were staged in.
+    """
+    staged = dict(rows(store, "SELECT voter_id, rowid FROM voters"))
+    positions = [staged[f"AB{line + 1 - 2:07d}"] for line in sorted(lines)]
+    return any(later < earlier for earlier, later in itertools.pairwise(positions))
+
+
+def test_rejects_keep_their_lines_and_an_ids_first_row_wins_in_a_file_read_out_of_order(store, tmp_path):
+    step = BIG_FILE_ROWS // 25
+    firsts = [1000 + i * step for i in range(20)]  # each repeated three and a half steps further on
+    later = {a: a + 3 * step + step // 2 for a in firsts}
+    changes = {later[a]: voter_row(f"AB{a - 2:07d}", first_name="LATER") for a in firsts}
+    changes.update({
+        500: voter_row("AB0000498", status_cd="Q"),  # unknown status
+        51_003: voter_row(""),  # no voter id
+        60_005: voter_row("AB0060003", registr_dt="13/45/2010"),  # DuckDB cannot read it
+        99_007: voter_row("AB0099005", status_cd="X"),
+    })  # fmt: skip
+    result = import_file(store, big_file(tmp_path, changes), "ncvoter", max_rejected_share=1.0)
+
+    assert read_out_of_order(store, [*firsts, *changes]), "DuckDB staged this file in order: make it larger"
+    expected = {line: "voter id" for line in changes}
+    expected.update({500: "status", 60_005: "registr_dt", 99_007: "status"})
+    assert {r.line: r.column for r in result.rejects} == expected
+    repeats = {r.line: r.reason for r in result.rejects if "duplicate" in r.reason}
+    assert repeats == {later[a]: f"duplicate voter id AB{a - 2:07d}" for a in firsts}
+    assert (result.rows_read, result.rejected) == (BIG_FILE_ROWS, len(expected))
+    ids = ", ".join(f"'AB{a - 2:07d}'" for a in firsts)
+    kept = rows(store, f"SELECT voter_id, first_name FROM voters WHERE voter_id IN ({ids}) ORDER BY voter_id")
+    assert kept == [(f"AB{a - 2:07d}", f"AB{a - 2:07d}") for a in firsts]  # the first row, not the LATER one
+
+
+def test_lines_of_rejects_skip_rows_the_reader_could_not_parse_in_a_file_read_out_of_order(store, tmp_path):
+    # no repeated ids: the second, in-order reading takes only the columns a reject depends on, so it
+    # reads line 3,000 (its bad date is in a column it skips) and must leave it out by line
+    changes = {
+        3_000: voter_row("AB0002998", registr_dt="13/45/2010", status_cd="Q"),
+        70_000: voter_row("AB0069998", status_cd="Q"),
+        80_000: voter_row("AB0079998", precinct_abbrv=""),
+        90_000: voter_row("", last_name="NOBODY"),
+    }
+    result = import_file(store, big_file(tmp_path, changes), "ncvoter", max_rejected_share=1.0)
+
+    assert read_out_of_order(store, [2_000, 50_000, 75_000, 85_000, 95_000, 100_000]), "staged in order"
+    assert [(r.line, r.column) for r in result.rejects] == [
+        (3_000, "registr_dt"), (70_000, "status"), (80_000, "precinct"), (90_000, "voter id")]  # fmt: skip
+    assert (result.rows_read, result.inserted) == (BIG_FILE_ROWS, BIG_FILE_ROWS - 4)
 
 
 def test_too_many_bad_rows_refuse_the_whole_file_and_change_nothing(store, tmp_path):
