@@ -8,9 +8,9 @@ ragged rows padded with blanks, zip archives extracted first. Rows DuckDB cannot
 columns, a date or number that does not parse) are captured by its reject tables with line, column
 and reason; rows it reads but that break our rules (no voter id, an unknown status, a duplicate id)
 are rejected by a validation pass in SQL. Every rejected row is stored with its batch, never dropped.
-A voter file is staged in whatever order DuckDB's parallel reader finishes; when a row was rejected,
-a second, in-order reading of the few columns that decide it gives each reject its line and each
-repeated id its first row (``_reject_in_file_order``).
+Voter and history files are staged in whatever order DuckDB's parallel reader finishes; when a row
+was rejected, a second, in-order reading of the few columns that decide it gives each reject its
+line, and a repeated voter id its first row (``_rows_in_file_order``).
 
 All-or-nothing: everything happens in a new generation file (see store.py). If more rows are rejected
 than the caller allows, or anything fails, the file is deleted and nothing changes. Otherwise the new
@@ -744,45 +744,62 @@ def _reject_in_stage_order(batch: Batch, read_lines: list[int]) -> None:
     )
 
 
+def _rows_in_file_order(
+    batch: Batch,
+    path: Path,
+    layout: Layout,
+    select: Callable[[str], str],
+    columns: str,
+    where: str,
+    read_lines: list[int],
+) -> list[tuple[int, tuple[Any, ...]]]:
+    """(line, row) of ``columns`` of the select's rows matching ``where``, read again from the file in order.
+
+    A stage table read in no particular order (about a sixth faster at statewide size) no longer
+    tells a row's line by its position: this second reading keeps the file's order and, selecting a
+    few columns, reads only those (DuckDB's reader skips the rest). Rows the first reading could not
+    parse are left out by line: a bad date in a column the second reading skips does not reject the
+    row there.
+    """
+    con = batch.con
+    rejects = "rejects_in_order"
+    source = read_csv_sql(path, layout, batch.result.encoding, rejects)
+    with _insertion_order(con, keep=True):
+        con.execute(f"CREATE TEMP TABLE file_rows AS SELECT {columns} FROM ({select(source)})")
+    found = con.execute(f"SELECT rowid, * FROM file_rows WHERE {where} ORDER BY rowid").fetchall()
+    con.execute("DROP TABLE file_rows")
+    skipped = [r.line for r in csv_rejects(con, rejects) if r.line is not None]
+    first_read_rejected = set(read_lines)
+    lines = line_numbers([int(r[0]) for r in found], skipped)
+    return [(line, r[1:]) for line, r in zip(lines, found, strict=True) if line not in first_read_rejected]
+
+
 def _reject_in_file_order(
     batch: Batch, path: Path, layout: Layout, fields: Mapping[str, str], read_lines: list[int]
 ) -> None:
     """Duplicate ids and the rejected rows' lines, for a stage table read in no particular order.
 
-    Letting DuckDB append rows in any order makes the statewide read about a sixth faster, but a
-    staged row's position no longer tells its line, nor which of two rows with one id came first.
-    A clean file needs neither. Otherwise the file is read once more, in order, for the few columns
-    that decide a reject (the voter id, status, county and precinct: about a sixth of the first read),
-    plus each row's change hash when some id repeats, to tell the first of its rows (about two fifths).
-    Rows the first read could not parse are left out by line: the second reads fewer columns, so
-    a bad date in a column it skips does not reject the row there.
+    A clean file needs neither. Otherwise the file is read once more, in order (``_rows_in_file_order``),
+    for the few columns that decide a reject (the voter id, status, county and precinct: about a sixth
+    of the first reading), plus each row's change hash when some id repeats, to tell which staged row
+    is the first of its id (about two fifths).
     """
     con = batch.con
     con.execute("""
         CREATE TEMP TABLE repeated_ids AS
         SELECT voter_id FROM stage WHERE voter_id IS NOT NULL GROUP BY voter_id HAVING count(*) > 1""")
     repeats = _count(con, "repeated_ids")
-    rule_rejects = _count(con, "stage WHERE reject_reason IS NOT NULL")
-    if repeats == 0 and rule_rejects == 0:
+    if repeats == 0 and _count(con, "stage WHERE reject_reason IS NOT NULL") == 0:
         con.execute("DROP TABLE repeated_ids")
         return
-    source = read_csv_sql(path, layout, batch.result.encoding, "rejects_in_order")
-    wanted = "voter_id, reject_column, reject_reason" + (", row_hash" if repeats else ", NULL AS row_hash")
-    with _insertion_order(con, keep=True):
-        con.execute(f"CREATE TEMP TABLE file_rows AS SELECT {wanted} FROM ({_voter_select(fields, source, 0)})")
-    rows = con.execute("""
-        SELECT rowid, voter_id, reject_column, reject_reason, row_hash FROM file_rows
-        WHERE reject_reason IS NOT NULL OR voter_id IN (SELECT voter_id FROM repeated_ids)
-        ORDER BY rowid""").fetchall()
-    lines = line_numbers(
-        [int(r[0]) for r in rows], [r.line for r in csv_rejects(con, "rejects_in_order") if r.line is not None]
-    )
-    first_read_rejected = set(read_lines)
+    rows = _rows_in_file_order(
+        batch, path, layout, lambda source: _voter_select(fields, source, 0),
+        "voter_id, reject_column, reject_reason, " + ("row_hash" if repeats else "NULL AS row_hash"),
+        "reject_reason IS NOT NULL OR voter_id IN (SELECT voter_id FROM repeated_ids)", read_lines,
+    )  # fmt: skip
     firsts: dict[str, Any] = {}  # voter id -> the change hash of its first row, None if that row is a reject
     found: list[Reject] = []
-    for line, (_, voter_id, column, reason, row_hash) in zip(lines, rows, strict=True):
-        if line in first_read_rejected:
-            continue
+    for line, (voter_id, column, reason, row_hash) in rows:
         if reason is not None:
             found.append(Reject(line, column, reason, f"voter id {voter_id}"))
         if voter_id is None or not repeats:
@@ -791,7 +808,6 @@ def _reject_in_file_order(
             firsts[voter_id] = None if reason is not None else row_hash
         elif reason is None:
             found.append(Reject(line, "voter id", f"duplicate voter id {voter_id}", f"voter id {voter_id}"))
-    con.execute("DROP TABLE file_rows")
     con.execute("CREATE TEMP TABLE first_rows (voter_id VARCHAR, row_hash BIGINT)")
     kept = [(voter_id, row_hash) for voter_id, row_hash in firsts.items() if row_hash is not None]
     if kept:
@@ -806,12 +822,16 @@ def _reject_in_file_order(
     marked = int(row[0]) if row else 0
     con.execute("DROP TABLE repeated_ids")
     con.execute("DROP TABLE first_rows")
-    expected = _count(con, "stage WHERE reject_reason IS NOT NULL")
-    if len(found) != expected or marked != sum(1 for r in found if r.reason.startswith("duplicate voter id")):
-        raise RuntimeError(
-            f"reading {path.name} in order found {len(found)} rejected rows where the first reading found {expected}"
-        )
+    repeated = sum(1 for r in found if r.reason.startswith("duplicate voter id"))
+    _check_second_reading(path, len(found), _count(con, "stage WHERE reject_reason IS NOT NULL"), marked, repeated)
     batch.rejects.extend(found)
+
+
+def _check_second_reading(path: Path, found: int, expected: int, marked: int = 0, repeated: int = 0) -> None:
+    if found != expected or marked != repeated:
+        raise RuntimeError(
+            f"reading {path.name} in order found {found} rejected rows where the first reading found {expected}"
+        )
 
 
 def _bits_sql(batch: Batch) -> str:
@@ -993,16 +1013,17 @@ def _load_nc_history(batch: Batch, path: Path, encoding: str, auto: bool) -> Non
     table = "vote_history" if first else "stage"
     if first:
         con.execute("DROP TABLE IF EXISTS vote_history")
-    _read_staged(batch, path, layouts.NCVHIS, select, encoding, auto, table=table)
+    with _insertion_order(con, keep=False):  # rows in any order: lines come from a second reading if needed
+        _read_staged(batch, path, layouts.NCVHIS, select, encoding, auto, table=table)
     read_lines = [r.line for r in batch.rejects if r.line is not None]
-    bad = con.execute(
-        f"SELECT rowid, reject_column, reject_reason, voter_id FROM {table} WHERE reject_reason IS NOT NULL "
-        "ORDER BY rowid"
-    ).fetchall()
-    lines = line_numbers([int(r[0]) for r in bad], read_lines)
-    batch.rejects.extend(
-        Reject(line, col, reason, f"voter id {vid}") for line, (_, col, reason, vid) in zip(lines, bad, strict=False)
-    )
+    expected = _count(con, f"{table} WHERE reject_reason IS NOT NULL")
+    if expected:
+        found = _rows_in_file_order(
+            batch, path, layouts.NCVHIS, select, "reject_column, reject_reason, voter_id",
+            "reject_reason IS NOT NULL", read_lines,
+        )  # fmt: skip
+        _check_second_reading(path, len(found), expected)
+        batch.rejects.extend(Reject(line, col, reason, f"voter id {vid}") for line, (col, reason, vid) in found)
     batch.result.rows_read = _count(con, table) + len(read_lines)
     _add_history(batch, table, first)
 
@@ -1014,8 +1035,8 @@ def _history_empty(batch: Batch) -> bool:
 def _add_history(batch: Batch, table: str, first: bool) -> None:
     """Add a staged table of history rows (HISTORY_COLUMNS + reject_column, reject_reason) to vote_history.
 
-    One row per voter per election (the natural key, voter id + election date): a repeat inside the
-    file keeps its first row; a row already in the history is not added again. When the history was
+    One row per voter per election (the natural key, voter id + election date): of a repeat inside the
+    file one row stays (REPEAT_ORDER); a row already in the history is not added again. When the history was
     empty the staged table IS vote_history (loaded in place, never copied). Repeats inside the file are
     found by the same pass over the history that gives voters their vote bits (``_refresh_bits``).
     """
@@ -1042,14 +1063,18 @@ def _add_history(batch: Batch, table: str, first: bool) -> None:
 # Each election a voter took part in is one bit of a 128-bit integer (HUGEINT; 126 keeps clear of the
 # sign bit): fewer bits set than rows means the voter has a repeated election.
 MAX_ELECTIONS_AS_BITS = 126
+# Of the rows a history file repeats for one voter and election, the one that stays: chosen by what the
+# rows say (a known voting method first), never by where they stand in the file, so the same rows give
+# the same history however the file is sorted and in whatever order DuckDB's threads staged them.
+REPEAT_ORDER = "voting_method, voting_method_raw, party_ballot, election_type, election_desc, county_id, precinct"
 
 
 def _refresh_bits(batch: Batch) -> int:
     """Rewrite the voters' vote bits from the full history, keeping walk order; drop repeated history rows.
 
     One GROUP BY voter over the history gives both the bits and whether any (voter, election) key
-    appears twice, which only rows added by this import can do; the later rows of such keys are
-    deleted (the first in file order stays). Returns how many were deleted.
+    appears twice, which only rows added by this import can do; all but one row of such a key are
+    deleted (REPEAT_ORDER picks the one that stays). Returns how many were deleted.
     """
     con = batch.con
     batch.step("vote bits", 0, 1)
@@ -1060,10 +1085,10 @@ def _refresh_bits(batch: Batch) -> int:
             UPDATE bits SET repeats = true WHERE voter_id IN (
                 SELECT DISTINCT voter_id FROM vote_history WHERE hash(voter_id, election_date) IN (
                     SELECT hash(voter_id, election_date) FROM vote_history GROUP BY 1 HAVING count(*) > 1))""")
-    row = con.execute("""
+    row = con.execute(f"""
         DELETE FROM vote_history WHERE rowid IN (
             SELECT rowid FROM (
-                SELECT rowid, row_number() OVER (PARTITION BY voter_id, election_date ORDER BY rowid) AS n
+                SELECT rowid, row_number() OVER (PARTITION BY voter_id, election_date ORDER BY {REPEAT_ORDER}) AS n
                 FROM vote_history WHERE voter_id IN (SELECT voter_id FROM bits WHERE repeats))
             WHERE n > 1)""").fetchone()
     dropped = int(row[0]) if row else 0

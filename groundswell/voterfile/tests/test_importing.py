@@ -362,18 +362,20 @@ def test_repeats_are_found_in_a_history_longer_than_the_election_bits(store, tmp
     assert rows(
         store, "SELECT count(*), count(DISTINCT election_date) FROM vote_history WHERE voter_id = 'AA000001'"
     ) == [(len(days), len(days))]
-    assert rows(store, "SELECT count(*) FROM vote_history WHERE election_desc = 'REPEAT'") == [(0,)]  # the first stays
+    # of the two rows for days[5], the absentee one stays (REPEAT_ORDER: by voting method)
+    assert rows(store, f"SELECT election_desc FROM vote_history WHERE election_date = '{days[5]}'") == [("REPEAT",)]
     assert rows(store, "SELECT voter_id, general_bits FROM voters ORDER BY 1") == [("AA000001", 0), ("AA000002", 1)]
 
 
-def test_history_keeps_one_row_per_voter_and_election_and_reports_bad_rows(store, tmp_path):
+@pytest.mark.parametrize("repeat_first", [False, True])
+def test_history_keeps_one_row_per_voter_and_election_and_reports_bad_rows(store, tmp_path, repeat_first):
     voters = write(tmp_path / "nc.txt", [header(), voter_row("AA000001"), voter_row("AA000002"), voter_row("")])
     v = import_file(store, voters, "ncvoter", max_rejected_share=1.0)
     assert (v.inserted, v.rejected) == (2, 1)
+    repeated = [history_row("AA000001"), history_row("AA000001", method="ABSENTEE BY MAIL")]
     lines = [
         "\t".join(f'"{c}"' for c in layouts.NCVHIS_COLUMNS),
-        history_row("AA000001"),  # line 2
-        history_row("AA000001", method="ABSENTEE BY MAIL"),  # line 3: the same voter and election again
+        *(repeated[::-1] if repeat_first else repeated),  # lines 2 and 3: the same voter and election twice
         history_row(""),  # line 4: no voter id
         history_row("AA000002", election_lbl="02/30/2024"),  # line 5: not a date
         history_row("AA000002", election_lbl="11/08/2022", desc="11/08/2022 GENERAL"),  # line 6
@@ -384,8 +386,9 @@ def test_history_keeps_one_row_per_voter_and_election_and_reports_bad_rows(store
     assert (h.rows_read, h.inserted, h.unchanged, h.rejected) == (6, 3, 1, 2)
     assert [(r.line, r.column) for r in h.rejects] == [(4, "ncid"), (5, "election_lbl")]
     got = rows(store, "SELECT voter_id, election_date::VARCHAR, voting_method FROM vote_history ORDER BY 1, 2")
-    assert got == [("AA000001", "2024-11-05", "ELECTION_DAY"), ("AA000002", "2022-11-08", "ELECTION_DAY"),
-                   ("AA000002", "2024-11-05", "ELECTION_DAY")]  # fmt: skip  # the first of the repeated rows
+    # of the repeated rows the same one stays whichever comes first in the file (REPEAT_ORDER)
+    assert got == [("AA000001", "2024-11-05", "ABSENTEE"), ("AA000002", "2022-11-08", "ELECTION_DAY"),
+                   ("AA000002", "2024-11-05", "ELECTION_DAY")]  # fmt: skip
     bits = rows(store, "SELECT voter_id, general_bits FROM voters ORDER BY 1")
     assert bits == [("AA000001", 0b01), ("AA000002", 0b11)]  # newest general is bit 0
     # provenance of both batches is carried into each new generation
@@ -395,6 +398,28 @@ def test_history_keeps_one_row_per_voter_and_election_and_reports_bad_rows(store
     assert (again.inserted, again.unchanged) == (0, 4)
     assert rows(store, "SELECT count(*) FROM vote_history") == [(3,)]
     assert rows(store, "SELECT count(*) FROM import_batches") == [(3,)]
+
+
+def test_history_rejects_keep_their_lines_in_a_file_read_out_of_order(store, tmp_path):
+    n = 200_000  # about 40 MB: DuckDB reads it in parallel pieces
+    lines = ["\t".join(f'"{c}"' for c in layouts.NCVHIS_COLUMNS)]
+    lines += [history_row(f"AB{i:07d}", election_lbl=f"11/0{1 + i % 8}/2024") for i in range(n)]
+    bad = {
+        7_000: history_row("AB0006998", election_lbl="02/30/2024"),  # DuckDB cannot read it
+        9_000: history_row(""),
+        120_000: history_row("AB0119998", election_lbl=""),
+        199_000: history_row(""),
+    }
+    for line, row in bad.items():
+        lines[line - 1] = row
+    h = import_file(store, write(tmp_path / "ncvhis.txt", lines), "ncvhis", max_rejected_share=1.0)
+
+    staged = dict(rows(store, "SELECT voter_id, rowid FROM vote_history"))  # a first history stays as staged
+    positions = [staged[f"AB{i:07d}"] for i in range(0, n, 1000)]
+    assert any(b < a for a, b in itertools.pairwise(positions)), "DuckDB staged this file in order: make it larger"
+    assert [(r.line, r.column) for r in h.rejects] == [
+        (7_000, "election_lbl"), (9_000, "ncid"), (120_000, "election_lbl"), (199_000, "ncid")]  # fmt: skip
+    assert (h.rows_read, h.inserted) == (n, n - 4)
 
 
 def test_fields_lose_surrounding_spaces_of_every_kind_and_keep_inner_ones(store, tmp_path):
