@@ -687,22 +687,19 @@ def _load_voters(
     keep_cells: tuple[str, ...] = (),
 ) -> None:
     con = batch.con
-    if keep_cells:  # Ohio: read the whole row once, then voters and their election cells from it
-        _read_staged(batch, path, layout, lambda source: f"SELECT * FROM {source}", encoding, auto, table="raw")
+    with _insertion_order(con, keep=False):  # rows in any order: _reject_in_file_order finds their lines
+        if keep_cells:  # Ohio: read the whole row once, then voters and their election cells from it
+            _read_staged(batch, path, layout, lambda source: f"SELECT * FROM {source}", encoding, auto, table="raw")
+        else:
+            select = lambda source: _voter_select(fields, source, batch.batch_id)  # noqa: E731
+            create = voters_table_sql("stage", with_rejects=True)
+            _read_staged(batch, path, layout, select, encoding, auto, create=create)
+    if keep_cells:  # in raw's order, for the POSITIONAL JOIN below
         con.execute(voters_table_sql("stage", with_rejects=True))
         con.execute(f"INSERT INTO stage BY NAME {_voter_select(fields, 'raw', batch.batch_id)}")
-    else:
-        select = lambda source: _voter_select(fields, source, batch.batch_id)  # noqa: E731
-        with _insertion_order(con, keep=False):
-            _read_staged(
-                batch, path, layout, select, encoding, auto, create=voters_table_sql("stage", with_rejects=True)
-            )
     read_lines = [r.line for r in batch.rejects if r.line is not None]
     batch.step("validate", 0, 1)
-    if keep_cells:
-        _reject_in_stage_order(batch, read_lines)
-    else:
-        _reject_in_file_order(batch, path, layout, fields, read_lines)
+    _reject_in_file_order(batch, path, layout, fields, read_lines)
     row = con.execute("SELECT count(*) FROM stage").fetchone()
     batch.result.rows_read = (int(row[0]) if row else 0) + len(read_lines)
     if keep_cells:
@@ -722,26 +719,6 @@ def _insertion_order(con: duckdb.DuckDBPyConnection, keep: bool) -> Iterator[Non
         yield
     finally:
         con.execute("SET preserve_insertion_order = true")
-
-
-def _reject_in_stage_order(batch: Batch, read_lines: list[int]) -> None:
-    """Duplicate ids and the rejected rows' lines, for a stage table that holds the rows in file order."""
-    con = batch.con
-    # a second row for an id already seen is a reject: the earlier row wins
-    con.execute("""
-        UPDATE stage SET reject_column = 'voter id', reject_reason = 'duplicate voter id ' || voter_id
-        WHERE reject_reason IS NULL AND rowid IN (
-            SELECT rowid FROM (SELECT rowid, row_number() OVER (PARTITION BY voter_id ORDER BY rowid) AS n
-                               FROM stage WHERE voter_id IN (
-                                   SELECT voter_id FROM stage GROUP BY voter_id HAVING count(*) > 1))
-            WHERE n > 1)""")
-    bad = con.execute(
-        "SELECT rowid, reject_column, reject_reason, voter_id FROM stage WHERE reject_reason IS NOT NULL ORDER BY rowid"
-    ).fetchall()
-    lines = line_numbers([int(r[0]) for r in bad], read_lines)
-    batch.rejects.extend(
-        Reject(line, col, reason, f"voter id {vid}") for line, (_, col, reason, vid) in zip(lines, bad, strict=False)
-    )
 
 
 def _rows_in_file_order(

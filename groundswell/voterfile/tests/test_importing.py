@@ -1,3 +1,4 @@
+import csv
 import itertools
 import zipfile
 
@@ -283,6 +284,47 @@ def test_ohio_file_imports_voters_and_columnar_history(store, tmp_path):
     hist = rows(store, "SELECT election_type, count(*), count(party_ballot) FROM vote_history GROUP BY 1 ORDER BY 1")
     assert [h[0] for h in hist] == ["GENERAL", "PRIMARY"]
     assert hist[0][2] == 0 and hist[1][2] == hist[1][1]  # primaries record the party ballot
+
+
+def test_ohio_file_read_out_of_order_keeps_lines_first_rows_and_their_own_history(store, tmp_path):
+    files = generate.generate_ohio(tmp_path, 140_000, seed=8)  # about 32 MB: read in parallel pieces
+    lines = files.voter_file.read_text().splitlines()
+    head = next(csv.reader([lines[0]]))
+    col = {name: i for i, name in enumerate(head)}
+    elections = [c for c in head if c.startswith(("GENERAL-", "PRIMARY-"))]
+
+    def cells(line):
+        return next(csv.reader([lines[line - 1]]))
+
+    def as_line(values):
+        return ",".join(f'"{v}"' if v else "" for v in values)
+
+    # a voter with some history, whose id comes back on line 120,000 with another name and none
+    at = next(n for n in range(1_000, 2_000) if any(cells(n)[col[e]] for e in elections))
+    first = cells(at)
+    again = [*first]
+    again[col["FIRST_NAME"]] = "LATER"
+    for e in elections:
+        again[col[e]] = ""
+    lines[120_000 - 1] = as_line(again)
+    unknown = cells(50_000)
+    unknown[col["VOTER_STATUS"]] = "SLEEPING"
+    lines[50_000 - 1] = as_line(unknown)
+    path = tmp_path / "ohio.txt"
+    path.write_text("\n".join(lines) + "\n")
+    result = import_file(store, path, "ohio_swvf", file_date=generate.FILE_DATE, max_rejected_share=1.0)
+
+    assert [(r.line, r.column) for r in result.rejects] == [(50_000, "status"), (120_000, "voter id")]
+    assert "duplicate voter id" in result.rejects[1].reason
+    voter = first[col["SOS_VOTERID"]]
+    assert rows(store, f"SELECT first_name FROM voters WHERE voter_id = '{voter}'") == [(first[col["FIRST_NAME"]],)]
+    voted = rows(store, f"SELECT election_desc FROM vote_history WHERE voter_id = '{voter}' ORDER BY 1")
+    assert voted == sorted((e,) for e in elections if first[col[e]].strip())  # the first row's own cells
+    # each kept voter's history came from its own row: the cells of a sample of voters agree
+    sample = {cells(n)[col["SOS_VOTERID"]]: cells(n) for n in range(2, len(lines), 9_973) if n not in (at, 50_000)}
+    ids = ", ".join(f"'{v}'" for v in sample)
+    got = rows(store, f"SELECT voter_id, election_desc FROM vote_history WHERE voter_id IN ({ids})")
+    assert sorted(got) == sorted((v, e) for v, row in sample.items() for e in elections if row[col[e]].strip())
 
 
 def test_any_csv_through_a_saved_column_mapping(store, tmp_path):
