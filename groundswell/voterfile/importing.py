@@ -766,7 +766,8 @@ def _reject_in_file_order(
         CREATE TEMP TABLE repeated_ids AS
         SELECT voter_id FROM stage WHERE voter_id IS NOT NULL GROUP BY voter_id HAVING count(*) > 1""")
     repeats = _count(con, "repeated_ids")
-    if repeats == 0 and _count(con, "stage WHERE reject_reason IS NOT NULL") == 0:
+    rule_rejects = _count(con, "stage WHERE reject_reason IS NOT NULL")
+    if repeats == 0 and rule_rejects == 0:
         con.execute("DROP TABLE repeated_ids")
         return
     rows = _rows_in_file_order(
@@ -800,7 +801,7 @@ def _reject_in_file_order(
     con.execute("DROP TABLE repeated_ids")
     con.execute("DROP TABLE first_rows")
     repeated = sum(1 for r in found if r.reason.startswith("duplicate voter id"))
-    _check_second_reading(path, len(found), _count(con, "stage WHERE reject_reason IS NOT NULL"), marked, repeated)
+    _check_second_reading(path, len(found), rule_rejects + marked, marked, repeated)
     batch.rejects.extend(found)
 
 

@@ -417,6 +417,14 @@ def _rollup_in(engine: Engine, u: Universe) -> ir.Table:
 LOOKUP_FIELDS = ("last_name", "first_name", "address", "zip", "birth_year", "voter_id")  # what a lookup asks
 
 
+class LookupInvalid(ValueError):
+    """A lookup field that is wrong: ``field`` names it, ``message`` says what it should be."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field, self.message = field, message
+
+
 @dataclass(frozen=True)
 class Lookup:
     """Who to look up (a quick lookup, the same on every engine): a last name, and what else the
@@ -433,20 +441,20 @@ class Lookup:
 
     @classmethod
     def from_fields(cls, data: Mapping[str, str]) -> Lookup:
-        """From form fields; a ValueError names the field that is wrong."""
+        """From form fields; LookupInvalid names the field that is wrong."""
 
         def text(name: str) -> str:
             return " ".join(str(data.get(name) or "").split()).upper()[:80]
 
         last, voter_id = text("last_name"), text("voter_id").replace(" ", "")
         if not (last or voter_id):
-            raise ValueError("last_name: give at least a last name (or the voter id)")
+            raise LookupInvalid("last_name", "give at least a last name (or the voter id)")
         zip_code = text("zip")
         if zip_code and not (zip_code.isdigit() and len(zip_code) <= 5):
-            raise ValueError("zip: a ZIP code is up to five digits")
+            raise LookupInvalid("zip", "a ZIP code is up to five digits")
         year = text("birth_year")
         if year and not (year.isdigit() and 1890 <= int(year) <= 2030):
-            raise ValueError("birth_year: a year such as 1971")
+            raise LookupInvalid("birth_year", "a year such as 1971")
         return cls(last, text("first_name"), text("address"), zip_code, int(year) if year else None, voter_id)
 
     def as_dict(self) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from groundswell.api.osdi import OsdiInputError
 from groundswell.api.views import api_endpoint
 from groundswell.core.models import User
-from groundswell.voterfile.targeting import LOOKUP_FIELDS, Lookup, Universe, UniverseError
+from groundswell.voterfile.targeting import LOOKUP_FIELDS, Lookup, LookupInvalid, Universe, UniverseError
 from groundswell.voters import actions, selectors
 from groundswell.voters.engine import NoVoterData
 from groundswell.voters.models import SavedUniverse, VoterList
@@ -116,9 +116,8 @@ def voter_lookup(request: HttpRequest, user: User) -> HttpResponse:
     workspace = _workspace(user, {"where": request.GET.get("where")})
     try:
         who = Lookup.from_fields({name: request.GET.get(name, "") for name in LOOKUP_FIELDS})
-    except ValueError as exc:
-        field, _, message = str(exc).partition(": ")
-        raise OsdiInputError(field, message) from None
+    except LookupInvalid as exc:
+        raise OsdiInputError(exc.field, exc.message) from None
     try:
         rows, more = actions.do_lookup_voters(workspace, who, actor=user)
     except NoVoterData:

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from groundswell.voterfile.targeting import LOOKUP_FIELDS, Lookup
+from groundswell.voterfile.targeting import LOOKUP_FIELDS, Lookup, LookupInvalid
 from groundswell.voters import actions, selectors
 from groundswell.voters import engine as voter_engine
 from groundswell.voters.describe import describe
@@ -217,9 +217,8 @@ def lookup(request: HttpRequest) -> HttpResponse:
     if workspace is not None and any(values.values()):
         try:
             who = Lookup.from_fields(values)
-        except ValueError as exc:
-            name, _, message = str(exc).partition(": ")
-            context["error"] = (name, message)
+        except LookupInvalid as exc:
+            context["error"] = (exc.field, exc.message)
         else:
             try:
                 rows, context["more"] = actions.do_lookup_voters(workspace, who, actor=request.user)
