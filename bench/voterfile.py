@@ -169,6 +169,10 @@ def targeting_figures(store: VoterStore, repeat: int) -> list[tuple[str, float, 
     assert targeting.count(engine, u1) == con.execute(sql1).fetchall()[0][0]
     assert targeting.count(engine, u2) == con.execute(sql2_history).fetchall()[0][0]
     doors_n = sum(len(unit.voters) for d in targeting.doors(engine, precinct) for unit in d.units)
+    # for context beside the goal's largest precinct: a precinct of the median size
+    typical, typical_n = con.execute("""
+        SELECT precinct, n FROM (SELECT precinct, count(*) AS n FROM voters WHERE status IN ('A', 'I') GROUP BY 1)
+        ORDER BY n, precinct LIMIT 1 OFFSET (SELECT count(DISTINCT precinct) FROM voters) // 2""").fetchall()[0]
     assert doors_n == len(con.execute(sql4).fetchall())
     return [
         ("count: county + house district + party + age (goal < 10 ms)",
@@ -185,7 +189,8 @@ def targeting_figures(store: VoterStore, repeat: int) -> list[tuple[str, float, 
          median_ms(lambda: targeting.doors(engine, precinct), repeat), median_ms(hand(sql4), repeat),
          f"ours: query + Arrow {doors_query:.1f} ms, + walk order {doors_sort - doors_query:.1f} ms, "
          "the rest builds Door objects; "
-         f"Ibis compile (cached after first) {compile_ms:.0f} ms"),
+         f"Ibis compile (cached after first) {compile_ms:.0f} ms; a precinct of median size ({typical_n} voters): "
+         f"{median_ms(lambda: targeting.doors(engine, typical), repeat):.1f} ms"),
     ]  # fmt: skip
 
 
@@ -197,6 +202,11 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="databases the steps write (default: under --dir)")
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--rounds", type=int, default=3, help="times the import steps run, alternating")
+    parser.add_argument(
+        "--targeting-only",
+        action="store_true",
+        help="skip the import rounds: time the queries on the store the last run imported",
+    )
     parser.add_argument("--step", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.dir = args.dir.resolve()
@@ -216,6 +226,9 @@ def main() -> None:
     print(f"generation: {gen_seconds:.1f} s" if gen_seconds is not None else
           f"generation: cached (took {meta['seconds']:.1f} s)")  # fmt: skip
 
+    if args.targeting_only:
+        print_targeting(work, args.repeat)
+        return
     print(
         f"\nimport, {args.rounds} rounds: each round runs the steps in turn, each in its own process (peak = the"
         " largest max RSS of that step's processes);\nfigures are medians over the rounds, ratios the median"
@@ -250,10 +263,13 @@ def main() -> None:
             phases = {k: statistics.median(f["phases"].get(k, 0.0) for f in figs) for k in figs[0]["phases"]}
             print(f"{'':<6}phases (median): " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()))
     print(f"{'bench parent process':<46}{'':>9}{'':>8}{'':>13}{peak_mib():>10,.0f}")
+    print_targeting(work, args.repeat)
 
-    print(f"\ntargeting on DuckDB, warm, median of {args.repeat} (ms)")
+
+def print_targeting(work: Path, repeat: int) -> None:
+    print(f"\ntargeting on DuckDB, warm, median of {repeat} (ms)")
     print(f"{'query':<72}{'ours':>9}{'hand SQL':>10}")
-    for label, mine, hand, note in targeting_figures(VoterStore(work / "store" / "voters.duckdb"), args.repeat):
+    for label, mine, hand, note in targeting_figures(VoterStore(work / "store" / "voters.duckdb"), repeat):
         print(f"{label:<72}{mine:>9.1f}{hand:>10.1f}  {note}")
 
 

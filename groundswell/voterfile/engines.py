@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,10 @@ from ibis.backends import BaseBackend
 
 from groundswell.voterfile.store import VoterStore
 
+ARROW_BATCH_ROWS = 1_000_000
+warnings.filterwarnings(  # see Engine.run: the copy it warns of is the cheaper way here
+    "ignore", message="Arrow output on a DB-API result", category=UserWarning, module=r"groundswell\.voterfile\.engines"
+)
 TABLES = ("voters", "vote_history", "elections", "precinct_party")
 # Built by every import since the rollup arrived; an engine without it answers from voters instead.
 OPTIONAL_TABLES = frozenset({"precinct_party"})
@@ -55,7 +60,12 @@ class Engine:
         """Run the expression ``build`` makes; ``key`` names it so DuckDB can reuse its prepared statement."""
         if self.name != "duckdb":
             return self.backend.to_pyarrow(build())
-        return self.backend.con.sql(f"EXECUTE {self._prepared(key, build)}").to_arrow_table()
+        # The prepared statement's result read as Arrow batches. DuckDB warns that a DB-API result
+        # is copied once more on its way to Arrow, and suggests con.sql(...); but con.sql("EXECUTE ...")
+        # costs more still, at every size (measured on the statewide file: a precinct's walk list
+        # 3.0 ms against 3.5 ms, a million voters 96 to 165 ms against 116 to 506 ms).
+        result = self.backend.con.execute(f"EXECUTE {self._prepared(key, build)}")
+        return result.to_arrow_reader(ARROW_BATCH_ROWS).read_all()
 
     def _prepared(self, key: Any, build: Callable[[], ibis.Expr]) -> str:
         """The name of the statement prepared on this connection for ``key``: compiled by Ibis, then
