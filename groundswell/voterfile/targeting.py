@@ -522,8 +522,12 @@ def walk_rows(engine: Engine, precinct: str, u: Universe | None = None) -> ir.Ta
 
 
 def _walk_parts(t: ir.Table) -> tuple[ir.BooleanValue, ir.IntegerValue, ir.StringValue]:
-    """A voter row's side of the street (odd?), its place along the walk, and the name it is listed by."""
-    odd = (t.house_number % 2) == 1
+    """A voter row's side of the street (odd?), its place along the walk, and the name it is listed by.
+
+    An address with no house number ("PO BOX 5", "REMOVED" for a confidential voter) is walked last on
+    its street's even side: never a NULL side, which would leave the door with no side at all.
+    """
+    odd = (t.house_number % 2).fill_null(0) == 1
     along = ibis.ifelse(odd, t.house_number, -t.house_number)
     first, last = t.first_name, t.last_name
     name = ibis.ifelse(first.notnull() & last.notnull(), first.concat(" ", last), first.coalesce(last, ""))

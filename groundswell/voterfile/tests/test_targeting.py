@@ -268,3 +268,30 @@ def test_doors_of_rows_group_buildings_and_units_with_nulls_as_values():
     assert tg.doors_of(pa.table({n: pa.array([], type=doors_type) for n, doors_type in zip(
         names, (pa.string(),) * 2 + (pa.int32(), pa.string(), pa.string(), pa.int32(), pa.string(), pa.string(),
                                      pa.bool_()), strict=True)})) == []  # fmt: skip
+
+
+def test_addresses_without_a_house_number_are_walked_last_on_their_street(store, tmp_path):
+    from groundswell.voterfile.engines import duckdb_engine as open_engine
+    from groundswell.voterfile.importing import import_file
+    from groundswell.voterfile.tests.test_importing import header, voter_row, write
+
+    addresses = {  # voter id -> residential address as the state's file gives it
+        "AA1": "13 OAK ST", "AA2": "PO BOX 5", "AA3": "12 OAK ST", "AA4": "REMOVED", "AA5": "11 OAK ST",
+        "AA6": "PO BOX 5",
+    }  # fmt: skip
+    path = write(
+        tmp_path / "ncvoter.txt", [header()] + [voter_row(v, res_street_address=a) for v, a in addresses.items()]
+    )
+    import_file(store, path, "ncvoter")
+    engine = open_engine(store)
+    (precinct,) = engine.backend.con.execute("SELECT DISTINCT precinct FROM voters").fetchall()[0]
+
+    doors = tg.doors(engine, precinct)  # such an address must not cost the precinct its walk sheet
+    assert [(d.street_name, d.side, d.house_number, [v.voter_id for v in d.voters]) for d in doors] == [
+        ("OAK ST", "odd", 11, ["AA5"]), ("OAK ST", "odd", 13, ["AA1"]), ("OAK ST", "even", 12, ["AA3"]),
+        ("PO BOX 5", "even", None, ["AA2", "AA6"]), ("REMOVED", "even", None, ["AA4"]),
+    ]  # fmt: skip
+    # lists and exports sort in the engine the same way
+    t = tg.voters_in(engine, Universe(precincts=(precinct,)))
+    listed = engine.backend.to_pyarrow(t.order_by(tg.walk_order(t)).select("voter_id")).column(0).to_pylist()
+    assert listed == [v.voter_id for d in doors for v in d.voters]
