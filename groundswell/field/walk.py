@@ -25,6 +25,10 @@ class TurfError(ValueError):
     """A turf request that does not make sense; the message names the field."""
 
 
+# A voter whose file row has no residential address at all (the engine walks such doors last on the street)
+NO_ADDRESS = "(no street address on file)"
+
+
 def door_key(street: str, odd: bool, house_number: int | None) -> str:
     return f"{street}|{'odd' if odd else 'even'}|{'' if house_number is None else house_number}"
 
@@ -47,13 +51,18 @@ def door_dicts(doors: Iterable[targeting.Door], keep: set[str] | None = None) ->
                 units.append({"apartment": unit.apartment, "voters": voters})
         if units:
             key = door_key(door.street_name, door.side == "odd", door.house_number)
-            out.append({"key": key, "street": door.street_name, "side": door.side,
-                        "house_number": door.house_number, "address": door.address, "units": units})  # fmt: skip
+            out.append({"key": key, "street": door.street_name, "side": door.side, "house_number": door.house_number,
+                        "address": door.address or NO_ADDRESS, "units": units})  # fmt: skip
     return out
 
 
 def voters_at(door: Door) -> list[dict[str, Any]]:
     return [voter for unit in door["units"] for voter in unit["voters"]]
+
+
+def side_label(door: Door) -> str:
+    """ "odd side" or "even side" for a numbered door; none for "PO BOX 5" or a confidential "REMOVED"."""
+    return f"{door['side']} side" if door["house_number"] is not None else ""
 
 
 def block_face(door: Door) -> tuple[str, str, int | None]:

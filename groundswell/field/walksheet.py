@@ -14,6 +14,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTempl
 
 from groundswell.field import scripts as script_rules
 from groundswell.field.models import Result, Script, Turf
+from groundswell.field.walk import side_label
 
 
 class Box(Flowable):  # type: ignore[misc]  # reportlab ships no type hints
@@ -105,7 +106,8 @@ def walk_sheet_pdf(turf: Turf, script: Script | None) -> bytes:
         Spacer(1, 8),
     ]
     for number, door in enumerate(turf.doors, start=1):
-        title = Paragraph(f"{number}. {_esc(door['address'])} <font size=8>({door['side']} side)</font>", st["door"])
+        side = f" <font size=8>({side_label(door)})</font>" if side_label(door) else ""
+        title = Paragraph(f"{number}. {_esc(door['address'])}{side}", st["door"])
         story.append(KeepTogether([title, _door_table(door, codes, questions, st)]))
     buffer = BytesIO()
     doc = SimpleDocTemplate(

@@ -83,3 +83,27 @@ def test_turfs_keep_block_faces_and_households_whole_and_fit_the_target(target, 
 def test_turf_target_must_be_positive():
     with pytest.raises(TurfError, match="target"):
         cut_precinct("P1", [], 0, "doors")
+
+
+def test_a_door_without_a_house_number_or_any_address_is_labelled_and_has_no_side():
+    from groundswell.field.canvass import turf_data
+    from groundswell.field.models import Campaign, Turf
+    from groundswell.field.walk import NO_ADDRESS
+
+    def bare(vid, street):  # as walk_rows gives a row whose file address had no house number, or nothing
+        return {"voter_id": vid, "name": "B Voter", "age": 50, "party": "UNA", "street_name": street,
+                "house_number": None, "apartment": None, "address": street, "odd": False, "along": None}  # fmt: skip
+
+    doors = doors_from_rows([*walk_rows()[:4], bare("X1", "REMOVED"), bare("X2", None)])
+    assert [(d["address"], d["side"], d["house_number"]) for d in doors[-2:]] == [
+        ("REMOVED", "even", None),
+        (NO_ADDRESS, "even", None),
+    ]
+    turf = Turf(name="Elm", doors=doors, campaign=Campaign(name="Knock", results=["contacted"]))
+    stops = turf_data(turf, None)["stops"]
+    assert [(s["title"], s["subtitle"]) for s in stops] == [
+        ("101 ELM ST", "odd side"),
+        ("103 ELM ST", "odd side"),
+        ("REMOVED", ""),
+        (NO_ADDRESS, ""),
+    ]
