@@ -106,8 +106,9 @@ def walk_sheet_pdf(turf: Turf, script: Script | None) -> bytes:
         Spacer(1, 8),
     ]
     for number, door in enumerate(turf.doors, start=1):
-        side = f" <font size=8>({side_label(door)})</font>" if side_label(door) else ""
-        title = Paragraph(f"{number}. {_esc(door['address'])}{side}", st["door"])
+        side = side_label(door)
+        side_text = f" <font size=8>({side})</font>" if side else ""
+        title = Paragraph(f"{number}. {_esc(door['address'])}{side_text}", st["door"])
         story.append(KeepTogether([title, _door_table(door, codes, questions, st)]))
     buffer = BytesIO()
     doc = SimpleDocTemplate(
