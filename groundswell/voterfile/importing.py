@@ -31,7 +31,6 @@ change, for whole-map counts.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import tempfile
 import threading
@@ -43,6 +42,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+import blake3
 import duckdb
 
 from groundswell.voterfile import layouts
@@ -101,7 +101,7 @@ def voters_table_sql(name: str, *, with_rejects: bool = False) -> str:
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS import_batches (
-    batch_id INTEGER PRIMARY KEY, kind VARCHAR, file_name VARCHAR, sha256 VARCHAR, file_date DATE,
+    batch_id INTEGER PRIMARY KEY, kind VARCHAR, file_name VARCHAR, checksum VARCHAR, file_date DATE,
     file_bytes BIGINT, encoding VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP, rows_read BIGINT,
     inserted BIGINT, updated BIGINT, removed BIGINT, unchanged BIGINT, rejected BIGINT);
 CREATE TABLE IF NOT EXISTS import_rejects (
@@ -124,7 +124,7 @@ class ImportResult:
     batch_id: int
     kind: str
     file_name: str
-    sha256: str
+    checksum: str
     rows_read: int = 0
     inserted: int = 0
     updated: int = 0
@@ -385,22 +385,20 @@ FROM (SELECT * EXCLUDE (apartment),
 # ---------------------------------------------------------------------------------------------- reading
 
 
-@dataclass(frozen=True)
-class SourceFile:
-    """The file to read (extracted if it came zipped) and the provenance of what was received."""
-
-    path: Path
-    file_name: str
-    sha256: str
-    size: int
+CHECKSUM = "blake3"  # the algorithm named in front of every stored checksum: "blake3:<64 hex digits>"
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(1 << 22):
-            digest.update(block)  # hashlib releases the GIL for large blocks: runs beside DuckDB
-    return digest.hexdigest()
+def checksum_of(path: Path) -> str:
+    """The file's BLAKE3 checksum, "blake3:<hex>", as ``b3sum`` prints it (after the prefix).
+
+    A cryptographic hash like SHA-256, about three times cheaper per byte here (a statewide history
+    file of 4.5 GB: 1.5 s of CPU against 4.8 s). It runs on a thread beside DuckDB's reading threads,
+    on a two-core machine, so its CPU comes out of the import's: one thread (the library's
+    default), over the file mapped into memory rather than copied in blocks, with the GIL released.
+    """
+    digest = blake3.blake3(max_threads=1)
+    digest.update_mmap(path)
+    return f"{CHECKSUM}:{digest.hexdigest()}"
 
 
 @contextmanager
@@ -581,10 +579,11 @@ def _build_generation(
         if previous is not None:
             con.execute(f"ATTACH {lit(str(previous))} AS prev (READ_ONLY)")
         con.execute(SCHEMA_SQL)
+        _upgrade_schema(con)
         batch_id = _next_batch_id(con, previous is not None)
         with opened_source(path, store.path.parent, member) as (text_path, display_name):
             checksum: dict[str, str] = {}
-            hasher = threading.Thread(target=lambda: checksum.update(sha256=sha256_of(path)), daemon=True)
+            hasher = threading.Thread(target=lambda: checksum.update(value=checksum_of(path)), daemon=True)
             hasher.start()
             result = ImportResult(batch_id, kind, display_name, "")
             batch = Batch(con, batch_id, previous is not None, result, progress)
@@ -592,7 +591,7 @@ def _build_generation(
             batch.step("read", 0, 1)
             _import_kind(batch, text_path, kind, mapping, when, encoding)
             hasher.join()
-            result.sha256 = checksum["sha256"]
+            result.checksum = checksum["value"]
         _check_rejects(batch, max_share)
         _store_rejects(batch)
         _record_batch(batch, kind, when, path.stat().st_size, started)
@@ -602,6 +601,20 @@ def _build_generation(
         return result
     finally:
         con.close()
+
+
+def _upgrade_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring tables copied from a generation written by an earlier release up to this schema.
+
+    Earlier releases kept each batch's SHA-256 in a ``sha256`` column: it becomes ``checksum``, its
+    values marked "sha256:" so they are never mistaken for BLAKE3 checksums.
+    """
+    sql = """SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database()
+             AND table_name = 'import_batches' AND column_name = 'sha256'"""
+    row = con.execute(sql).fetchone()
+    if row and row[0]:
+        con.execute("ALTER TABLE import_batches RENAME COLUMN sha256 TO checksum")
+        con.execute("UPDATE import_batches SET checksum = 'sha256:' || checksum WHERE checksum <> ''")
 
 
 def _next_batch_id(con: duckdb.DuckDBPyConnection, has_prev: bool) -> int:
@@ -1160,7 +1173,7 @@ def _record_batch(batch: Batch, kind: str, when: date, size: int, started: datet
     con.execute(
         "INSERT INTO import_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            r.batch_id, kind, r.file_name, r.sha256, when, size, r.encoding, started,
+            r.batch_id, kind, r.file_name, r.checksum, when, size, r.encoding, started,
             datetime.now(UTC).replace(tzinfo=None), r.rows_read, r.inserted, r.updated, r.removed,
             r.unchanged, r.rejected,
         ],

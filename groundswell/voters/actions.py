@@ -402,9 +402,9 @@ def engine_progress(progress: Progress | Any) -> EngineProgress:
 
 def _mirror(voter_import: VoterImport, result: ImportResult) -> None:
     voter_import.batch_id, voter_import.generation = result.batch_id, result.generation or None
-    voter_import.source_name, voter_import.sha256, voter_import.encoding = (
+    voter_import.source_name, voter_import.checksum, voter_import.encoding = (
         result.file_name,
-        result.sha256,
+        result.checksum,
         result.encoding,
     )
     for name in ("rows_read", "inserted", "updated", "removed", "unchanged", "rejected"):
@@ -439,7 +439,7 @@ def do_import_voters(voter_import: VoterImport, *, actor: AnyUser | None, progre
             AuditEvent.VOTERS_IMPORTED, actor=actor, target=voter_import,
             summary=f"imported {voter_import.file_name} into {voter_import.state}: {result.inserted:,} new, "
             f"{result.updated:,} updated, {result.rejected:,} rejected",
-            details={"batch": result.batch_id, "sha256": result.sha256, "rows": result.rows_read,
+            details={"batch": result.batch_id, "checksum": result.checksum, "rows": result.rows_read,
                      "rejected": result.rejected},
         )  # fmt: skip
     if progress is not None:

@@ -71,7 +71,7 @@ class VoterImport(models.Model):
     batch_id = models.PositiveIntegerField(null=True, blank=True)
     generation = models.PositiveIntegerField(null=True, blank=True)
     source_name = models.CharField(max_length=300, blank=True, help_text="File name as read (zip!member)")
-    sha256 = models.CharField(max_length=64, blank=True)
+    checksum = models.CharField(max_length=80, blank=True, help_text='"blake3:<hex>" of the file as received')
     encoding = models.CharField(max_length=16, blank=True)
     rows_read = models.BigIntegerField(default=0)
     inserted = models.BigIntegerField(default=0)

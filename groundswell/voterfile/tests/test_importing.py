@@ -2,6 +2,7 @@ import csv
 import itertools
 import zipfile
 
+import blake3
 import duckdb
 import pytest
 
@@ -107,10 +108,24 @@ def test_zip_archive_is_extracted_and_recorded(store, tmp_path):
         zf.write(path, "ncvoter92.txt")
     result = import_file(store, archive, "ncvoter")
     assert result.file_name == "ncvoter92.zip!ncvoter92.txt" and result.inserted == 1
-    sha = rows(store, "SELECT sha256 FROM import_batches")[0][0]
-    import hashlib
+    # the zip as received, hashed independently
+    checksum = rows(store, "SELECT checksum FROM import_batches")[0][0]
+    assert result.checksum == checksum == "blake3:" + blake3.blake3(archive.read_bytes()).hexdigest()
 
-    assert sha == hashlib.sha256(archive.read_bytes()).hexdigest()
+
+def test_a_store_from_before_blake3_keeps_its_sha256_checksums_marked(store, tmp_path):
+    import_file(store, write(tmp_path / "a.txt", [header(), voter_row("AA000001")]), "ncvoter")
+    old_digest = "cd" * 32
+    path = store.current()  # made as an earlier release made it: SHA-256 in a column of that name
+    with duckdb.connect(str(path)) as con:
+        con.execute("ALTER TABLE import_batches RENAME COLUMN checksum TO sha256")
+        con.execute(f"UPDATE import_batches SET sha256 = '{old_digest}'")
+    later = write(tmp_path / "b.txt", [header(), voter_row("AA000001"), voter_row("AA000002")])
+    result = import_file(store, later, "ncvoter")
+    assert rows(store, "SELECT batch_id, checksum FROM import_batches ORDER BY 1") == [
+        (1, f"sha256:{old_digest}"), (2, result.checksum),
+    ]  # fmt: skip
+    assert result.checksum == "blake3:" + blake3.blake3(later.read_bytes()).hexdigest()
 
 
 def bad_file(tmp_path):
@@ -253,9 +268,11 @@ def test_reimport_updates_changed_marks_removed_keeps_history_and_provenance(sto
     # the later history file repeats most rows: only new ones are added
     h2 = import_file(store, later.history_file, "ncvhis")
     assert h2.unchanged > 0 and h2.inserted + h2.unchanged == later.history_rows
-    batches = rows(store, "SELECT batch_id, kind, file_name, length(sha256), rows_read, inserted FROM import_batches")
-    assert [(x[0], x[1], x[3]) for x in batches] == [(1, "ncvoter", 64), (2, "ncvhis", 64), (3, "ncvoter", 64),
-                                                     (4, "ncvhis", 64)]  # fmt: skip
+    batches = rows(store, "SELECT batch_id, kind, file_name, checksum, rows_read, inserted FROM import_batches")
+    files = (first.voter_file, first.history_file, later.voter_file, later.history_file)
+    checksums = {f: batch[3] for f, batch in zip(files, batches, strict=True)}
+    assert [(x[0], x[1]) for x in batches] == [(1, "ncvoter"), (2, "ncvhis"), (3, "ncvoter"), (4, "ncvhis")]
+    assert checksums == {f: "blake3:" + blake3.blake3(f.read_bytes()).hexdigest() for f in checksums}
     # vote bits match the detailed history
     mismatched = rows(
         store,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import zipfile
 
+import blake3
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -72,13 +73,16 @@ def test_import_job_reports_progress_rejects_and_provenance(voter_dirs, personas
     assert job.result["new"] == 2 and job.result["rejected"] == 5
     assert voter_import.status == ImportStatus.IMPORTED and voter_import.batch_id == 1
     assert (voter_import.rows_read, voter_import.inserted, voter_import.rejected) == (7, 2, 5)
-    assert len(voter_import.sha256) == 64 and voter_import.source_name == "ncvoter92.txt"
+    with open(voter_import.stored_path, "rb") as upload:  # the file as received, hashed independently here
+        assert voter_import.checksum == "blake3:" + blake3.blake3(upload.read()).hexdigest()
+    assert voter_import.source_name == "ncvoter92.txt"
     assert [(r["line"], r["column"]) for r in voter_import.rejects] == [
         (3, "registr_dt"), (4, "voter id"), (5, ""), (6, "status"), (7, "voter id"),
     ]  # fmt: skip
     assert AuditEntry.objects.filter(event_type=AuditEvent.VOTERS_IMPORTED, actor=personas.staff).count() == 1
     page = client.get(f"/voters/imports/{voter_import.pk}/").content.decode()
     assert "unknown status code Q" in page and "duplicate voter id AA000001" in page
+    assert f"<code>{voter_import.checksum}</code>" in page
     assert 'id="job-' not in page and "matching people" not in page  # done: the import's own figures, once
 
 
@@ -164,3 +168,26 @@ def test_only_staff_and_the_states_coordinator_import(client, voter_dirs, person
     )
     assert response.status_code == 302
     assert VoterImport.objects.get().stored_path.startswith(str(voter_dirs / "uploads" / "voters"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_marks_earlier_checksums_as_sha256():
+    """Imports recorded before BLAKE3 keep their SHA-256, marked so; going back unmarks them."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("voters", "0001_voter_imports_universes_lists_links")], [("voters", "0002_voter_import_checksum")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("voters", "VoterImport")
+    digest = "ab" * 32
+    old.objects.create(state="NC", layout="ncvoter", file_name="a.txt", stored_path="a", sha256=digest)
+    old.objects.create(state="NC", layout="ncvoter", file_name="b.txt", stored_path="b", sha256="")  # never ran
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps.get_model("voters", "VoterImport")
+    assert dict(new.objects.values_list("file_name", "checksum")) == {"a.txt": f"sha256:{digest}", "b.txt": ""}
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    assert dict(old.objects.values_list("file_name", "sha256")) == {"a.txt": digest, "b.txt": ""}
+    MigrationExecutor(connection).migrate(after)
