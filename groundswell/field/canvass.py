@@ -7,7 +7,7 @@ from typing import Any
 
 from groundswell.field.models import CallList, Result, Script, Turf
 from groundswell.field.scripts import choices_of
-from groundswell.field.walk import side_label
+from groundswell.field.walk import side_label, unit_label
 
 
 def _script(script: Script | None) -> dict[str, Any] | None:
@@ -30,7 +30,7 @@ def turf_data(turf: Turf, script: Script | None) -> dict[str, Any]:
     for door in turf.doors:
         people = [
             {"voter_id": v["id"], "name": v["name"], "detail": _voter_detail(v),
-             "unit": f"Apt {unit['apartment']}" if unit["apartment"] else ""}
+             "unit": unit_label(unit["apartment"])}
             for unit in door["units"] for v in unit["voters"]
         ]  # fmt: skip
         stops.append({"key": door["key"], "title": door["address"], "subtitle": side_label(door), "people": people})

@@ -28,7 +28,7 @@ from groundswell.field.canvass import call_list_data, turf_data
 from groundswell.field.forms import AssignForm, CallListForm, CampaignForm, ControlGroupForm, CutTurfsForm, ScriptForm
 from groundswell.field.maps import precinct_geometry
 from groundswell.field.models import Campaign
-from groundswell.field.walk import side_label
+from groundswell.field.walk import side_label, unit_label
 
 SERVICE_WORKER = Path(settings.BASE_DIR) / "static" / "groundswell" / "field-sw.js"
 
@@ -193,7 +193,14 @@ def _turf_page(request: HttpRequest, turf: Any, form: AssignForm, status: int = 
         "assignments": selectors.assignments_of_turf(turf),
         "contacts": selectors.contacts_of_turf(turf)[:200],
         "map_data": {"geometry": json.loads(geometry), "name": turf.precinct} if geometry else None,
-        "doors": [{**door, "side_label": side_label(door)} for door in turf.doors],
+        "doors": [
+            {
+                **door,
+                "side_label": side_label(door),
+                "units": [{**u, "label": unit_label(u["apartment"])} for u in door["units"]],
+            }
+            for door in turf.doors
+        ],
     }
     return render(request, "field/turf.html", context, status=status)
 

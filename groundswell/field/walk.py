@@ -65,6 +65,14 @@ def side_label(door: Door) -> str:
     return f"{door['side']} side" if door["house_number"] is not None else ""
 
 
+def unit_label(apartment: str | None) -> str:
+    """How a unit is shown under its door: as the file wrote it ("APT 2", "STE 100", "#4", "1/2" for a
+    half-numbered house), a bare unit ("2B", as some files keep it in a column of its own) as "#2B"."""
+    if not apartment:
+        return ""
+    return apartment if " " in apartment or "/" in apartment or apartment.startswith("#") else f"#{apartment}"
+
+
 def block_face(door: Door) -> tuple[str, str, int | None]:
     """One side of one hundred-block of a street: 101-199 odd of Elm St is one face, 100-198 even another."""
     number = door["house_number"]

@@ -14,7 +14,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTempl
 
 from groundswell.field import scripts as script_rules
 from groundswell.field.models import Result, Script, Turf
-from groundswell.field.walk import side_label
+from groundswell.field.walk import side_label, unit_label
 
 
 class Box(Flowable):  # type: ignore[misc]  # reportlab ships no type hints
@@ -72,7 +72,7 @@ def _door_table(door: dict[str, Any], codes: list[str], questions: list[dict[str
     rows: list[list[Any]] = [header]
     for unit in door["units"]:
         for voter in unit["voters"]:
-            apt = f"Apt {unit['apartment']} · " if unit["apartment"] else ""
+            apt = f"{_esc(unit_label(unit['apartment']))} · " if unit["apartment"] else ""
             who = f"{apt}{_esc(voter['name'])}" + (f" ({voter['age']}, {voter['party']})" if voter.get("age") else "")
             rows.append([Paragraph(who, st["small"]), *[Box() for _ in codes], *["" for _ in questions]])
     widths = [2.6 * inch] + [0.32 * inch] * len(codes) + [0.5 * inch] * len(questions)

@@ -325,27 +325,42 @@ def mapped_voter_fields(mapping: ColumnMapping) -> dict[str, str]:
     return fields
 
 
-# house number, street, unit: "3317 SHILOH WAY APT 2", "12B ELM ST # 4", "700 W MAIN ST STE 100"
-ADDRESS_PATTERN = r"^(\d+)[A-Z]?\s+(.+?)(?:\s+(?:APT|UNIT|STE|SUITE|LOT|RM|#)\.?\s*#?\s*([A-Z0-9-]+))?$"
+# house number, half, street, unit: "3317 SHILOH WAY APT 2", "12B ELM ST # 4", "700 W MAIN ST STE 100",
+# "123 1/2 MAIN ST" (a half-numbered house beside 123), "12 OAK ST APT" (a unit word with no unit)
+UNIT_WORDS = layouts.UNIT_WORDS
+ADDRESS_PATTERN = (
+    r"^(\d+)[A-Z]?(?:\s+(\d/\d+))?\s+(.+?)"
+    rf"(?:\s+({'|'.join(UNIT_WORDS)})\.?\s*#?\s*([A-Z0-9-]*))?$"
+)
+ADDRESS_PARTS = ["num", "half", "street", "kind", "unit"]  # ADDRESS_PATTERN's groups
 # Most addresses are "<number> <street>" with no unit: two match-only patterns (RE2's fast automaton,
-# no capture groups) pick those out, and plain string functions split them exactly as ADDRESS_PATTERN
-# would. Capturing groups with a lazy repeat cost RE2 several times more per value, so only the rest
-# (units, odd shapes) go through ADDRESS_PATTERN itself.
+# no capture groups) and a '/' test pick those out, and plain string functions split them exactly as
+# ADDRESS_PATTERN would. Capturing groups with a lazy repeat cost RE2 several times more per value, so
+# only the rest (units, halves, odd shapes) go through ADDRESS_PATTERN itself.
 PLAIN_ADDRESS = r"\d+[A-Z]? \S.*"
-UNIT_WORD = r"\s(?:APT|UNIT|STE|SUITE|LOT|RM|#)"
+UNIT_WORD = rf"\s(?:{'|'.join(UNIT_WORDS)})"
 
 
 def address_parts_sql(address: str) -> str:
-    """STRUCT(num, street, unit) of an upper-cased street address; '' where a part is absent."""
-    plain = f"regexp_full_match({address}, {lit(PLAIN_ADDRESS)}) AND NOT regexp_matches({address}, {lit(UNIT_WORD)})"
+    """STRUCT(num, half, street, kind, unit) of an upper-cased street address; '' where a part is absent."""
+    plain = (
+        f"regexp_full_match({address}, {lit(PLAIN_ADDRESS)}) AND NOT regexp_matches({address}, {lit(UNIT_WORD)}) "
+        f"AND NOT contains({address}, '/')"
+    )
     split = (
-        f"{{'num': regexp_extract({address}, '^\\d+'), "
-        f"'street': substr({address}, instr({address}, ' ') + 1), 'unit': ''}}"
+        f"{{'num': regexp_extract({address}, '^\\d+'), 'half': '', "
+        f"'street': substr({address}, instr({address}, ' ') + 1), 'kind': '', 'unit': ''}}"
     )
-    return (
-        f"CASE WHEN {plain} THEN {split} "
-        f"ELSE regexp_extract({address}, {lit(ADDRESS_PATTERN)}, ['num', 'street', 'unit']) END"
-    )
+    names = ", ".join(lit(name) for name in ADDRESS_PARTS)
+    return f"CASE WHEN {plain} THEN {split} ELSE regexp_extract({address}, {lit(ADDRESS_PATTERN)}, [{names}]) END"
+
+
+def address_unit_sql(parts: str) -> str:
+    """The unit of ``address_parts_sql``'s struct as a walk list shows it, NULL for none: "APT 2", "STE 100",
+    "#4", "1/2" for a half-numbered house, "1/2 APT 2"; a unit word with nothing after it is no unit."""
+    kind, unit = f"{parts}.kind", f"{parts}.unit"
+    unit = f"CASE WHEN {unit} <> '' THEN {kind} || CASE WHEN {kind} = '#' THEN '' ELSE ' ' END || {unit} END"
+    return f"nullif(concat_ws(' ', nullif({parts}.half, ''), {unit}), '')"
 
 
 def _voter_select(fields: Mapping[str, str], source: str, batch_id: int) -> str:
@@ -356,7 +371,7 @@ def _voter_select(fields: Mapping[str, str], source: str, batch_id: int) -> str:
     """
     exprs = ",\n  ".join(f"{expr} AS {name}" for name, expr in fields.items())
     statuses = ", ".join(lit(code) for code in layouts.STATUS_CODES)
-    parsed = address_parts_sql("address")
+    parsed, unit = address_parts_sql("address"), address_unit_sql("p")
     hashed = ", ".join(name for name in SOURCE_FIELDS)
     return f"""
 WITH src AS NOT MATERIALIZED (SELECT {exprs} FROM {source}),
@@ -377,7 +392,7 @@ SELECT * EXCLUDE (p, street_name, apartment, house_number_text),
 FROM (SELECT * EXCLUDE (apartment),
         nullif(p.num, '') AS house_number_text,
         coalesce(nullif(p.street, ''), address) AS street_name,
-        coalesce(apartment, nullif(p.unit, '')) AS apartment
+        coalesce(apartment, {unit}) AS apartment
       FROM parsed)
 """
 

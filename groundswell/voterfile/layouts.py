@@ -206,3 +206,6 @@ DISTRICT_COLUMNS: dict[str, str] = {
 
 ELECTION_TYPES = ("GENERAL", "PRIMARY", "SPECIAL", "MUNICIPAL", "OTHER")
 VOTING_METHODS = ("ELECTION_DAY", "EARLY", "ABSENTEE", "PROVISIONAL", "OTHER")
+
+# Words that start a unit at the end of a street address: "APT 2", "STE 100", "# 4"
+UNIT_WORDS = ("APT", "UNIT", "STE", "SUITE", "LOT", "RM", "#")

@@ -366,6 +366,20 @@ def test_doors_with_no_house_number_are_printed_and_shown_without_a_street_side(
     assert page.count(" side)</small>") == numbered
 
 
+def test_units_are_printed_and_shown_as_the_file_wrote_them(voter_list, campaign, personas):
+    turf = _cut(voter_list, campaign, personas)[0]
+    door = turf.doors[0]
+    voter = voters_at(door)[0]
+    door["units"] = [{"apartment": "APT 2", "voters": [voter]}, {"apartment": "2B", "voters": [voter]}]
+    turf.save()
+    text = _pdf_text(do_print_walk_sheet(turf, None, actor=personas.staff))
+    assert "APT 2 " in text and "#2B " in text and "Apt " not in text
+    client = Client()
+    client.force_login(personas.staff)
+    page = client.get(reverse("field:turf", args=[turf.pk])).content.decode()
+    assert f"<li>APT 2 · {voter['name']}" in page and f"<li>#2B · {voter['name']}" in page and "Apt " not in page
+
+
 def test_campaign_and_turf_pages_read_a_fixed_number_of_queries(
     voter_list, campaign, personas, django_assert_num_queries
 ):

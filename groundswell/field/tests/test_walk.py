@@ -107,3 +107,19 @@ def test_a_door_without_a_house_number_or_any_address_is_labelled_and_has_no_sid
         ("REMOVED", ""),
         (NO_ADDRESS, ""),
     ]
+
+
+def test_units_are_shown_as_the_file_wrote_them_and_a_bare_unit_with_a_number_sign():
+    from groundswell.field.canvass import turf_data
+    from groundswell.field.models import Campaign, Turf
+    from groundswell.field.walk import unit_label
+
+    assert [unit_label(u) for u in ("APT 2", "STE 100", "#4", "1/2", "1/2 APT 2", "2B", "", None)] == [
+        "APT 2", "STE 100", "#4", "1/2", "1/2 APT 2", "#2B", "", "",
+    ]  # fmt: skip
+    rows = [row("U1", "MAIN ST", 700), row("U2", "MAIN ST", 700), row("U3", "MAIN ST", 700)]
+    for r, unit in zip(rows, ("APT 2", "2B", None), strict=True):  # "2B": a unit from a column of its own (Ohio)
+        r["apartment"] = unit
+    turf = Turf(name="Main", doors=doors_from_rows(rows), campaign=Campaign(name="Knock", results=["contacted"]))
+    (stop,) = turf_data(turf, None)["stops"]
+    assert [(p["voter_id"], p["unit"]) for p in stop["people"]] == [("U2", "#2B"), ("U1", "APT 2"), ("U3", "")]

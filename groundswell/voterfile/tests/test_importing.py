@@ -8,6 +8,7 @@ import pytest
 
 from groundswell.voterfile import generate, layouts
 from groundswell.voterfile.importing import (
+    ADDRESS_PARTS,
     ADDRESS_PATTERN,
     COMMON_METHODS,
     MAX_ELECTIONS_AS_BITS,
@@ -15,6 +16,7 @@ from groundswell.voterfile.importing import (
     ColumnMapping,
     ImportRefused,
     address_parts_sql,
+    address_unit_sql,
     county_prefix,
     election_type_sql,
     import_file,
@@ -375,7 +377,7 @@ def test_any_csv_through_a_saved_column_mapping(store, tmp_path):
     assert rows(store, "SELECT voter_id, zip, precinct, party, status, house_number, street_name, apartment "
                        "FROM voters ORDER BY 1") == [
         ("007", "02906", "003-P1", "DEM", "A", 10, "ELM ST", None),
-        ("008", "02906", "003-P2", "UNA", "A", 11, "ELM ST", "2"),
+        ("008", "02906", "003-P2", "UNA", "A", 11, "ELM ST", "APT 2"),
     ]  # fmt: skip
 
 
@@ -527,20 +529,27 @@ def test_per_voter_columns_are_stored_uncompressed_through_first_import_and_reim
     assert rows(store, "SELECT count(*) FROM import_batches") == [(3,)]
 
 
-ADDRESSES = {
-    "3317 SHILOH WAY": ("3317", "SHILOH WAY", ""),
-    "3317 SHILOH WAY APT 2": ("3317", "SHILOH WAY", "2"),
-    "12B ELM ST # 4": ("12", "ELM ST", "4"),
-    "700 W MAIN ST STE 100": ("700", "W MAIN ST", "100"),
-    "12  ELM  ST": ("12", "ELM  ST", ""),
-    "5 APTOS RD": ("5", "APTOS RD", ""),
-    "5 LOTUS LN UNIT 3B": ("5", "LOTUS LN", "3B"),
-    "0012 OAK AVE": ("0012", "OAK AVE", ""),
-    "PO BOX 5": ("", "", ""),
-    "12BC ELM": ("", "", ""),
-    "12": ("", "", ""),
-    "": ("", "", ""),
-    "1 APT 2": ("1", "APT 2", ""),
+ADDRESSES = {  # address: (house number, street, unit)
+    "3317 SHILOH WAY": ("3317", "SHILOH WAY", None),
+    "3317 SHILOH WAY APT 2": ("3317", "SHILOH WAY", "APT 2"),
+    "12B ELM ST # 4": ("12", "ELM ST", "#4"),
+    "12 ELM ST APT #4": ("12", "ELM ST", "APT 4"),
+    "700 W MAIN ST STE 100": ("700", "W MAIN ST", "STE 100"),
+    "12  ELM  ST": ("12", "ELM  ST", None),
+    "5 APTOS RD": ("5", "APTOS RD", None),
+    "5 LOTUS LN UNIT 3B": ("5", "LOTUS LN", "UNIT 3B"),
+    "0012 OAK AVE": ("0012", "OAK AVE", None),
+    "123 1/2 MAIN ST": ("123", "MAIN ST", "1/2"),  # a half-numbered house: on MAIN ST beside 123
+    "123 1/2 MAIN ST APT 2": ("123", "MAIN ST", "1/2 APT 2"),
+    "12 OAK ST APT": ("12", "OAK ST", None),  # a unit word with no unit
+    "7 ELM ST #": ("7", "ELM ST", None),
+    "4 US 1/64 HWY": ("4", "US 1/64 HWY", None),
+    "1/2 ELM ST": ("", "", None),
+    "PO BOX 5": ("", "", None),
+    "12BC ELM": ("", "", None),
+    "12": ("", "", None),
+    "": ("", "", None),
+    "1 APT 2": ("1", "APT 2", None),
 }
 
 
@@ -549,12 +558,14 @@ def test_address_split_matches_the_one_pattern_on_every_shape():
     con = duckdb.connect()
     con.execute("CREATE TABLE a (address VARCHAR)")
     con.executemany("INSERT INTO a VALUES (?)", [[a] for a in ADDRESSES])
+    names = ", ".join(lit(name) for name in ADDRESS_PARTS)
     got = con.execute(f"""
-        SELECT address, {address_parts_sql("address")} AS fast,
-               regexp_extract(address, {lit(ADDRESS_PATTERN)}, ['num', 'street', 'unit']) AS one
-        FROM a""").fetchall()
-    assert {a: (fast["num"], fast["street"], fast["unit"]) for a, fast, _ in got} == ADDRESSES
-    assert all(fast == one for _, fast, one in got)
+        SELECT address, fast, {address_unit_sql("fast")}, one FROM (
+            SELECT address, {address_parts_sql("address")} AS fast,
+                   regexp_extract(address, {lit(ADDRESS_PATTERN)}, [{names}]) AS one
+            FROM a)""").fetchall()
+    assert {a: (fast["num"], fast["street"], unit) for a, fast, unit, _ in got} == ADDRESSES
+    assert all(fast == one for _, fast, _, one in got)
 
 
 def test_common_voting_methods_and_election_types_agree_with_the_general_rules():

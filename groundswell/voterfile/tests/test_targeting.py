@@ -295,3 +295,31 @@ def test_addresses_without_a_house_number_are_walked_last_on_their_street(store,
     t = tg.voters_in(engine, Universe(precincts=(precinct,)))
     listed = engine.backend.to_pyarrow(t.order_by(tg.walk_order(t)).select("voter_id")).column(0).to_pylist()
     assert listed == [v.voter_id for d in doors for v in d.voters]
+
+
+def test_units_and_half_numbered_houses_stay_on_their_street_under_a_door_titled_without_them(store, tmp_path):
+    from groundswell.voterfile.engines import duckdb_engine as open_engine
+    from groundswell.voterfile.importing import import_file
+    from groundswell.voterfile.tests.test_importing import header, voter_row, write
+
+    addresses = {  # voter id -> residential address as the state's file gives it
+        "AB1": "700 MAIN ST STE 200", "AB2": "700 MAIN ST STE 100", "AB3": "123 1/2 MAIN ST", "AB4": "123 MAIN ST",
+        "AB5": "12B OAK ST # 4", "AB6": "12 OAK ST APT", "AB7": "9 MAIN ST #", "AB8": "121 MAIN ST",
+    }  # fmt: skip
+    path = write(
+        tmp_path / "ncvoter.txt", [header()] + [voter_row(v, res_street_address=a) for v, a in addresses.items()]
+    )
+    import_file(store, path, "ncvoter")
+    engine = open_engine(store)
+    (precinct,) = engine.backend.con.execute("SELECT DISTINCT precinct FROM voters").fetchall()[0]
+    doors = tg.doors(engine, precinct)
+    # 123 1/2 is walked beside 123 on MAIN ST (not on a street called "1/2 MAIN ST"); a unit word with no
+    # unit after it ("12 OAK ST APT", "9 MAIN ST #") is no unit
+    assert [(d.address, d.house_number, [(u.apartment, [v.voter_id for v in u.voters]) for u in d.units])
+            for d in doors] == [
+        ("9 MAIN ST #", 9, [(None, ["AB7"])]),
+        ("121 MAIN ST", 121, [(None, ["AB8"])]),
+        ("123 MAIN ST", 123, [("1/2", ["AB3"]), (None, ["AB4"])]),
+        ("700 MAIN ST", 700, [("STE 100", ["AB2"]), ("STE 200", ["AB1"])]),
+        ("12B OAK ST", 12, [("#4", ["AB5"]), (None, ["AB6"])]),
+    ]  # fmt: skip
