@@ -270,22 +270,27 @@ def test_doors_of_rows_group_buildings_and_units_with_nulls_as_values():
                                      pa.bool_()), strict=True)})) == []  # fmt: skip
 
 
-def test_addresses_without_a_house_number_are_walked_last_on_their_street(store, tmp_path):
+def imported_precinct(store, tmp_path, addresses):
+    """(engine, precinct) after importing one precinct's voters: voter id -> address as the state's file gives it."""
     from groundswell.voterfile.engines import duckdb_engine as open_engine
     from groundswell.voterfile.importing import import_file
     from groundswell.voterfile.tests.test_importing import header, voter_row, write
 
-    addresses = {  # voter id -> residential address as the state's file gives it
-        "AA1": "13 OAK ST", "AA2": "PO BOX 5", "AA3": "12 OAK ST", "AA4": "REMOVED", "AA5": "11 OAK ST",
-        "AA6": "PO BOX 5",
-    }  # fmt: skip
     path = write(
         tmp_path / "ncvoter.txt", [header()] + [voter_row(v, res_street_address=a) for v, a in addresses.items()]
     )
     import_file(store, path, "ncvoter")
     engine = open_engine(store)
     (precinct,) = engine.backend.con.execute("SELECT DISTINCT precinct FROM voters").fetchall()[0]
+    return engine, precinct
 
+
+def test_addresses_without_a_house_number_are_walked_last_on_their_street(store, tmp_path):
+    addresses = {
+        "AA1": "13 OAK ST", "AA2": "PO BOX 5", "AA3": "12 OAK ST", "AA4": "REMOVED", "AA5": "11 OAK ST",
+        "AA6": "PO BOX 5",
+    }  # fmt: skip
+    engine, precinct = imported_precinct(store, tmp_path, addresses)
     doors = tg.doors(engine, precinct)  # such an address must not cost the precinct its walk sheet
     assert [(d.street_name, d.side, d.house_number, [v.voter_id for v in d.voters]) for d in doors] == [
         ("OAK ST", "odd", 11, ["AA5"]), ("OAK ST", "odd", 13, ["AA1"]), ("OAK ST", "even", 12, ["AA3"]),
@@ -298,20 +303,11 @@ def test_addresses_without_a_house_number_are_walked_last_on_their_street(store,
 
 
 def test_units_and_half_numbered_houses_stay_on_their_street_under_a_door_titled_without_them(store, tmp_path):
-    from groundswell.voterfile.engines import duckdb_engine as open_engine
-    from groundswell.voterfile.importing import import_file
-    from groundswell.voterfile.tests.test_importing import header, voter_row, write
-
     addresses = {  # voter id -> residential address as the state's file gives it
         "AB1": "700 MAIN ST STE 200", "AB2": "700 MAIN ST STE 100", "AB3": "123 1/2 MAIN ST", "AB4": "123 MAIN ST",
         "AB5": "12B OAK ST # 4", "AB6": "12 OAK ST APT", "AB7": "9 MAIN ST #", "AB8": "121 MAIN ST",
     }  # fmt: skip
-    path = write(
-        tmp_path / "ncvoter.txt", [header()] + [voter_row(v, res_street_address=a) for v, a in addresses.items()]
-    )
-    import_file(store, path, "ncvoter")
-    engine = open_engine(store)
-    (precinct,) = engine.backend.con.execute("SELECT DISTINCT precinct FROM voters").fetchall()[0]
+    engine, precinct = imported_precinct(store, tmp_path, addresses)
     doors = tg.doors(engine, precinct)
     # 123 1/2 is walked beside 123 on MAIN ST (not on a street called "1/2 MAIN ST"); a unit word with no
     # unit after it ("12 OAK ST APT", "9 MAIN ST #") is no unit
