@@ -37,6 +37,8 @@ from groundswell.voterfile.engines import Engine, duckdb_engine  # noqa: E402
 from groundswell.voterfile.importing import import_file  # noqa: E402
 from groundswell.voterfile.store import VoterStore  # noqa: E402
 
+MEMORY_GOAL_MIB = 4096  # an import's peak resident memory stays under 4 GiB
+
 
 def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
@@ -263,6 +265,9 @@ def main() -> None:
             phases = {k: statistics.median(f["phases"].get(k, 0.0) for f in figs) for k in figs[0]["phases"]}
             print(f"{'':<6}phases (median): " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()))
     print(f"{'bench parent process':<46}{'':>9}{'':>8}{'':>13}{peak_mib():>10,.0f}")
+    ours_peak = max(r[name]["peak_mib"] for r in rounds for name in ("ours_voters", "ours_history"))
+    verdict = "met" if ours_peak < MEMORY_GOAL_MIB else "NOT MET"
+    print(f"peak memory of our imports: {ours_peak:,.0f} MiB (goal < {MEMORY_GOAL_MIB:,} MiB): {verdict}")
     print_targeting(work, args.repeat)
 
 
