@@ -3,7 +3,9 @@
 Every random draw is a counter-based hash of (seed, stream, index), so any chunk of the file can be
 made on its own, the result does not depend on the chunk size, and a later "revision" of the same
 file (some voters removed, some changed, some new) is the same people a little later.
-Voters are written grouped by county and precinct, as the state's statewide files are.
+Voters are written grouped by county and precinct, as the state's statewide files are. The NC file
+carries the shapes real files hold beside plain addresses: apartments ("APT 101"), a few
+half-numbered houses ("123 1/2 ELM ST") and a few confidential voters (address "REMOVED", no phone).
 
     python -m groundswell.voterfile.generate --state nc --voters 100000 --seed 7 --out var/voters/gen
 """
@@ -239,6 +241,8 @@ STATUS_REASONS = (
     ("DN", "DENIED"),
     ("SM", "MILITARY"),
 )
+CONFIDENTIAL = 0.002  # share of voters whose address the state withholds
+HALF_NUMBERED = 0.003  # share of houses (not apartment buildings) numbered "<n> 1/2"
 RACES = ("W", "B", "U", "O", "A", "M", "I", "P")
 ETHNICS = ("NL", "UN", "HL")
 AGE_BANDS = np.array([18, 25, 35, 45, 55, 65, 75, 101])
@@ -372,9 +376,15 @@ def nc_voter_table(synth: Synth, c: VoterChunk) -> pa.Table:
     county_names = _take(layouts.NC_COUNTIES, c.county)
     precinct_code = _pad(geo.number_in_county[c.precinct], 4)
     reasons = STATUS_REASONS
-    street = _join(_s(c.house_number), " ", _street_names(c))
+    # a few houses are half-numbered ("123 1/2 ELM ST"), and a few voters are confidential: the state's
+    # file has "REMOVED" for their street address and no phone
+    half = (c.apartment == 0) & (uniform(synth.seed, 43, c.household) < HALF_NUMBERED)
+    number = pc.if_else(pa.array(half), _join(_s(c.house_number), " 1/2"), _s(c.house_number))
+    street = _join(number, " ", _street_names(c))
     apartment = _apartments(c)
     address = pc.if_else(pa.array(c.apartment > 0), _join(street, " ", pc.fill_null(apartment, "")), street)
+    confidential = uniform(synth.seed, 42, c.index) < CONFIDENTIAL
+    address = pc.if_else(pa.array(confidential), pa.scalar("REMOVED"), address)
     city = pc.if_else(pa.array(geo.in_city[c.precinct]), _join(county_names, " CITY"), county_names)
     blank = pa.nulls(n, pa.string())
     letters = np.array([f"{chr(65 + k // 26)}{chr(65 + k % 26)}" for k in range(100)])
@@ -397,8 +407,8 @@ def nc_voter_table(synth: Synth, c: VoterChunk) -> pa.Table:
         "zip_code": _s(geo.zip[c.precinct]),
         "mail_addr1": blank, "mail_addr2": blank, "mail_addr3": blank, "mail_addr4": blank,
         "mail_city": blank, "mail_state": blank, "mail_zipcode": blank,
-        "full_phone_number": _phones(synth, c),
-        "confidential_ind": pa.array(["N"] * n),
+        "full_phone_number": pc.if_else(pa.array(confidential), blank, _phones(synth, c)),
+        "confidential_ind": _take(["N", "Y"], confidential.astype(np.int64)),
         "registr_dt": _dates(c.registered, "%m/%d/%Y"),
         "race_code": _take(RACES, c.race),
         "ethnic_code": _take(ETHNICS, c.ethnic),

@@ -61,6 +61,25 @@ def test_distributions_look_like_a_state(tmp_path):
     assert parties == 5 and statuses == 5 and youngest == 18 and oldest >= 90 and elections == 8
 
 
+def test_a_few_voters_are_confidential_and_a_few_houses_half_numbered(tmp_path):
+    files = generate.generate_nc(tmp_path, 20_000, seed=4)
+    confidential, marked_only, with_phone, half, half_in_apartments = (
+        _read(files.voter_file)
+        .query(
+            "voters",
+            """SELECT count(*) FILTER (WHERE res_street_address = 'REMOVED'),
+                  count(*) FILTER (WHERE (res_street_address = 'REMOVED') <> (confidential_ind = 'Y')),
+                  count(*) FILTER (WHERE res_street_address = 'REMOVED' AND full_phone_number IS NOT NULL),
+                  count(*) FILTER (WHERE regexp_matches(res_street_address, '^\\d+ 1/2 ')),
+                  count(*) FILTER (WHERE res_street_address LIKE '% 1/2 %' AND res_street_address LIKE '% APT %')
+           FROM voters""",
+        )
+        .fetchall()[0]
+    )
+    assert 10 < confidential < 100 and marked_only == 0 and with_phone == 0  # 0.2%: "REMOVED", marked, no phone
+    assert 10 < half < 300 and half_in_apartments == 0
+
+
 def test_full_size_geography_has_2700_precincts_in_100_counties():
     geo = generate.Geography(generate.NC, 8_500_000, seed=1)
     assert len(geo.county_of_precinct) == 2700 and len(set(geo.county_of_precinct)) == 100
