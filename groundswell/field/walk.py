@@ -27,6 +27,17 @@ class TurfError(ValueError):
 
 # A voter whose file row has no residential address at all (the engine walks such doors last on the street)
 NO_ADDRESS = "(no street address on file)"
+# A confidential voter: the state's file says "REMOVED" where the address would be, a word that on a walk
+# sheet reads like the voter status of the same name
+WITHHELD = "(address withheld by the state)"
+FILE_WITHHELD = "REMOVED"
+
+
+def door_title(address: str | None) -> str:
+    """A door's address as a walk list shows it: the file's, or what its absence means."""
+    if not address:
+        return NO_ADDRESS
+    return WITHHELD if address == FILE_WITHHELD else address
 
 
 def door_key(street: str, odd: bool, house_number: int | None) -> str:
@@ -52,7 +63,7 @@ def door_dicts(doors: Iterable[targeting.Door], keep: set[str] | None = None) ->
         if units:
             key = door_key(door.street_name, door.side == "odd", door.house_number)
             out.append({"key": key, "street": door.street_name, "side": door.side, "house_number": door.house_number,
-                        "address": door.address or NO_ADDRESS, "units": units})  # fmt: skip
+                        "address": door_title(door.address), "units": units})  # fmt: skip
     return out
 
 

@@ -33,7 +33,7 @@ from groundswell.field.actions import (
 from groundswell.field.models import Contact, ControlVoter, DoNotContact, Turf
 from groundswell.field.selectors import current_script
 from groundswell.field.tests.conftest import assign
-from groundswell.field.walk import NO_ADDRESS, block_face, voters_at
+from groundswell.field.walk import NO_ADDRESS, WITHHELD, block_face, voters_at
 from groundswell.people.actions import PersonDetails, do_save_person
 from groundswell.voters import engine as voter_engine
 
@@ -350,19 +350,19 @@ def test_doors_with_no_house_number_are_printed_and_shown_without_a_street_side(
     turf = _cut(voter_list, campaign, personas)[0]
     voter = voters_at(turf.doors[0])[0]
     numbered = len(turf.doors)
-    for street, address in (("REMOVED", "REMOVED"), (None, NO_ADDRESS)):  # as door_dicts makes them
+    for street, address in (("REMOVED", WITHHELD), (None, NO_ADDRESS)):  # as door_dicts makes them
         unit = {"apartment": None, "voters": [voter]}
         turf.doors.append({"key": f"{street}|even|", "street": street, "side": "even", "house_number": None,
                            "address": address, "units": [unit]})  # fmt: skip
     turf.save()
     text = _pdf_text(do_print_walk_sheet(turf, None, actor=personas.staff))
     # the PDF's text escapes ( and ): each door with no number has its title alone, without a side
-    assert f"({numbered + 1}. REMOVED)" in text and f"({numbered + 2}. \\{NO_ADDRESS[:-1]}\\))" in text
+    assert f"({numbered + 1}. \\{WITHHELD[:-1]}\\))" in text and f"({numbered + 2}. \\{NO_ADDRESS[:-1]}\\))" in text
     assert text.count(" side\\)") == numbered
     client = Client()
     client.force_login(personas.staff)
     page = client.get(reverse("field:turf", args=[turf.pk])).content.decode()
-    assert f"<strong>{NO_ADDRESS}</strong>\n" in page and "<strong>REMOVED</strong>\n" in page
+    assert f"<strong>{NO_ADDRESS}</strong>\n" in page and f"<strong>{WITHHELD}</strong>\n" in page
     assert page.count(" side)</small>") == numbered
 
 

@@ -88,7 +88,7 @@ def test_turf_target_must_be_positive():
 def test_a_door_without_a_house_number_or_any_address_is_labelled_and_has_no_side():
     from groundswell.field.canvass import turf_data
     from groundswell.field.models import Campaign, Turf
-    from groundswell.field.walk import NO_ADDRESS
+    from groundswell.field.walk import NO_ADDRESS, WITHHELD
 
     def bare(vid, street):  # as walk_rows gives a row whose file address had no house number, or nothing
         return {"voter_id": vid, "name": "B Voter", "age": 50, "party": "UNA", "street_name": street,
@@ -96,7 +96,7 @@ def test_a_door_without_a_house_number_or_any_address_is_labelled_and_has_no_sid
 
     doors = doors_from_rows([*walk_rows()[:4], bare("X1", "REMOVED"), bare("X2", None)])
     assert [(d["address"], d["side"], d["house_number"]) for d in doors[-2:]] == [
-        ("REMOVED", "even", None),
+        (WITHHELD, "even", None),  # the file's "REMOVED": a confidential voter
         (NO_ADDRESS, "even", None),
     ]
     turf = Turf(name="Elm", doors=doors, campaign=Campaign(name="Knock", results=["contacted"]))
@@ -104,7 +104,7 @@ def test_a_door_without_a_house_number_or_any_address_is_labelled_and_has_no_sid
     assert [(s["title"], s["subtitle"]) for s in stops] == [
         ("101 ELM ST", "odd side"),
         ("103 ELM ST", "odd side"),
-        ("REMOVED", ""),
+        (WITHHELD, ""),
         (NO_ADDRESS, ""),
     ]
 
