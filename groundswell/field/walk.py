@@ -25,7 +25,7 @@ class TurfError(ValueError):
     """A turf request that does not make sense; the message names the field."""
 
 
-# A voter whose file row has no residential address at all (the engine walks such doors last on the street)
+# A voter whose file row has no residential address at all (the engine lists such doors after every street)
 NO_ADDRESS = "(no street address on file)"
 # A confidential voter: the state's file says "REMOVED" where the address would be, a word that on a walk
 # sheet reads like the voter status of the same name

@@ -524,8 +524,9 @@ def walk_rows(engine: Engine, precinct: str, u: Universe | None = None) -> ir.Ta
 def _walk_parts(t: ir.Table) -> tuple[ir.BooleanValue, ir.IntegerValue, ir.StringValue]:
     """A voter row's side of the street (odd?), its place along the walk, and the name it is listed by.
 
-    An address with no house number ("PO BOX 5", "REMOVED" for a confidential voter) is walked last on
-    its street's even side: never a NULL side, which would leave the door with no side at all.
+    An address with no house number ("PO BOX 5", "REMOVED" for a confidential voter) has the even side,
+    never a NULL side, which would leave the door with no side at all; such doors come after every
+    numbered door of the precinct (``in_walk_order``, ``walk_order``), as there is nothing to walk to.
     """
     odd = (t.house_number % 2).fill_null(0) == 1
     along = ibis.ifelse(odd, t.house_number, -t.house_number)
@@ -535,21 +536,27 @@ def _walk_parts(t: ir.Table) -> tuple[ir.BooleanValue, ir.IntegerValue, ir.Strin
 
 
 # Walk order: street by street, up the odd side then down the even, a building's units together and,
-# inside a unit, voters by name. Sorted by Arrow once the rows are fetched, the same whichever engine
-# fetched them (byte order, NULLs last): a few thousand rows sort faster there than in a SQL ORDER BY.
+# inside a unit, voters by name; doors with no house number after all the streets. Sorted by Arrow once
+# the rows are fetched, the same whichever engine fetched them (byte order, NULLs last): a few thousand
+# rows sort faster there than in a SQL ORDER BY.
 WALK_SORT = (("street_name", "ascending"), ("odd", "descending"), ("along", "ascending"), ("apartment", "ascending"),
              ("name", "ascending"), ("voter_id", "ascending"))  # fmt: skip
 
 
 def in_walk_order(table: pa.Table) -> pa.Table:
-    return table.take(pc.sort_indices(table, sort_keys=WALK_SORT))
+    """Rows of ``walk_rows`` in walk order; doors with no house number last, after every street."""
+    if not table.column("house_number").null_count:  # the common precinct: no extra sort key
+        return table.take(pc.sort_indices(table, sort_keys=WALK_SORT))
+    keyed = table.append_column("unnumbered", pc.is_null(table.column("house_number")))
+    order = pc.sort_indices(keyed, sort_keys=(("unnumbered", "ascending"), *WALK_SORT))
+    return table.take(order)
 
 
 def walk_order(t: ir.Table) -> list[ir.Value]:
     """Sort keys that put voter rows of any number of precincts in walk order, precinct by precinct:
     inside a precinct, the order ``in_walk_order`` gives its walk list (NULLs last on every engine)."""
     odd, along, name = _walk_parts(t)
-    keys = (t.county_id, t.precinct, t.street_name, odd, along, t.apartment, name, t.voter_id)
+    keys = (t.county_id, t.precinct, t.house_number.isnull(), t.street_name, odd, along, t.apartment, name, t.voter_id)
     return [ibis.desc(k, nulls_first=False) if k is odd else ibis.asc(k, nulls_first=False) for k in keys]
 
 

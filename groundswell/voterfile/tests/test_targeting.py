@@ -243,13 +243,13 @@ def test_doors_of_rows_group_buildings_and_units_with_nulls_as_values():
         ("V3", "CY B", 40, None, "ELM ST", 103, "1", "103 ELM ST APT 1", True),
         ("V4", "DI B", None, "UNA", "ELM ST", 103, "2", "103 ELM ST APT 2", True),
         ("V5", "ED C", 50, "DEM", "ELM ST", 102, None, "102 ELM ST", False),
-        ("V6", "FE D", 60, "DEM", "ELM ST", None, None, "ELM ST", False),
-        ("V7", "GUS D", 61, "DEM", "ELM ST", None, None, "ELM ST", False),
         ("V8", "HAL E", 70, "DEM", "OAK ST", 101, None, "101 OAK ST", True),
+        ("V6", "FE D", 60, "DEM", "ELM ST", None, None, "ELM ST", False),  # no number: after every street
+        ("V7", "GUS D", 61, "DEM", "ELM ST", None, None, "ELM ST", False),
     ]
     names = ("voter_id", "name", "age", "party", "street_name", "house_number", "apartment", "address", "odd")
     doors = tg.doors_of(pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)}))
-    # the same rows in any order are put back in walk order (NULL house numbers last on their side)
+    # the same rows in any order are put back in walk order (NULL house numbers after every street)
     along = [None if r[5] is None else (r[5] if r[8] else -r[5]) for r in rows]
     for shuffled in (rows[::-1], rows[3:] + rows[:3]):
         positions = [rows.index(r) for r in shuffled]
@@ -258,11 +258,11 @@ def test_doors_of_rows_group_buildings_and_units_with_nulls_as_values():
         assert tg.doors_of(tg.in_walk_order(table)) == doors
     assert [(d.street_name, d.side, d.house_number, d.address) for d in doors] == [
         ("ELM ST", "odd", 101, "101 ELM ST"), ("ELM ST", "odd", 103, "103 ELM ST"),
-        ("ELM ST", "even", 102, "102 ELM ST"), ("ELM ST", "even", None, "ELM ST"), ("OAK ST", "odd", 101, "101 OAK ST"),
+        ("ELM ST", "even", 102, "102 ELM ST"), ("OAK ST", "odd", 101, "101 OAK ST"), ("ELM ST", "even", None, "ELM ST"),
     ]  # fmt: skip
     assert [[(u.apartment, [v.voter_id for v in u.voters]) for u in d.units] for d in doors] == [
-        [(None, ["V1", "V2"])], [("1", ["V3"]), ("2", ["V4"])], [(None, ["V5"])], [(None, ["V6", "V7"])],
-        [(None, ["V8"])],
+        [(None, ["V1", "V2"])], [("1", ["V3"]), ("2", ["V4"])], [(None, ["V5"])], [(None, ["V8"])],
+        [(None, ["V6", "V7"])],
     ]  # fmt: skip
     assert doors[1].voters[1] == tg.DoorVoter("V4", "DI B", None, "UNA")
     assert tg.doors_of(pa.table({n: pa.array([], type=doors_type) for n, doors_type in zip(
@@ -285,15 +285,17 @@ def imported_precinct(store, tmp_path, addresses):
     return engine, precinct
 
 
-def test_addresses_without_a_house_number_are_walked_last_on_their_street(store, tmp_path):
+def test_addresses_without_a_house_number_come_after_every_street(store, tmp_path):
     addresses = {
         "AA1": "13 OAK ST", "AA2": "PO BOX 5", "AA3": "12 OAK ST", "AA4": "REMOVED", "AA5": "11 OAK ST",
-        "AA6": "PO BOX 5",
+        "AA6": "PO BOX 5", "AA7": "4 ZION ST", "AA8": "1 ASH ST",
     }  # fmt: skip
     engine, precinct = imported_precinct(store, tmp_path, addresses)
     doors = tg.doors(engine, precinct)  # such an address must not cost the precinct its walk sheet
     assert [(d.street_name, d.side, d.house_number, [v.voter_id for v in d.voters]) for d in doors] == [
+        ("ASH ST", "odd", 1, ["AA8"]),
         ("OAK ST", "odd", 11, ["AA5"]), ("OAK ST", "odd", 13, ["AA1"]), ("OAK ST", "even", 12, ["AA3"]),
+        ("ZION ST", "even", 4, ["AA7"]),  # every street first: nothing to walk to at the doors after it
         ("PO BOX 5", "even", None, ["AA2", "AA6"]), ("REMOVED", "even", None, ["AA4"]),
     ]  # fmt: skip
     # lists and exports sort in the engine the same way
