@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from groundswell.voterfile import targeting
+from groundswell.voterfile import layouts, targeting
 
 Door = dict[str, Any]
 SizeUnit = Literal["doors", "voters"]
@@ -30,14 +30,13 @@ NO_ADDRESS = "(no street address on file)"
 # A confidential voter: the state's file says "REMOVED" where the address would be, a word that on a walk
 # sheet reads like the voter status of the same name
 WITHHELD = "(address withheld by the state)"
-FILE_WITHHELD = "REMOVED"
 
 
 def door_title(address: str | None) -> str:
     """A door's address as a walk list shows it: the file's, or what its absence means."""
     if not address:
         return NO_ADDRESS
-    return WITHHELD if address == FILE_WITHHELD else address
+    return WITHHELD if address == layouts.NC_WITHHELD_ADDRESS else address
 
 
 def door_key(street: str, odd: bool, house_number: int | None) -> str:

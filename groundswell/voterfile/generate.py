@@ -384,7 +384,7 @@ def nc_voter_table(synth: Synth, c: VoterChunk) -> pa.Table:
     apartment = _apartments(c)
     address = pc.if_else(pa.array(c.apartment > 0), _join(street, " ", pc.fill_null(apartment, "")), street)
     confidential = uniform(synth.seed, 42, c.index) < CONFIDENTIAL
-    address = pc.if_else(pa.array(confidential), pa.scalar("REMOVED"), address)
+    address = pc.if_else(pa.array(confidential), pa.scalar(layouts.NC_WITHHELD_ADDRESS), address)
     city = pc.if_else(pa.array(geo.in_city[c.precinct]), _join(county_names, " CITY"), county_names)
     blank = pa.nulls(n, pa.string())
     letters = np.array([f"{chr(65 + k // 26)}{chr(65 + k % 26)}" for k in range(100)])

@@ -209,3 +209,5 @@ VOTING_METHODS = ("ELECTION_DAY", "EARLY", "ABSENTEE", "PROVISIONAL", "OTHER")
 
 # Words that start a unit at the end of a street address: "APT 2", "STE 100", "# 4"
 UNIT_WORDS = ("APT", "UNIT", "STE", "SUITE", "LOT", "RM", "#")
+# What NC's registration file has for a confidential voter's residential address
+NC_WITHHELD_ADDRESS = "REMOVED"
