@@ -1,5 +1,6 @@
 from datetime import date
 
+import ibis
 import pyarrow as pa
 import pytest
 
@@ -256,6 +257,7 @@ def test_doors_of_rows_group_buildings_and_units_with_nulls_as_values():
         table = pa.table({**{n: [r[i] for r in shuffled] for i, n in enumerate(names)},
                           "along": pa.array([along[p] for p in positions], pa.int32())})  # fmt: skip
         assert tg.doors_of(tg.in_walk_order(table)) == doors
+        assert tg.doors_of(table, tg.walk_indices(table)) == doors  # the rows left as they are, read in order
     assert [(d.street_name, d.side, d.house_number, d.address) for d in doors] == [
         ("ELM ST", "odd", 101, "101 ELM ST"), ("ELM ST", "odd", 103, "103 ELM ST"),
         ("ELM ST", "even", 102, "102 ELM ST"), ("OAK ST", "odd", 101, "101 OAK ST"), ("ELM ST", "even", None, "ELM ST"),
@@ -265,9 +267,29 @@ def test_doors_of_rows_group_buildings_and_units_with_nulls_as_values():
         [(None, ["V6", "V7"])],
     ]  # fmt: skip
     assert doors[1].voters[1] == tg.DoorVoter("V4", "DI B", None, "UNA")
+    assert doors[1].voters[0].party is None
     assert tg.doors_of(pa.table({n: pa.array([], type=doors_type) for n, doors_type in zip(
         names, (pa.string(),) * 2 + (pa.int32(), pa.string(), pa.string(), pa.int32(), pa.string(), pa.string(),
                                      pa.bool_()), strict=True)})) == []  # fmt: skip
+
+
+def test_walk_table_names_and_sides_voters_as_the_engines_order_by_does():
+    # walk_table derives in Arrow what walk_order's keys compute in the engine: the two must agree
+    rows = pa.table({
+        "voter_id": ["V1", "V2", "V3", "V4", "V5"], "first_name": ["ANN", None, "CY", None, ""],
+        "last_name": ["ABLE", "BOYD", None, None, "EDDY"], "age": pa.array([30, 31, None, 50, 60], pa.int32()),
+        "party": ["DEM", None, "REP", "UNA", "DEM"], "street_name": ["ELM ST"] * 4 + [None],
+        "house_number": pa.array([101, 102, None, 0, 7], pa.int32()), "apartment": [None, "2", None, None, None],
+        "address": ["101 ELM ST", "102 ELM ST APT 2", "PO BOX 5", "0 ELM ST", "7"],
+    })  # fmt: skip
+    t = ibis.memtable(rows)
+    odd, along, name = tg._walk_parts(t)
+    expected = ibis.duckdb.connect().to_pyarrow(t.select("voter_id", name=name, odd=odd, along=along))
+    got = tg.walk_table(rows)
+    assert got.select(["voter_id", "name", "odd", "along"]).to_pylist() == expected.to_pylist()
+    assert got.column("name").to_pylist() == ["ANN ABLE", "BOYD", "CY", "", " EDDY"]
+    assert got.column("along").to_pylist() == [101, -102, None, 0, 7]
+    assert got.select(["age", "party", "apartment", "address"]) == rows.select(["age", "party", "apartment", "address"])
 
 
 def imported_precinct(store, tmp_path, addresses):
