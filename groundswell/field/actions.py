@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,6 +43,7 @@ from groundswell.field.models import (
     Result,
     Script,
     Turf,
+    TurfCut,
 )
 from groundswell.field.selectors import LiveTarget, held_out_ids, live_targets_for_submission
 from groundswell.people.models import Membership, MembershipStatus, Person, PhoneNumber
@@ -126,26 +128,42 @@ def do_hold_out_control_group(voter_list: VoterList, share: float, seed: int, *,
 # ---- turfs --------------------------------------------------------------------------------------
 
 
-def cut_list(voter_list: VoterList, target: int, unit: walk.SizeUnit) -> list[walk.CutTurf]:
-    """The list (less its control group) cut into turfs, precinct by precinct, in walk order."""
+def cut_list(voter_list: VoterList, target: int, unit: walk.SizeUnit) -> tuple[list[walk.CutTurf], Counter[str]]:
+    """The list (less its control group) cut into turfs, precinct by precinct, in walk order; and the
+    voters left off every turf because nobody can knock at their door, counted by reason."""
     keep = set(voterdata.list_voter_ids(voter_list.path)) - held_out_ids(voter_list)
     turfs: list[walk.CutTurf] = []
+    left_off: Counter[str] = Counter()
     with voter_engine.using_engine(voter_list.state) as engine:
         for precinct in voterdata.precincts_of(engine, sorted(keep)):
-            doors = walk.door_dicts(voterdata.walk_doors(engine, precinct), keep)
+            doors, left = walk.walkable(walk.door_dicts(voterdata.walk_doors(engine, precinct), keep))
             turfs.extend(walk.cut_precinct(precinct, doors, target, unit))
-    return turfs
+            left_off.update(left)
+    return turfs, left_off
+
+
+@dataclass(frozen=True)
+class CutTurfs:
+    """What cutting a list made: its turfs, and the record of the cut with the voters it left off."""
+
+    turfs: list[Turf]
+    cut: TurfCut
 
 
 def do_cut_turfs(
     voter_list: VoterList, campaign: Campaign, *, target: int, unit: walk.SizeUnit, actor: AnyUser
-) -> list[Turf]:
+) -> CutTurfs:
     if voter_list.state != campaign.state:
         raise FieldError("list: the list's state is not the campaign's")
-    if Turf.objects.filter(voter_list=voter_list, campaign=campaign).exists():
+    already = TurfCut.objects.filter(voter_list=voter_list, campaign=campaign)
+    if already.exists() or Turf.objects.filter(voter_list=voter_list, campaign=campaign).exists():
         raise FieldError("list: turfs were already cut from this list for this campaign")
-    cut = cut_list(voter_list, target, unit)
+    cut, left_off = cut_list(voter_list, target, unit)
     with transaction.atomic():
+        record = TurfCut.objects.create(
+            voter_list=voter_list, campaign=campaign, target=target, unit=unit, turf_count=len(cut),
+            left_off=dict(sorted(left_off.items())), created_by=_user(actor),
+        )  # fmt: skip
         turfs = Turf.objects.bulk_create(
             [
                 Turf(
@@ -167,9 +185,9 @@ def do_cut_turfs(
             AuditEvent.FIELD_TURFS_CUT, actor=actor, target=voter_list,
             summary=f"cut {len(turfs)} turfs of about {target} {unit} from {voter_list.name} for {campaign}",
             details={"campaign": campaign.pk, "target": target, "unit": unit, "turfs": len(turfs),
-                     "voters": sum(t.voter_count for t in turfs)},
+                     "voters": sum(t.voter_count for t in turfs), "left_off": record.left_off},
         )  # fmt: skip
-    return turfs
+    return CutTurfs(turfs, record)
 
 
 # ---- call lists ---------------------------------------------------------------------------------

@@ -67,7 +67,7 @@ def load_field_demo(*, seed: int) -> FieldDemoSummary:
         results=[r.value for r in Result if r not in (Result.CONTACTED, Result.WRONG_NUMBER)],
     )  # fmt: skip
     do_save_script(campaign, name="Door script", intro=DEMO_INTRO, questions=DEMO_QUESTIONS, actor=staff)
-    turfs = do_cut_turfs(voter_list, campaign, target=30, unit="doors", actor=staff)
+    turfs = do_cut_turfs(voter_list, campaign, target=30, unit="doors", actor=staff).turfs
     until = timezone.now() + timedelta(days=7)
     turf = max(turfs[:20], key=lambda t: t.door_count)
     do_assign(volunteer, expires_at=until, turf=turf, actor=staff)

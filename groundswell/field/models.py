@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from groundswell.chapters.models import Chapter
+from groundswell.field import walk
 from groundswell.people.models import Person
 
 
@@ -145,6 +146,33 @@ class Turf(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("field:turf", args=[self.pk])
+
+
+class TurfCut(models.Model):
+    """One cutting of a frozen list into a campaign's turfs: the size asked for, and the voters it left off.
+
+    ``left_off`` counts, by reason (``walk.unwalkable_reason``), the voters of the list on no turf because
+    nobody can knock at their door: an address withheld by the state, none on file, a post office box."""
+
+    voter_list = models.ForeignKey("voters.VoterList", on_delete=models.CASCADE, related_name="turf_cuts")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="turf_cuts")
+    target = models.PositiveIntegerField()
+    unit = models.CharField(max_length=8)
+    turf_count = models.PositiveIntegerField()
+    left_off = models.JSONField(default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = (models.UniqueConstraint(fields=("voter_list", "campaign"), name="turf_cut_once"),)
+        ordering = ("campaign", "created_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.voter_list} into {self.turf_count} turfs"
+
+    @property
+    def left_off_text(self) -> str:
+        return walk.left_off_text(self.left_off)
 
 
 class CallListKind(models.TextChoices):

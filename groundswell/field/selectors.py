@@ -25,7 +25,7 @@ from django.utils import timezone
 from groundswell.chapters.access import AnyUser, Scope, scope_for
 from groundswell.chapters.models import Role, RoleGrant
 from groundswell.core.models import User
-from groundswell.field.models import Assignment, CallList, Campaign, Contact, ControlVoter, Script, Turf
+from groundswell.field.models import Assignment, CallList, Campaign, Contact, ControlVoter, Script, Turf, TurfCut
 from groundswell.voters.models import VoterList
 from groundswell.voters.selectors import lists_visible_to
 
@@ -157,6 +157,10 @@ def held_out_ids(voter_list: VoterList) -> set[str]:
 
 def turfs_of(campaign: Campaign) -> QuerySet[Turf]:
     return campaign.turfs.defer("doors", "voter_ids").order_by("number", "id")
+
+
+def turf_cuts_of(campaign: Campaign) -> QuerySet[TurfCut]:
+    return campaign.turf_cuts.select_related("voter_list").order_by("created_at", "id")
 
 
 def call_lists_of(campaign: Campaign) -> QuerySet[CallList]:

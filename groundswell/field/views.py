@@ -97,6 +97,7 @@ def _campaign_page(request: HttpRequest, campaign: Campaign, status: int = 200, 
         "campaign": campaign,
         "script": selectors.current_script(campaign),
         "turfs": selectors.turfs_of(campaign),
+        "turf_cuts": selectors.turf_cuts_of(campaign),
         "call_lists": selectors.call_lists_of(campaign),
         "lists": lists,
         "script_form": forms.get("script_form") or ScriptForm(),
@@ -144,10 +145,12 @@ def turfs_cut(request: HttpRequest, campaign_id: int) -> HttpResponse:
     form = CutTurfsForm(request.POST, lists=selectors.voter_lists_for(request.user, campaign))
 
     def act(data: dict[str, Any]) -> str:
-        turfs = actions.do_cut_turfs(
+        made = actions.do_cut_turfs(
             data["voter_list"], campaign, target=data["target"], unit=data["unit"], actor=_user(request)
         )
-        return f"Cut {len(turfs)} turfs from {data['voter_list']}."
+        left_off = made.cut.left_off_text
+        turfs = f"{len(made.turfs)} turf{'' if len(made.turfs) == 1 else 's'}"
+        return f"Cut {turfs} from {data['voter_list']}." + (f" {left_off}" if left_off else "")
 
     return _acted(request, campaign, "cut_form", form, act)
 

@@ -10,9 +10,12 @@ split, so a canvasser never leaves a street side half-knocked for someone else.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
+
+import usaddress
 
 from groundswell.voterfile import layouts, targeting
 
@@ -81,6 +84,57 @@ def unit_label(apartment: str | None) -> str:
     if not apartment:
         return ""
     return apartment if " " in apartment or "/" in apartment or apartment.startswith("#") else f"#{apartment}"
+
+
+# Why a voter's door is not one a canvasser can knock (see ``unwalkable_reason``)
+NOT_WALKABLE_WITHHELD = "address withheld by the state"
+NOT_WALKABLE_NO_ADDRESS = "no street address on file"
+NOT_WALKABLE_BOX = "a post office or rural route box"
+
+
+def unwalkable_reason(door: Door) -> str | None:
+    """Why nobody can knock at this door, or None for a door a canvasser can find.
+
+    A door with a house number is walkable. Without one, a confidential voter's withheld address, no
+    address at all and a box (``PO BOX 5``, ``RR 2 BOX 15``, as usaddress reads it) are not: turf cutting
+    leaves such voters to phone and mail. A street with no house number (``OLD FARM RD``) stays on the
+    walk list, last in its precinct: a canvasser who knows the road can find the house.
+    """
+    if door["house_number"] is not None:
+        return None
+    title = door["address"]
+    if title == WITHHELD:
+        return NOT_WALKABLE_WITHHELD
+    if title == NO_ADDRESS:
+        return NOT_WALKABLE_NO_ADDRESS
+    try:
+        kind = usaddress.tag(title)[1]
+    except usaddress.RepeatedLabelError:  # an address usaddress cannot read at all is not a box it knows
+        return None
+    return NOT_WALKABLE_BOX if kind == "PO Box" else None
+
+
+def walkable(doors: Iterable[Door]) -> tuple[list[Door], Counter[str]]:
+    """The doors a canvasser can knock, in their order, and how many voters the others hold, by reason."""
+    kept: list[Door] = []
+    left: Counter[str] = Counter()
+    for door in doors:
+        reason = unwalkable_reason(door)
+        if reason is None:
+            kept.append(door)
+        else:
+            left[reason] += len(voters_at(door))
+    return kept, left
+
+
+def left_off_text(left_off: Mapping[str, int]) -> str:
+    """ "9 voters are on no turf, with no door to knock (address withheld by the state: 7, ...)" or ""."""
+    total = sum(left_off.values())
+    if not total:
+        return ""
+    reasons = "; ".join(f"{reason}: {n:,}" for reason, n in sorted(left_off.items(), key=lambda r: (-r[1], r[0])))
+    voters = "1 voter is" if total == 1 else f"{total:,} voters are"
+    return f"{voters} on no turf, with no door to knock ({reasons}): reach them by phone or mail."
 
 
 def block_face(door: Door) -> tuple[str, str, int | None]:

@@ -17,7 +17,7 @@ from groundswell.field.tests.conftest import assign
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_ten_results_recorded_offline_survive_a_reload_and_sync_once(page, live_server, voter_list, campaign, personas):
-    turf = next(t for t in do_cut_turfs(voter_list, campaign, target=15, unit="voters", actor=personas.staff)
+    turf = next(t for t in do_cut_turfs(voter_list, campaign, target=15, unit="voters", actor=personas.staff).turfs
                 if t.voter_count >= 10)  # fmt: skip
     assign(turf, personas.volunteer, personas.staff)
     sign_in(page, live_server, personas.volunteer.email)
@@ -55,7 +55,7 @@ def test_ten_results_recorded_offline_survive_a_reload_and_sync_once(page, live_
 def test_results_refused_after_the_assignment_expired_stay_on_the_phone_and_are_named(
     page, live_server, voter_list, campaign, personas
 ):
-    turf = next(t for t in do_cut_turfs(voter_list, campaign, target=15, unit="voters", actor=personas.staff)
+    turf = next(t for t in do_cut_turfs(voter_list, campaign, target=15, unit="voters", actor=personas.staff).turfs
                 if t.voter_count >= 2)  # fmt: skip
     assignment = assign(turf, personas.volunteer, personas.staff)
     sign_in(page, live_server, personas.volunteer.email)

@@ -57,7 +57,7 @@ def raleigh(personas: Any, voter_list: Any) -> Raleigh:
     do_grant_role(nc_coordinator, Role.STATE_COORDINATOR, state="NC", actor=personas.staff)
     do_grant_role(durham_leader, Role.CHAPTER_LEADER, chapter=durham, actor=personas.staff)
     campaign = do_save_campaign(name="Raleigh doors", state="NC", chapter=chapter, actor=leader)
-    turfs = do_cut_turfs(voter_list, campaign, target=12, unit="doors", actor=personas.staff)
+    turfs = do_cut_turfs(voter_list, campaign, target=12, unit="doors", actor=personas.staff).turfs
     return Raleigh(leader, nc_coordinator, durham_leader, campaign, turfs)
 
 

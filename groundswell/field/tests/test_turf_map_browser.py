@@ -17,7 +17,7 @@ SQUARE = {"type": "Polygon", "coordinates": [[[-78.70, 35.80], [-78.60, 35.80], 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_turf_in_a_precinct_with_a_boundary_shows_its_outline(page, live_server, voter_list, campaign, personas):
-    turf = do_cut_turfs(voter_list, campaign, target=15, unit="voters", actor=personas.staff)[0]
+    turf = do_cut_turfs(voter_list, campaign, target=15, unit="voters", actor=personas.staff).turfs[0]
     Division.objects.create(
         ocd_id=f"ocd-division/country:us/state:nc/precinct:{turf.precinct.lower()}", kind=DivisionKind.PRECINCT,
         name=turf.precinct, state="NC", geometry=json.dumps(SQUARE),
@@ -34,7 +34,7 @@ def test_a_turf_in_a_precinct_with_a_boundary_shows_its_outline(page, live_serve
 
 @pytest.mark.django_db
 def test_a_turf_without_a_boundary_says_there_is_no_map(client, voter_list, campaign, personas):
-    turf = do_cut_turfs(voter_list, campaign, target=15, unit="voters", actor=personas.staff)[0]
+    turf = do_cut_turfs(voter_list, campaign, target=15, unit="voters", actor=personas.staff).turfs[0]
     client.force_login(personas.staff)
     page = client.get(f"/field/turfs/{turf.pk}/")
     assert b"There is no map for this turf" in page.content

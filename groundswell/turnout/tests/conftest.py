@@ -94,7 +94,7 @@ def canvass(campaign: Campaign, script: Script, voter_list: VoterList, volunteer
             rate: float, seed: int, supporter_share: float = 0.5) -> tuple[set[str], set[str]]:  # fmt: skip
     """One attempt on every treatment voter; reached with probability ``rate``. Returns (reached, attempted)."""
     rng = random.Random(seed)
-    turfs = do_cut_turfs(voter_list, campaign, target=400, unit="voters", actor=actor)
+    turfs = do_cut_turfs(voter_list, campaign, target=400, unit="voters", actor=actor).turfs
     items: list[dict[str, Any]] = []
     reached: set[str] = set()
     for turf in turfs:
