@@ -36,7 +36,9 @@ WITHHELD = "(address withheld by the state)"
 
 
 def door_title(address: str | None) -> str:
-    """A door's address as a walk list shows it: the file's, or what its absence means."""
+    """A door's address as a walk list shows it: the file's, or what its absence means. Shown again from
+    a stored turf, a title already made reads the same, and a turf cut before these titles (storing the
+    file's "REMOVED", or no address) reads as one cut now."""
     if not address:
         return NO_ADDRESS
     return WITHHELD if address == layouts.NC_WITHHELD_ADDRESS else address

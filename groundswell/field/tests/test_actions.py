@@ -30,6 +30,7 @@ from groundswell.field.actions import (
     do_revoke_assignment,
     do_submit_contacts,
 )
+from groundswell.field.canvass import turf_data
 from groundswell.field.models import Contact, ControlVoter, DoNotContact, Turf
 from groundswell.field.selectors import current_script
 from groundswell.field.tests.conftest import assign
@@ -346,11 +347,13 @@ def test_walk_sheet_prints_the_script_and_the_doors_in_walk_order(voter_list, ca
     assert AuditEntry.objects.filter(event_type=AuditEvent.FIELD_WALK_SHEET_PRINTED).exists()
 
 
-def test_doors_with_no_house_number_are_printed_and_shown_without_a_street_side(voter_list, campaign, personas):
+@pytest.mark.parametrize("stored", [(WITHHELD, NO_ADDRESS), ("REMOVED", None)], ids=["titled", "cut-before-titles"])
+def test_doors_with_no_house_number_are_printed_and_shown_without_a_street_side(voter_list, campaign, personas, stored):
     turf = _cut(voter_list, campaign, personas)[0]
     voter = voters_at(turf.doors[0])[0]
     numbered = len(turf.doors)
-    for street, address in (("REMOVED", WITHHELD), (None, NO_ADDRESS)):  # as door_dicts makes them
+    # as door_dicts makes them; or as a turf cut before the titles stored the file's word, or no address
+    for street, address in zip(("REMOVED", None), stored, strict=True):
         unit = {"apartment": None, "voters": [voter]}
         turf.doors.append({"key": f"{street}|even|", "street": street, "side": "even", "house_number": None,
                            "address": address, "units": [unit]})  # fmt: skip
@@ -364,6 +367,8 @@ def test_doors_with_no_house_number_are_printed_and_shown_without_a_street_side(
     page = client.get(reverse("field:turf", args=[turf.pk])).content.decode()
     assert f"<strong>{NO_ADDRESS}</strong>\n" in page and f"<strong>{WITHHELD}</strong>\n" in page
     assert page.count(" side)</small>") == numbered
+    stops = turf_data(turf, None)["stops"]  # the canvass app's
+    assert [(s["title"], s["subtitle"]) for s in stops[-2:]] == [(WITHHELD, ""), (NO_ADDRESS, "")]
 
 
 def test_units_are_printed_and_shown_as_the_file_wrote_them(voter_list, campaign, personas):
