@@ -146,4 +146,19 @@ def copy_tables(source: Engine, target: Engine, tables: Iterable[str] = TABLES) 
             session.createDataFrame(data).createOrReplaceTempView(name)
         else:
             target.backend.create_table(name, obj=data, overwrite=True)
+            if target.name == "postgres":
+                _sort_text_by_bytes(target, name, data.schema)
     target._tables = None  # listed again on next use
+
+
+def _sort_text_by_bytes(engine: Engine, table: str, schema: pa.Schema) -> None:
+    """Give a PostgreSQL table's text columns the "C" collation: byte order, as DuckDB, Spark and Arrow sort.
+
+    A database made under a language's collation would otherwise sort "CAÑON DR" before "CANYON DR" (ICU),
+    or "ST. MARY ST" after "ST MARY ST" (glibc's en_US ignores punctuation), and an engine's list would no
+    longer come in the order of the walk list its rows were cut from.
+    """
+    text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+    if text:
+        alter = ", ".join(f'ALTER COLUMN "{name}" TYPE text COLLATE "C"' for name in text)
+        engine.backend.raw_sql(f'ALTER TABLE "{table}" {alter}').close()

@@ -21,7 +21,10 @@ _OWN = (
     if "postgres" in os.environ.get("DATABASE_URL", "")
     else "gs"
 )
-PG_DATABASE = f"{_OWN or 'gs'}_voterfile_test"
+# Under a language's collation, as a deployment's database usually is (en_US ignores spaces and punctuation
+# in text order), never the byte order the other engines sort by
+PG_DATABASE = f"{_OWN or 'gs'}_voterfile_en_test"
+PG_COLLATION = "TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
 
 
 @pytest.fixture(scope="session")
@@ -43,11 +46,11 @@ def store(tmp_path: Path) -> VoterStore:
     return VoterStore(tmp_path / "var" / "voters.duckdb")
 
 
-def _postgres_url() -> str:
+def _postgres_url(database: str = PG_DATABASE) -> str:
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as con:
-        if not con.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_DATABASE]).fetchone():
-            con.execute(f"CREATE DATABASE {PG_DATABASE}")
-    return f"{PG_SERVER}/{PG_DATABASE}"
+        if not con.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone():
+            con.execute(f"CREATE DATABASE {database} {PG_COLLATION}")
+    return f"{PG_SERVER}/{database}"
 
 
 @pytest.fixture(scope="session")
@@ -74,6 +77,13 @@ def spark_engine(duckdb_engine: engines.Engine, spark: Any) -> engines.Engine:
     engine = engines.spark_engine(spark)
     engines.copy_tables(duckdb_engine, engine)
     return engine
+
+
+@pytest.fixture(scope="session")
+def scratch_engines(spark: Any) -> list[engines.Engine]:
+    """PostgreSQL and Spark engines of their own (a database, a Spark session) for tests that load voters of
+    their own: the shared engines keep the synthetic file."""
+    return [engines.postgres_engine(_postgres_url(f"{PG_DATABASE}_scratch")), engines.spark_engine(spark.newSession())]
 
 
 ENGINES = [

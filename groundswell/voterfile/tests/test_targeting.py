@@ -5,6 +5,7 @@ import pyarrow as pa
 import pytest
 
 from groundswell.voterfile import targeting as tg
+from groundswell.voterfile.engines import copy_tables
 from groundswell.voterfile.targeting import Area, Universe, UniverseError
 
 # What each universe must count, computed straight from DuckDB SQL over the same tables.
@@ -305,6 +306,29 @@ def imported_precinct(store, tmp_path, addresses):
     engine = open_engine(store)
     (precinct,) = engine.backend.con.execute("SELECT DISTINCT precinct FROM voters").fetchall()[0]
     return engine, precinct
+
+
+def test_lists_sort_punctuated_streets_as_the_doors_do_on_every_engine(store, tmp_path, scratch_engines):
+    # PostgreSQL under a language's collation puts "CAÑON DR" before "CANYON DR" (ICU's en-US), or ignores
+    # punctuation ("ST. MARY ST" after "ST MARY ST" under glibc's en_US); Arrow and the other engines sort bytes
+    addresses = {
+        "AB1": "5 ST MARY ST", "AB2": "7 ST. MARY ST", "AB3": "9 OAK ST", "AB4": "3 O'NEAL RD", "AB5": "2 OAKHURST DR",
+        "AB6": "4 MC-KAY LN", "AB7": "6 MCKAY LN", "AB8": "8 oak st", "AB9": "5 CAÑON DR", "AC1": "7 CANYON DR",
+        "AC2": "9 CANON DR",
+    }  # fmt: skip
+    engine, precinct = imported_precinct(store, tmp_path, addresses)
+    doors = tg.doors(engine, precinct)
+    walked = [v.voter_id for d in doors for v in d.voters]
+    streets = [d.street_name for d in doors]
+    # byte order: "CANYON DR" < "CAÑON DR", "MC-KAY LN" < "MCKAY LN", "O'NEAL RD" < "OAK ST",
+    # "ST MARY ST" < "ST. MARY ST"
+    assert streets == sorted(streets) and streets.index("CANYON DR") < streets.index("CAÑON DR")
+    for other in scratch_engines:
+        copy_tables(engine, other)
+        t = tg.voters_in(other, Universe(precincts=(precinct,)))
+        listed = other.backend.to_pyarrow(t.order_by(tg.walk_order(t)).select("voter_id")).column(0).to_pylist()
+        assert listed == walked, other.name
+        assert [v.voter_id for d in tg.doors(other, precinct) for v in d.voters] == walked, other.name
 
 
 def test_addresses_without_a_house_number_come_after_every_street(store, tmp_path):
