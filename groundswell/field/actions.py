@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -155,15 +155,20 @@ def do_cut_turfs(
 ) -> CutTurfs:
     if voter_list.state != campaign.state:
         raise FieldError("list: the list's state is not the campaign's")
+    already_cut = "list: turfs were already cut from this list for this campaign"
     already = TurfCut.objects.filter(voter_list=voter_list, campaign=campaign)
     if already.exists() or Turf.objects.filter(voter_list=voter_list, campaign=campaign).exists():
-        raise FieldError("list: turfs were already cut from this list for this campaign")
+        raise FieldError(already_cut)
     cut, left_off = cut_list(voter_list, target, unit)
     with transaction.atomic():
-        record = TurfCut.objects.create(
-            voter_list=voter_list, campaign=campaign, target=target, unit=unit, turf_count=len(cut),
-            left_off=dict(sorted(left_off.items())), created_by=_user(actor),
-        )  # fmt: skip
+        try:
+            with transaction.atomic():  # a second cut of the list that ran at the same time lost the race
+                record = TurfCut.objects.create(
+                    voter_list=voter_list, campaign=campaign, target=target, unit=unit, turf_count=len(cut),
+                    left_off=dict(sorted(left_off.items())), created_by=_user(actor),
+                )  # fmt: skip
+        except IntegrityError:
+            raise FieldError(already_cut) from None
         turfs = Turf.objects.bulk_create(
             [
                 Turf(

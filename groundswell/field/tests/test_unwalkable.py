@@ -100,3 +100,24 @@ def test_cutting_turfs_leaves_doors_nobody_can_knock_off_and_tells_the_organizer
     # the list cannot be cut again for the campaign, turfs or not
     again = client.post(url, {"voter_list": crafted_list.pk, "target": 40, "unit": "doors"})
     assert again.status_code == 400 and "already cut" in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_cut_that_loses_a_race_to_another_cut_of_the_list_is_refused_and_leaves_nothing(
+    crafted_list, campaign, personas, monkeypatch
+):
+    from groundswell.field import actions
+
+    real_cut_list = actions.cut_list
+
+    def other_cut_lands_meanwhile(voter_list, target, unit):  # the other request commits while this one cuts
+        made = real_cut_list(voter_list, target, unit)
+        TurfCut.objects.create(voter_list=voter_list, campaign=campaign, target=9, unit="voters", turf_count=0)
+        return made
+
+    monkeypatch.setattr(actions, "cut_list", other_cut_lands_meanwhile)
+    with pytest.raises(actions.FieldError, match="already cut"):
+        actions.do_cut_turfs(crafted_list, campaign, target=40, unit="doors", actor=personas.staff)
+    assert not Turf.objects.filter(campaign=campaign).exists()
+    assert list(TurfCut.objects.values_list("target", flat=True)) == [9]
+    assert not AuditEntry.objects.filter(event_type=AuditEvent.FIELD_TURFS_CUT).exists()
