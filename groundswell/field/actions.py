@@ -156,15 +156,16 @@ def do_cut_turfs(
     if voter_list.state != campaign.state:
         raise FieldError("list: the list's state is not the campaign's")
     already_cut = "list: turfs were already cut from this list for this campaign"
-    already = TurfCut.objects.filter(voter_list=voter_list, campaign=campaign)
-    if already.exists() or Turf.objects.filter(voter_list=voter_list, campaign=campaign).exists():
+    if Turf.objects.filter(voter_list=voter_list, campaign=campaign).exists():
         raise FieldError(already_cut)
     cut, left_off = cut_list(voter_list, target, unit)
     with transaction.atomic():
         try:
-            with transaction.atomic():  # a second cut of the list that ran at the same time lost the race
+            # the record's one-per-list-and-campaign constraint refuses the rest: a cut running at the same
+            # time, or a cut again of a list whose voters all had no door to knock (so no turfs)
+            with transaction.atomic():
                 record = TurfCut.objects.create(
-                    voter_list=voter_list, campaign=campaign, target=target, unit=unit, turf_count=len(cut),
+                    voter_list=voter_list, campaign=campaign, target=target, unit=unit,
                     left_off=dict(sorted(left_off.items())), created_by=_user(actor),
                 )  # fmt: skip
         except IntegrityError:

@@ -158,7 +158,6 @@ class TurfCut(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="turf_cuts")
     target = models.PositiveIntegerField()
     unit = models.CharField(max_length=8)
-    turf_count = models.PositiveIntegerField()
     left_off = models.JSONField(default=dict)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -168,7 +167,7 @@ class TurfCut(models.Model):
         ordering = ("campaign", "created_at", "id")
 
     def __str__(self) -> str:
-        return f"{self.voter_list} into {self.turf_count} turfs"
+        return f"{self.voter_list} cut for {self.campaign}"
 
     @property
     def left_off_text(self) -> str:

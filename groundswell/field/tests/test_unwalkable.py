@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from groundswell.core.models import AuditEntry, AuditEvent
 from groundswell.field import walk
+from groundswell.field.actions import FieldError, do_cut_turfs
 from groundswell.field.models import Turf, TurfCut
 from groundswell.field.walk import NO_ADDRESS, WITHHELD, left_off_text, unwalkable_reason, walkable
 from groundswell.voterfile.importing import import_file
@@ -57,17 +58,22 @@ ADDRESSES = {
 }  # fmt: skip
 
 
-@pytest.fixture
-def crafted_list(settings, tmp_path, personas):
-    """A frozen list of one precinct whose file holds every kind of address a walk list meets."""
+def frozen_list(settings, tmp_path, personas, addresses):
+    """A frozen list of one precinct's voters: voter id -> address as the state's file gives it."""
     settings.VOTER_DB_PATH = tmp_path / "voters.duckdb"
     voter_engine.close_all()
-    lines = [header()] + [voter_row(v, res_street_address=a) for v, a in ADDRESSES.items()]
+    lines = [header()] + [voter_row(v, res_street_address=a) for v, a in addresses.items()]
     import_file(VoterStore(tmp_path / "voters" / "NC" / "voters.duckdb"), write(tmp_path / "nc.txt", lines), "ncvoter")
     universe = do_save_universe(
         Workspace("NC"), Target(Universe.from_dict({"counties": [92]})), name="Oak St", actor=personas.staff
     )
-    yield do_freeze_list(universe, name="Oak St, frozen", actor=personas.staff)
+    return do_freeze_list(universe, name="Oak St, frozen", actor=personas.staff)
+
+
+@pytest.fixture
+def crafted_list(settings, tmp_path, personas):
+    """A frozen list of one precinct whose file holds every kind of address a walk list meets."""
+    yield frozen_list(settings, tmp_path, personas, ADDRESSES)
     voter_engine.close_all()
 
 
@@ -88,7 +94,7 @@ def test_cutting_turfs_leaves_doors_nobody_can_knock_off_and_tells_the_organizer
     assert sorted(turf.voter_ids) == ["AA1", "AA3", "AA7", "AA9"]
     assert [d["address"] for d in turf.doors] == ["11 OAK ST", "13 OAK ST", "12 OAK ST", "OLD FARM RD"]
     cut = TurfCut.objects.get(campaign=campaign, voter_list=crafted_list)
-    assert (cut.turf_count, cut.target, cut.unit) == (1, 40, "doors")
+    assert (cut.target, cut.unit) == (40, "doors")
     assert cut.left_off == {
         walk.NOT_WALKABLE_WITHHELD: 2, walk.NOT_WALKABLE_BOX: 2, walk.NOT_WALKABLE_NO_ADDRESS: 1,
     }  # fmt: skip
@@ -103,21 +109,13 @@ def test_cutting_turfs_leaves_doors_nobody_can_knock_off_and_tells_the_organizer
 
 
 @pytest.mark.django_db
-def test_a_cut_that_loses_a_race_to_another_cut_of_the_list_is_refused_and_leaves_nothing(
-    crafted_list, campaign, personas, monkeypatch
-):
-    from groundswell.field import actions
-
-    real_cut_list = actions.cut_list
-
-    def other_cut_lands_meanwhile(voter_list, target, unit):  # the other request commits while this one cuts
-        made = real_cut_list(voter_list, target, unit)
-        TurfCut.objects.create(voter_list=voter_list, campaign=campaign, target=9, unit="voters", turf_count=0)
-        return made
-
-    monkeypatch.setattr(actions, "cut_list", other_cut_lands_meanwhile)
-    with pytest.raises(actions.FieldError, match="already cut"):
-        actions.do_cut_turfs(crafted_list, campaign, target=40, unit="doors", actor=personas.staff)
-    assert not Turf.objects.filter(campaign=campaign).exists()
-    assert list(TurfCut.objects.values_list("target", flat=True)) == [9]
-    assert not AuditEntry.objects.filter(event_type=AuditEvent.FIELD_TURFS_CUT).exists()
+def test_a_list_with_no_door_to_knock_makes_no_turf_and_cannot_be_cut_again(settings, tmp_path, campaign, personas):
+    voter_list = frozen_list(settings, tmp_path, personas, {"AD1": "REMOVED", "AD2": "PO BOX 9", "AD3": ""})
+    made = do_cut_turfs(voter_list, campaign, target=40, unit="doors", actor=personas.staff)
+    assert made.turfs == [] and sum(made.cut.left_off.values()) == 3
+    # no turf to find: the record's constraint refuses the second cut, as it does one running at the same time
+    with pytest.raises(FieldError, match="already cut"):
+        do_cut_turfs(voter_list, campaign, target=10, unit="voters", actor=personas.staff)
+    assert list(TurfCut.objects.values_list("target", flat=True)) == [40]
+    assert AuditEntry.objects.filter(event_type=AuditEvent.FIELD_TURFS_CUT).count() == 1
+    voter_engine.close_all()
