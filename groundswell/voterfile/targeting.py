@@ -616,9 +616,8 @@ def doors_of(table: pa.Table, order: pa.Array | None = None) -> list[Door]:
     collecting = gc.isenabled()
     gc.disable()  # only acyclic tuples are made: the cycle collector would rescan the heap for nothing
     try:
-        voter_columns = (col("voter_id").to_pylist(), col("name").to_pylist(), col("age").to_pylist(),
-                         _repeated_pylist(col("party")))  # fmt: skip
-        voters = tuple(map(made, repeat(DoorVoter), zip(*voter_columns, strict=True)))
+        voters = tuple(map(made, repeat(DoorVoter), zip(
+            *(col(n).to_pylist() for n in ("voter_id", "name", "age", "party")), strict=True)))  # fmt: skip
         apartments = pc.take(col("apartment"), pa.array(u_starts)).to_pylist()
         unit_voters = map(voters.__getitem__, map(slice, u_bounds[:-1], u_bounds[1:]))  # slices of a tuple are tuples
         units = tuple(map(made, repeat(Unit), zip(apartments, unit_voters, strict=True)))
@@ -636,14 +635,6 @@ def doors_of(table: pa.Table, order: pa.Array | None = None) -> list[Door]:
 
 # The columns of ``walk_table`` that ``doors_of`` reads for every row
 DOOR_ROW_COLUMNS = ("voter_id", "name", "age", "party", "street_name", "odd", "house_number", "apartment")
-
-
-def _repeated_pylist(column: pa.ChunkedArray) -> list[Any]:
-    """A column of a few distinct values (a party) as Python values, one object per distinct value."""
-    encoded = pc.dictionary_encode(column.combine_chunks())
-    values = [*encoded.dictionary.to_pylist(), None]  # a NULL's index reads the None after the values
-    indices = pc.fill_null(encoded.indices, len(values) - 1)
-    return list(map(values.__getitem__, indices.to_numpy(zero_copy_only=False).tolist()))
 
 
 # "123 1/2 MAIN ST APT 2" -> "123 MAIN ST": a building's door without the unit of its first voter
