@@ -847,6 +847,11 @@ def _check_second_reading(path: Path, found: int, expected: int) -> None:
         )
 
 
+# Each election a voter took part in is one bit of a 128-bit integer (HUGEINT, or a BIGINT for up to 62
+# dates; 126 keeps clear of the sign bit): fewer bits set than rows means the voter has a repeated election.
+MAX_ELECTIONS_AS_BITS = 126
+
+
 def _bits_sql(batch: Batch) -> str:
     """Per voter, a bit per general and per primary, newest election = bit 0 (see targeting.py)."""
     if not batch.prev_has("vote_history"):
@@ -854,19 +859,22 @@ def _bits_sql(batch: Batch) -> str:
     return _bits_from("prev.vote_history")
 
 
-def _bits_from(history: str, repeats: bool = False) -> str:
+def _bits_from(history: str, repeats: bool = False, dates: int = MAX_ELECTIONS_AS_BITS) -> str:
     """Per voter, the vote bits; with ``repeats``, also whether a (voter, election) key appears twice
     (counted with a bit per election date: at most MAX_ELECTIONS_AS_BITS dates), else ``repeats`` false.
 
     Every bit a history row can set comes from one small table of its elections (one row per date and
-    type), joined once: the pass over the history is a single join and a single GROUP BY voter.
+    type), joined once: the pass over the history is a single join and a single GROUP BY voter. A
+    history of at most 62 election ``dates`` (every file seen so far) counts its dates in a BIGINT,
+    which the GROUP BY folds faster than a HUGEINT.
     """
-    date_bit = "(1::HUGEINT << (dense_rank() OVER (ORDER BY election_date) - 1)::INTEGER)" if repeats else "0"
+    kind = "BIGINT" if dates <= 62 else "HUGEINT"
+    date_bit = f"(1::{kind} << (dense_rank() OVER (ORDER BY election_date) - 1)::INTEGER)" if repeats else "0"
     repeated = "bit_count(bit_or(e.date_bit)) < count(*)" if repeats else "false"
     return f"""
         WITH kinds AS (SELECT DISTINCT election_date, election_type FROM {history}),
         numbered AS (
-            SELECT election_date, election_type, {date_bit}::HUGEINT AS date_bit,
+            SELECT election_date, election_type, {date_bit}::{kind} AS date_bit,
                    row_number() OVER (PARTITION BY election_type ORDER BY election_date DESC) - 1 AS ordinal
             FROM kinds),
         e AS (
@@ -1073,9 +1081,6 @@ def _add_history(batch: Batch, table: str, first: bool) -> None:
         batch.result.inserted, batch.result.unchanged = added, max(valid - added, 0)
 
 
-# Each election a voter took part in is one bit of a 128-bit integer (HUGEINT; 126 keeps clear of the
-# sign bit): fewer bits set than rows means the voter has a repeated election.
-MAX_ELECTIONS_AS_BITS = 126
 # Of the rows a history file repeats for one voter and election, the one that stays: chosen by what the
 # rows say (a known voting method first), never by where they stand in the file, so the same rows give
 # the same history however the file is sorted and in whatever order DuckDB's threads staged them.
@@ -1091,8 +1096,9 @@ def _refresh_bits(batch: Batch) -> int:
     """
     con = batch.con
     batch.step("vote bits", 0, 1)
-    as_bits = _count(con, "(SELECT DISTINCT election_date FROM vote_history)") <= MAX_ELECTIONS_AS_BITS
-    con.execute(f"CREATE TEMP TABLE bits AS {_bits_from('vote_history', repeats=as_bits)}")
+    dates = _count(con, "(SELECT DISTINCT election_date FROM vote_history)")
+    as_bits = dates <= MAX_ELECTIONS_AS_BITS
+    con.execute(f"CREATE TEMP TABLE bits AS {_bits_from('vote_history', repeats=as_bits, dates=dates)}")
     if not as_bits:  # a long history: find repeated keys by grouping on a 64-bit hash of the key instead
         con.execute("""
             UPDATE bits SET repeats = true WHERE voter_id IN (

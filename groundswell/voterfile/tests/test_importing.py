@@ -421,23 +421,26 @@ def history_row(ncid, election_lbl="11/05/2024", desc="11/05/2024 GENERAL", meth
     return "\t".join(f'"{cells.get(c, "")}"' for c in layouts.NCVHIS_COLUMNS)
 
 
-def test_repeats_are_found_in_a_history_longer_than_the_election_bits(store, tmp_path):
-    """More election dates than MAX_ELECTIONS_AS_BITS: repeats are found by the hash of the key instead."""
+@pytest.mark.parametrize("dates", [62, 63, MAX_ELECTIONS_AS_BITS, MAX_ELECTIONS_AS_BITS + 4])
+def test_repeats_are_found_in_a_long_history(store, tmp_path, dates):
+    """A bit per election date in a BIGINT up to 62 dates, in a HUGEINT up to MAX_ELECTIONS_AS_BITS; more
+    dates than that, and repeats are found by the hash of the key instead. The repeat is of the latest
+    date: the highest bit."""
     from datetime import date, timedelta
 
     import_file(store, write(tmp_path / "nc.txt", [header(), voter_row("AA000001"), voter_row("AA000002")]), "ncvoter")
-    days = [date(2000, 1, 4) + timedelta(days=30 * i) for i in range(MAX_ELECTIONS_AS_BITS + 4)]
+    days = [date(2000, 1, 4) + timedelta(days=30 * i) for i in range(dates)]
     lines = ["\t".join(f'"{c}"' for c in layouts.NCVHIS_COLUMNS)]
     lines += [history_row("AA000001", election_lbl=f"{d:%m/%d/%Y}", desc=f"{d:%m/%d/%Y} MUNICIPAL") for d in days]
-    lines.append(history_row("AA000001", election_lbl=f"{days[5]:%m/%d/%Y}", desc="REPEAT", method="ABSENTEE"))
+    lines.append(history_row("AA000001", election_lbl=f"{days[-1]:%m/%d/%Y}", desc="REPEAT", method="ABSENTEE"))
     lines.append(history_row("AA000002"))
     h = import_file(store, write(tmp_path / "ncvhis.txt", lines), "ncvhis")
     assert (h.rows_read, h.inserted, h.unchanged) == (len(days) + 2, len(days) + 1, 1)
     assert rows(
         store, "SELECT count(*), count(DISTINCT election_date) FROM vote_history WHERE voter_id = 'AA000001'"
     ) == [(len(days), len(days))]
-    # of the two rows for days[5], the absentee one stays (REPEAT_ORDER: by voting method)
-    assert rows(store, f"SELECT election_desc FROM vote_history WHERE election_date = '{days[5]}'") == [("REPEAT",)]
+    # of the two rows for the latest day, the absentee one stays (REPEAT_ORDER: by voting method)
+    assert rows(store, f"SELECT election_desc FROM vote_history WHERE election_date = '{days[-1]}'") == [("REPEAT",)]
     assert rows(store, "SELECT voter_id, general_bits FROM voters ORDER BY 1") == [("AA000001", 0), ("AA000002", 1)]
 
 

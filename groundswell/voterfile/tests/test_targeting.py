@@ -354,16 +354,20 @@ def test_units_and_half_numbered_houses_stay_on_their_street_under_a_door_titled
     addresses = {  # voter id -> residential address as the state's file gives it
         "AB1": "700 MAIN ST STE 200", "AB2": "700 MAIN ST STE 100", "AB3": "123 1/2 MAIN ST", "AB4": "123 MAIN ST",
         "AB5": "12B OAK ST # 4", "AB6": "12 OAK ST APT", "AB7": "9 MAIN ST #", "AB8": "121 MAIN ST",
+        "AB9": "100 N STEWART ST APT 2", "AC1": "14 OAK LOTUS RD UNIT 5",
     }  # fmt: skip
     engine, precinct = imported_precinct(store, tmp_path, addresses)
     doors = tg.doors(engine, precinct)
     # 123 1/2 is walked beside 123 on MAIN ST (not on a street called "1/2 MAIN ST"); a unit word with no
-    # unit after it ("12 OAK ST APT", "9 MAIN ST #") is no unit
+    # unit after it ("12 OAK ST APT", "9 MAIN ST #") is no unit, and no part of the door's title; a word
+    # that starts like a unit word (STEWART, LOTUS) is part of the street
     assert [(d.address, d.house_number, [(u.apartment, [v.voter_id for v in u.voters]) for u in d.units])
             for d in doors] == [
-        ("9 MAIN ST #", 9, [(None, ["AB7"])]),
+        ("9 MAIN ST", 9, [(None, ["AB7"])]),
         ("121 MAIN ST", 121, [(None, ["AB8"])]),
         ("123 MAIN ST", 123, [("1/2", ["AB3"]), (None, ["AB4"])]),
         ("700 MAIN ST", 700, [("STE 100", ["AB2"]), ("STE 200", ["AB1"])]),
+        ("100 N STEWART ST", 100, [("APT 2", ["AB9"])]),
+        ("14 OAK LOTUS RD", 14, [("UNIT 5", ["AC1"])]),
         ("12B OAK ST", 12, [("#4", ["AB5"]), (None, ["AB6"])]),
     ]  # fmt: skip
