@@ -128,18 +128,22 @@ def do_hold_out_control_group(voter_list: VoterList, share: float, seed: int, *,
 # ---- turfs --------------------------------------------------------------------------------------
 
 
-def cut_list(voter_list: VoterList, target: int, unit: walk.SizeUnit) -> tuple[list[walk.CutTurf], Counter[str]]:
+def cut_list(
+    voter_list: VoterList, target: int, unit: walk.SizeUnit
+) -> tuple[list[walk.CutTurf], Counter[str], list[str]]:
     """The list (less its control group) cut into turfs, precinct by precinct, in walk order; and the
-    voters left off every turf because nobody can knock at their door, counted by reason."""
+    voters left off every turf because nobody can knock at their door: counted by reason, and their ids."""
     keep = set(voterdata.list_voter_ids(voter_list.path)) - held_out_ids(voter_list)
     turfs: list[walk.CutTurf] = []
     left_off: Counter[str] = Counter()
+    left_off_ids: list[str] = []
     with voter_engine.using_engine(voter_list.state) as engine:
         for precinct in voterdata.precincts_of(engine, sorted(keep)):
-            doors, left = walk.walkable(walk.door_dicts(voterdata.walk_doors(engine, precinct), keep))
-            turfs.extend(walk.cut_precinct(precinct, doors, target, unit))
-            left_off.update(left)
-    return turfs, left_off
+            found = walk.walkable(walk.door_dicts(voterdata.walk_doors(engine, precinct), keep))
+            turfs.extend(walk.cut_precinct(precinct, found.doors, target, unit))
+            left_off.update(found.left_off)
+            left_off_ids.extend(found.left_off_ids)
+    return turfs, left_off, left_off_ids
 
 
 @dataclass(frozen=True)
@@ -158,7 +162,8 @@ def do_cut_turfs(
     already_cut = "list: turfs were already cut from this list for this campaign"
     if Turf.objects.filter(voter_list=voter_list, campaign=campaign).exists():
         raise FieldError(already_cut)
-    cut, left_off = cut_list(voter_list, target, unit)
+    cut, left_off, left_off_ids = cut_list(voter_list, target, unit)
+    with_phone = len(_left_off_entries(voter_list, left_off_ids)) if left_off_ids else 0
     with transaction.atomic():
         try:
             # the record's one-per-list-and-campaign constraint refuses the rest: a cut running at the same
@@ -166,7 +171,8 @@ def do_cut_turfs(
             with transaction.atomic():
                 record = TurfCut.objects.create(
                     voter_list=voter_list, campaign=campaign, target=target, unit=unit,
-                    left_off=dict(sorted(left_off.items())), created_by=_user(actor),
+                    left_off=dict(sorted(left_off.items())), left_off_ids=left_off_ids,
+                    left_off_with_phone=with_phone, created_by=_user(actor),
                 )  # fmt: skip
         except IntegrityError:
             raise FieldError(already_cut) from None
@@ -191,7 +197,8 @@ def do_cut_turfs(
             AuditEvent.FIELD_TURFS_CUT, actor=actor, target=voter_list,
             summary=f"cut {len(turfs)} turfs of about {target} {unit} from {voter_list.name} for {campaign}",
             details={"campaign": campaign.pk, "target": target, "unit": unit, "turfs": len(turfs),
-                     "voters": sum(t.voter_count for t in turfs), "left_off": record.left_off},
+                     "voters": sum(t.voter_count for t in turfs), "left_off": record.left_off,
+                     "left_off_with_phone": with_phone},
         )  # fmt: skip
     return CutTurfs(turfs, record)
 
@@ -264,6 +271,29 @@ def do_make_call_list(
         raise FieldError("kind: voters or members")
     source = f"voter list {voter_list.pk}" if voter_list else "members"
     return _save_call_list(campaign, name, kind, method, voter_list, entries, source, actor)
+
+
+def _left_off_entries(voter_list: VoterList, left_off_ids: Iterable[str]) -> list[dict[str, Any]]:
+    """Call-list entries of the voters left off a list's turfs who can be called."""
+    opted_out = _opted_out()
+    ids = sorted(set(left_off_ids) - held_out_ids(voter_list) - opted_out[0])
+    with voter_engine.using_engine(voter_list.state) as engine:
+        return _phone_entries(voterdata.phones_of(engine, ids), opted_out)
+
+
+def do_call_left_off(cut: TurfCut, *, actor: AnyUser) -> CallList:
+    """A phone list of the voters a turf cut left off, nobody being able to knock at their door: those with
+    a phone on file who never asked not to be contacted (the list's control group was never among them)."""
+    entries = _left_off_entries(cut.voter_list, cut.left_off_ids)
+    if not entries:
+        n = len(cut.left_off_ids)
+        voters = "the voter" if n == 1 else f"the {n:,} voters"
+        raise FieldError(f"call list: none of {voters} left off the turfs of {cut.voter_list.name} can be called: "
+                         "no phone on file, or asked not to be contacted; reach them by mail")  # fmt: skip
+    return _save_call_list(
+        cut.campaign, f"{cut.voter_list.name}: no door to knock", CallListKind.VOTERS, Method.PHONE,
+        cut.voter_list, entries, f"the voters turf cutting left off {cut.voter_list.name}", actor,
+    )  # fmt: skip
 
 
 def do_make_call_list_of_voters(

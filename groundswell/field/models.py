@@ -152,13 +152,21 @@ class TurfCut(models.Model):
     """One cutting of a frozen list into a campaign's turfs: the size asked for, and the voters it left off.
 
     ``left_off`` counts, by reason (``walk.unwalkable_reason``), the voters of the list on no turf because
-    nobody can knock at their door: an address withheld by the state, none on file, a post office box."""
+    nobody can knock at their door: an address withheld by the state, none on file, a post office box;
+    ``left_off_ids`` are those voters, in walk order, for a call list of them (none kept by a cut made before
+    they were)."""
 
     voter_list = models.ForeignKey("voters.VoterList", on_delete=models.CASCADE, related_name="turf_cuts")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="turf_cuts")
     target = models.PositiveIntegerField()
     unit = models.CharField(max_length=8)
     left_off = models.JSONField(default=dict)
+    left_off_ids = models.JSONField(default=list)
+    left_off_with_phone = models.PositiveIntegerField(
+        null=True,
+        help_text="Of the voters left off, how many could be called when the list was cut (unknown "
+        "for a cut made before it was counted)",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -171,7 +179,7 @@ class TurfCut(models.Model):
 
     @property
     def left_off_text(self) -> str:
-        return walk.left_off_text(self.left_off)
+        return walk.left_off_text(self.left_off, self.left_off_with_phone)
 
 
 class CallListKind(models.TextChoices):

@@ -160,7 +160,13 @@ def turfs_of(campaign: Campaign) -> QuerySet[Turf]:
 
 
 def turf_cuts_of(campaign: Campaign) -> QuerySet[TurfCut]:
-    return campaign.turf_cuts.select_related("voter_list").order_by("created_at", "id")
+    return campaign.turf_cuts.select_related("voter_list").defer("left_off_ids").order_by("created_at", "id")
+
+
+def get_turf_cut(user: AnyUser, campaign: Campaign, cut_id: int) -> TurfCut:
+    """A cut of the campaign (``get_campaign`` scopes it) from a list the user may read; else a 404."""
+    cuts = campaign.turf_cuts.select_related("voter_list", "campaign")
+    return get_object_or_404(cuts.filter(voter_list__in=voter_lists_for(user, campaign)), pk=cut_id)
 
 
 def call_lists_of(campaign: Campaign) -> QuerySet[CallList]:

@@ -12,6 +12,11 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/turfs/", views.turfs_cut, name="turfs-cut"),
     path("campaigns/<int:campaign_id>/control-group/", views.control_group, name="control-group"),
     path("campaigns/<int:campaign_id>/call-lists/", views.call_list_new, name="call-list-new"),
+    path(
+        "campaigns/<int:campaign_id>/turf-cuts/<int:cut_id>/call-list/",
+        views.left_off_call_list,
+        name="left-off-call-list",
+    ),
     path("turfs/<int:turf_id>/", views.turf_detail, name="turf"),
     path("turfs/<int:turf_id>/assign/", views.turf_assign, name="turf-assign"),
     path("turfs/<int:turf_id>/walk-sheet.pdf", views.turf_sheet, name="turf-sheet"),

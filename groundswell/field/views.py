@@ -182,6 +182,25 @@ def call_list_new(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def left_off_call_list(request: HttpRequest, campaign_id: int, cut_id: int) -> HttpResponse:
+    """A call list of the voters a turf cut left off (no door to knock), from the line that reports them."""
+    campaign = selectors.get_campaign(request.user, campaign_id)
+    cut = selectors.get_turf_cut(request.user, campaign, cut_id)
+    try:
+        made = actions.do_call_left_off(cut, actor=_user(request))
+    except FieldError as error:
+        messages.error(request, str(error))
+    else:
+        left = len(cut.left_off_ids)
+        messages.success(request, f"Made the call list {made.name} with {made.entry_count:,} of the {left:,} voters "
+                                  "left off the turfs: the others have no phone on file or asked not to be contacted."
+                         if made.entry_count < left else
+                         f"Made the call list {made.name} with all {left:,} voters left off the turfs.")  # fmt: skip
+    return redirect(campaign)
+
+
+@login_required
 def turf_detail(request: HttpRequest, turf_id: int) -> HttpResponse:
     turf = selectors.get_managed_turf(request.user, turf_id)
     actions.do_open_turf(turf, actor=_user(request), via="turf page")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import usaddress
 
@@ -116,27 +116,50 @@ def unwalkable_reason(door: Door) -> str | None:
     return NOT_WALKABLE_BOX if kind == "PO Box" else None
 
 
-def walkable(doors: Iterable[Door]) -> tuple[list[Door], Counter[str]]:
-    """The doors a canvasser can knock, in their order, and how many voters the others hold, by reason."""
+class Walkable(NamedTuple):
+    """Of a precinct's doors, those a canvasser can knock, and the voters behind the others."""
+
+    doors: list[Door]  # in their order
+    left_off: Counter[str]  # how many voters the other doors hold, by reason (``unwalkable_reason``)
+    left_off_ids: list[str]  # those voters, in walk order: for a call list
+
+
+def walkable(doors: Iterable[Door]) -> Walkable:
+    """The doors a canvasser can knock, in their order, and who the others hold, counted by reason."""
     kept: list[Door] = []
     left: Counter[str] = Counter()
+    left_ids: list[str] = []
     for door in doors:
         reason = unwalkable_reason(door)
         if reason is None:
             kept.append(door)
         else:
-            left[reason] += len(voters_at(door))
-    return kept, left
+            voters = voters_at(door)
+            left[reason] += len(voters)
+            left_ids.extend(v["id"] for v in voters)
+    return Walkable(kept, left, left_ids)
 
 
-def left_off_text(left_off: Mapping[str, int]) -> str:
-    """ "9 voters are on no turf, with no door to knock (address withheld by the state: 7, ...)" or ""."""
+def left_off_text(left_off: Mapping[str, int], with_phone: int | None = None) -> str:
+    """ "9 voters are on no turf, with no door to knock (address withheld by the state: 7, ...): ...", or "".
+
+    What follows says how to reach them: given how many of them have a phone (``with_phone``), by phone
+    or by mail alone; else by either."""
     total = sum(left_off.values())
     if not total:
         return ""
     reasons = "; ".join(f"{reason}: {n:,}" for reason, n in sorted(left_off.items(), key=lambda r: (-r[1], r[0])))
     voters = "1 voter is" if total == 1 else f"{total:,} voters are"
-    return f"{voters} on no turf, with no door to knock ({reasons}): reach them by phone or mail."
+    if with_phone is None:
+        reach = "reach them by phone or mail"
+    elif with_phone == 0:
+        reach = f"{'the voter has no' if total == 1 else 'none of them has a'} phone on file: reach them by mail"
+    elif with_phone == total:
+        reach = "the voter has a phone on file" if total == 1 else f"all {total:,} have a phone on file"
+    else:
+        have = "has" if with_phone == 1 else "have"
+        reach = f"{with_phone:,} of them {have} a phone on file; reach the others by mail"
+    return f"{voters} on no turf, with no door to knock ({reasons}): {reach}."
 
 
 def block_face(door: Door) -> tuple[str, str, int | None]:
