@@ -289,7 +289,7 @@ def do_call_left_off(cut: TurfCut, *, actor: AnyUser) -> CallList:
         n = len(cut.left_off_ids)
         voters = "the voter" if n == 1 else f"the {n:,} voters"
         raise FieldError(f"call list: none of {voters} left off the turfs of {cut.voter_list.name} can be called: "
-                         "no phone on file, or asked not to be contacted; reach them by mail")  # fmt: skip
+                         "no phone on file, or asked not to be contacted")  # fmt: skip
     return _save_call_list(
         cut.campaign, f"{cut.voter_list.name}: no door to knock", CallListKind.VOTERS, Method.PHONE,
         cut.voter_list, entries, f"the voters turf cutting left off {cut.voter_list.name}", actor,

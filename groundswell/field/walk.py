@@ -141,25 +141,27 @@ def walkable(doors: Iterable[Door]) -> Walkable:
 
 
 def left_off_text(left_off: Mapping[str, int], with_phone: int | None = None) -> str:
-    """ "9 voters are on no turf, with no door to knock (address withheld by the state: 7, ...): ...", or "".
+    """ "9 voters are on no turf, with no door to knock (address withheld by the state: 7, ...)", or "";
+    given how many of them have a phone (``with_phone``), it says so.
 
-    What follows says how to reach them: given how many of them have a phone (``with_phone``), by phone
-    or by mail alone; else by either."""
+    Nothing more is promised: the state withholds a confidential voter's mailing address with the
+    residential one, and a voter with no address on file has none to write to; a box takes mail."""
     total = sum(left_off.values())
     if not total:
         return ""
     reasons = "; ".join(f"{reason}: {n:,}" for reason, n in sorted(left_off.items(), key=lambda r: (-r[1], r[0])))
     voters = "1 voter is" if total == 1 else f"{total:,} voters are"
+    text = f"{voters} on no turf, with no door to knock ({reasons})"
     if with_phone is None:
-        reach = "reach them by phone or mail"
-    elif with_phone == 0:
-        reach = f"{'the voter has no' if total == 1 else 'none of them has a'} phone on file: reach them by mail"
+        return f"{text}."
+    if total == 1:
+        phones = "the voter has a phone on file" if with_phone else "the voter has no phone on file"
     elif with_phone == total:
-        reach = "the voter has a phone on file" if total == 1 else f"all {total:,} have a phone on file"
+        phones = f"all {total:,} have a phone on file"
     else:
-        have = "has" if with_phone == 1 else "have"
-        reach = f"{with_phone:,} of them {have} a phone on file; reach the others by mail"
-    return f"{voters} on no turf, with no door to knock ({reasons}): {reach}."
+        some, verb = ("none", "has") if with_phone == 0 else (f"{with_phone:,}", "has" if with_phone == 1 else "have")
+        phones = f"{some} of them {verb} a phone on file"
+    return f"{text}: {phones}."
 
 
 def block_face(door: Door) -> tuple[str, str, int | None]:

@@ -47,20 +47,20 @@ def test_walkable_keeps_the_order_and_counts_the_voters_left_off_by_reason():
     assert left_ids == [f"{WITHHELD}-0", f"{WITHHELD}-1", f"{WITHHELD}-2", "PO BOX 5-0", "PO BOX 5-1"]
     assert left_off_text(left) == (
         "5 voters are on no turf, with no door to knock (address withheld by the state: 3; "
-        "a post office or rural route box: 2): reach them by phone or mail."
+        "a post office or rural route box: 2)."
     )
     assert left_off_text({walk.NOT_WALKABLE_BOX: 1}).startswith("1 voter is on no turf")
     assert left_off_text({}) == ""
-    # once it is known how many of them have a phone, it says how to reach them
-    reach = {n: left_off_text(left, n).rsplit("): ", 1)[1] for n in (0, 1, 2, 5)}
-    assert reach == {
-        0: "none of them has a phone on file: reach them by mail.",
-        1: "1 of them has a phone on file; reach the others by mail.",
-        2: "2 of them have a phone on file; reach the others by mail.",
+    # once it is known how many of them have a phone, it says so
+    phones = {n: left_off_text(left, n).rsplit("): ", 1)[1] for n in (0, 1, 2, 5)}
+    assert phones == {
+        0: "none of them has a phone on file.",
+        1: "1 of them has a phone on file.",
+        2: "2 of them have a phone on file.",
         5: "all 5 have a phone on file.",
     }
     one = {walk.NOT_WALKABLE_BOX: 1}
-    assert left_off_text(one, 0).endswith("): the voter has no phone on file: reach them by mail.")
+    assert left_off_text(one, 0).endswith("): the voter has no phone on file.")
     assert left_off_text(one, 1).endswith("): the voter has a phone on file.")
 
 
@@ -150,7 +150,7 @@ def test_the_voters_left_off_become_a_call_list_of_those_who_can_be_called(
     client.force_login(personas.staff)
     url = reverse("field:left-off-call-list", args=[campaign.pk, cut.pk])
     page = client.get(reverse("field:campaign", args=[campaign.pk])).content.decode()
-    assert "2 of them have a phone on file; reach the others by mail." in page and url in page
+    assert "2 of them have a phone on file." in page and url in page
     page = client.post(url, follow=True).content.decode()
     assert "Made the call list Oak St, frozen: no door to knock with 2 of the 4 voters left off the turfs" in page
     made = CallList.objects.get(campaign=campaign)
@@ -177,10 +177,9 @@ def test_no_call_list_when_none_of_the_voters_left_off_can_be_called(settings, t
     client.force_login(personas.staff)
     url = reverse("field:left-off-call-list", args=[campaign.pk, cut.pk])
     page = client.get(reverse("field:campaign", args=[campaign.pk])).content.decode()
-    assert "none of them has a phone on file: reach them by mail." in page and "Make a call list of them" not in page
+    assert "none of them has a phone on file." in page and "Make a call list of them" not in page
     # asked for all the same (the page was open before), it says why there is none
     page = client.post(url, follow=True).content.decode()
     assert "none of the 2 voters left off the turfs of Oak St, frozen can be called" in page
-    assert "reach them by mail" in page
     assert not CallList.objects.exists()
     voter_engine.close_all()
