@@ -7,7 +7,7 @@ from typing import Any
 
 from groundswell.field.models import CallList, Result, Script, Turf
 from groundswell.field.scripts import choices_of
-from groundswell.field.walk import door_title, side_label, unit_label
+from groundswell.field.walk import shown_title, side_label, unit_label
 
 
 def _script(script: Script | None) -> dict[str, Any] | None:
@@ -33,9 +33,7 @@ def turf_data(turf: Turf, script: Script | None) -> dict[str, Any]:
              "unit": unit_label(unit["apartment"])}
             for unit in door["units"] for v in unit["voters"]
         ]  # fmt: skip
-        stops.append(
-            {"key": door["key"], "title": door_title(door["address"]), "subtitle": side_label(door), "people": people}
-        )
+        stops.append({"key": door["key"], "title": shown_title(door), "subtitle": side_label(door), "people": people})
     return {
         "kind": "turf", "id": turf.pk, "title": turf.name, "method": "door", "campaign": turf.campaign.name,
         "results": _results(turf.campaign.results), "script": _script(script), "stops": stops,

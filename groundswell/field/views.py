@@ -28,7 +28,7 @@ from groundswell.field.canvass import call_list_data, turf_data
 from groundswell.field.forms import AssignForm, CallListForm, CampaignForm, ControlGroupForm, CutTurfsForm, ScriptForm
 from groundswell.field.maps import precinct_geometry
 from groundswell.field.models import Campaign
-from groundswell.field.walk import door_title, side_label, unit_label
+from groundswell.field.walk import shown_title, side_label, unit_label
 
 SERVICE_WORKER = Path(settings.BASE_DIR) / "static" / "groundswell" / "field-sw.js"
 
@@ -218,7 +218,7 @@ def _turf_page(request: HttpRequest, turf: Any, form: AssignForm, status: int = 
         "doors": [
             {
                 **door,
-                "address": door_title(door["address"]),
+                "address": shown_title(door),
                 "side_label": side_label(door),
                 "units": [{**u, "label": unit_label(u["apartment"])} for u in door["units"]],
             }

@@ -44,6 +44,18 @@ def door_title(address: str | None) -> str:
     return WITHHELD if address == layouts.NC_WITHHELD_ADDRESS else address
 
 
+def shown_title(door: Door) -> str:
+    """A stored door's title as a walk list shows it now: ``door_title`` of the title stored, except where
+    that lost part of the street. A turf cut before units were read word by word stored "100 N" for
+    100 N STEWART ST APT 2 (the street read as ending at "STE"): such a door is titled by its number and
+    street."""
+    title = door_title(door["address"])
+    number, street = door["house_number"], door["street"]
+    if number is not None and street and street not in title:
+        return f"{number} {street}"
+    return title
+
+
 def door_key(street: str, odd: bool, house_number: int | None) -> str:
     return f"{street}|{'odd' if odd else 'even'}|{'' if house_number is None else house_number}"
 

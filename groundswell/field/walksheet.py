@@ -14,7 +14,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTempl
 
 from groundswell.field import scripts as script_rules
 from groundswell.field.models import Result, Script, Turf
-from groundswell.field.walk import door_title, side_label, unit_label
+from groundswell.field.walk import shown_title, side_label, unit_label
 
 
 class Box(Flowable):  # type: ignore[misc]  # reportlab ships no type hints
@@ -108,7 +108,7 @@ def walk_sheet_pdf(turf: Turf, script: Script | None) -> bytes:
     for number, door in enumerate(turf.doors, start=1):
         side = side_label(door)
         side_text = f" <font size=8>({side})</font>" if side else ""
-        title = Paragraph(f"{number}. {_esc(door_title(door['address']))}{side_text}", st["door"])
+        title = Paragraph(f"{number}. {_esc(shown_title(door))}{side_text}", st["door"])
         story.append(KeepTogether([title, _door_table(door, codes, questions, st)]))
     buffer = BytesIO()
     doc = SimpleDocTemplate(

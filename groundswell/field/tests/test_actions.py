@@ -371,6 +371,27 @@ def test_doors_with_no_house_number_are_printed_and_shown_without_a_street_side(
     assert [(s["title"], s["subtitle"]) for s in stops[-2:]] == [(WITHHELD, ""), (NO_ADDRESS, "")]
 
 
+def test_a_door_stored_with_part_of_its_street_is_shown_with_all_of_it(voter_list, campaign, personas):
+    """A turf cut before units were read word by word stored "100 N" for 100 N STEWART ST APT 2."""
+    turf = _cut(voter_list, campaign, personas)[0]
+    door = turf.doors[0]
+    kept = (door["address"], door["house_number"], door["street"])
+    voter = voters_at(door)[0]
+    turf.doors.append({"key": "N STEWART ST|even|100", "street": "N STEWART ST", "side": "even", "house_number": 100,
+                       "address": "100 N", "units": [{"apartment": "APT 2", "voters": [voter]}]})  # fmt: skip
+    turf.save()
+    text = _pdf_text(do_print_walk_sheet(turf, None, actor=personas.staff))
+    assert f"({len(turf.doors)}. 100 N STEWART ST" in text
+    client = Client()
+    client.force_login(personas.staff)
+    page = client.get(reverse("field:turf", args=[turf.pk])).content.decode()
+    assert "<strong>100 N STEWART ST</strong>" in page and "<strong>100 N</strong>" not in page
+    stops = turf_data(turf, None)["stops"]
+    assert stops[-1]["title"] == "100 N STEWART ST"
+    # a door whose title holds its street reads as stored ("12B OAK ST" keeps its letter)
+    assert stops[0]["title"] == kept[0] and kept[2] in kept[0]
+
+
 def test_units_are_printed_and_shown_as_the_file_wrote_them(voter_list, campaign, personas):
     turf = _cut(voter_list, campaign, personas)[0]
     door = turf.doors[0]
