@@ -311,6 +311,28 @@ def _field_call_list(side: str) -> Callable[[Personas], int]:
     return call_list_id
 
 
+def _field_turf_cut(side: str) -> Callable[[Personas], int]:
+    """A cut of the side's campaign in the URL (the one ``campaign_id`` just made) that left a voter off."""
+
+    def cut_id(personas: Personas) -> int:
+        from groundswell.field.models import Campaign, TurfCut
+        from groundswell.voters.models import VoterList
+
+        chapter, _ = _chapter_and_leader(personas, side)
+        campaign = Campaign.objects.filter(chapter=chapter, name=f"Field {side}").order_by("-id").first()
+        campaign = campaign or _field_campaign(personas, side)
+        voter_list = VoterList.objects.create(
+            name="List", state=campaign.state, chapter=chapter, definition={}, frozen_at=timezone.now(),
+            voter_count=1, path="",
+        )  # fmt: skip
+        return TurfCut.objects.create(
+            voter_list=voter_list, campaign=campaign, target=30, unit="doors",
+            left_off={"a post office or rural route box": 1}, left_off_ids=["V1"], left_off_with_phone=1,
+        ).pk  # fmt: skip
+
+    return cut_id
+
+
 def _field_assignment(side: str) -> Callable[[Personas], int]:
     def assignment_id(personas: Personas) -> int:
         from groundswell.field.models import Assignment, Turf
@@ -452,6 +474,8 @@ ROUTE_KWARG_FACTORIES: dict[tuple[str, str], KwargFactory] = {
     # Private links that need no account: the candidate's questionnaire and a member's ballot.
     ("endorsements:answer", "token"): _three(_questionnaire_token("a"), _questionnaire_token("b"), "not-a-valid-token"),
     ("endorsements:ballot", "token"): _three(_ballot_token("a"), _ballot_token("b"), "not-a-valid-token"),
+    # A turf cut of the campaign in the same URL: own is chapter A's, other chapter B's.
+    ("field:left-off-call-list", "cut_id"): _three(_field_turf_cut("a"), _field_turf_cut("b"), MISSING_ID),
 }
 
 

@@ -29,6 +29,7 @@ from groundswell.field.forms import AssignForm, CallListForm, CampaignForm, Cont
 from groundswell.field.maps import precinct_geometry
 from groundswell.field.models import Campaign
 from groundswell.field.walk import shown_title, side_label, unit_label
+from groundswell.voters import engine as voter_engine
 
 SERVICE_WORKER = Path(settings.BASE_DIR) / "static" / "groundswell" / "field-sw.js"
 
@@ -191,6 +192,8 @@ def left_off_call_list(request: HttpRequest, campaign_id: int, cut_id: int) -> H
         made = actions.do_call_left_off(cut, actor=_user(request))
     except FieldError as error:
         messages.error(request, str(error))
+    except voter_engine.NoVoterData:
+        messages.error(request, f"call list: no voter file is loaded for {cut.voter_list.state} to find their phones")
     else:
         left = len(cut.left_off_ids)
         messages.success(request, f"Made the call list {made.name} with {made.entry_count:,} of the {left:,} voters "
