@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from groundswell.chapters.access import AnyUser, scope_for
 from groundswell.chapters.models import Chapter
-from groundswell.core.models import User
+from groundswell.core.models import Job, User
 from groundswell.elections.models import Candidacy, OfficeLevel
+from groundswell.endorsements.jobs import IMPORT_HISTORICAL
 from groundswell.endorsements.models import (
     Answer,
     Ballot,
@@ -179,6 +180,16 @@ def platform_issues() -> QuerySet[PlatformIssue]:
 def require_national(user: AnyUser) -> None:
     if not scope_for(user).national:
         raise Http404
+
+
+def historical_import_jobs(user: AnyUser) -> QuerySet[Job]:
+    """Imports of past endorsements, newest first: national staff's."""
+    require_national(user)
+    return Job.objects.filter(kind=IMPORT_HISTORICAL).select_related("created_by").order_by("-created_at", "-id")
+
+
+def get_historical_import_job(user: AnyUser, job_id: int) -> Job:
+    return get_object_or_404(historical_import_jobs(user), pk=job_id)
 
 
 def all_platform_issues(user: AnyUser) -> QuerySet[PlatformIssue]:

@@ -19,9 +19,11 @@ from django.views.decorators.http import require_POST
 from groundswell.chapters.access import scope_for
 from groundswell.chapters.geo import STATE_NAMES
 from groundswell.chapters.selectors import chapters_managed_by
+from groundswell.core.jobs import do_enqueue_job
 from groundswell.core.models import User
 from groundswell.elections.models import OfficeLevel
 from groundswell.endorsements import actions, forms, importing, scorecard, selectors
+from groundswell.endorsements.jobs import IMPORT_HISTORICAL
 from groundswell.endorsements.models import NATIONAL_ENDORSER, Nomination, NominationStatus
 from groundswell.geo.importing import ImportRejected
 
@@ -518,7 +520,7 @@ def _upload_dir() -> Any:
 
 @login_required
 def import_page(request: HttpRequest) -> HttpResponse:
-    selectors.require_national(request.user)
+    jobs = selectors.historical_import_jobs(request.user)[:10]  # 404 for anyone but national staff
     form = forms.UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -526,7 +528,13 @@ def import_page(request: HttpRequest) -> HttpResponse:
         (_upload_dir() / f"{key}.csv").write_bytes(upload.read())
         request.session["historical_upload"] = {"key": key, "name": upload.name}
         return redirect("endorsements:import-mapping")
-    return render(request, "endorsements/import.html", {"form": form})
+    return render(request, "endorsements/import.html", {"form": form, "jobs": jobs})
+
+
+@login_required
+def import_job_status(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = selectors.get_historical_import_job(request.user, job_id)
+    return render(request, "endorsements/_import_job.html", {"job": job})
 
 
 @login_required
@@ -535,7 +543,8 @@ def import_mapping(request: HttpRequest) -> HttpResponse:
     upload = request.session.get("historical_upload")
     if not upload:
         return redirect("endorsements:import")
-    data = (_upload_dir() / f"{upload['key']}.csv").read_bytes()
+    stored = _upload_dir() / f"{upload['key']}.csv"
+    data = stored.read_bytes()
     headers, records = importing.read_csv(importing.text_of(data))
     guess = importing.guess_mapping(headers, records)
     initial: dict[str, Any] = {f"col_{k}": v for k, v in guess.columns.items()}
@@ -552,15 +561,18 @@ def import_mapping(request: HttpRequest) -> HttpResponse:
             default_level=d["default_level"],
         )
         try:
-            report = importing.do_import_historical_endorsements(
-                importing.text_of(data), mapping=mapping, file_name=upload["name"], actor=_user(request)
-            )
+            # every row is checked here, so a bad one is named on this page; loading them (finding or
+            # making each election, office, race and candidacy) runs in the background
+            rows = importing.parse_rows(records, mapping)
         except ImportRejected as rejected:
             errors = rejected.errors
         else:
+            params = {"path": str(stored), "filename": upload["name"], "mapping": mapping.as_dict()}
+            do_enqueue_job(IMPORT_HISTORICAL, params, actor=_user(request))
             del request.session["historical_upload"]
-            messages.success(request, f"Imported {report.summary()}.")
-            return redirect("endorsements:scorecard")
+            good = f"All {len(rows):,} rows of {upload['name']} are good"
+            messages.success(request, f"{good}: they are being loaded; progress shows below.")
+            return redirect("endorsements:import")
     return render(
         request,
         "endorsements/import_mapping.html",

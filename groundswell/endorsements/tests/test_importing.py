@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from groundswell.core.jobs import do_enqueue_job, run_pending_jobs
+from groundswell.core.models import AuditEntry, AuditEvent, Job, JobStatus
 from groundswell.elections.models import Candidacy, Outcome
 from groundswell.endorsements.importing import Mapping, do_import_historical_endorsements, guess_mapping, read_csv
+from groundswell.endorsements.jobs import IMPORT_HISTORICAL
 from groundswell.endorsements.models import Endorsement, EndorsementSource
 from groundswell.endorsements.scorecard import scorecard_for
 from groundswell.geo.importing import ImportRejected
@@ -153,8 +157,66 @@ def test_import_page_maps_columns_and_shows_row_errors(personas: Personas) -> No
     assert Endorsement.objects.count() == 0
 
 
+MAPPING_FORM = {
+    "endorsers": ["Groundswell", "Working Families"], "col_candidate": "Candidate", "col_state": "State",
+    "col_date": "Year", "col_office": "Office", "col_district": "District", "col_level": "Level",
+    "col_result": "Result", "default_kind": "general",
+}  # fmt: skip
+
+
+def test_a_good_file_is_loaded_in_the_background_with_its_progress_on_the_import_page(
+    personas: Personas, settings: Any, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    client = Client()
+    client.force_login(personas.staff)
+    upload = io.BytesIO(CSV.encode())
+    upload.name = "past.csv"
+    client.post("/endorsements/import/", {"file": upload})
+    response = client.post("/endorsements/import/mapping/", MAPPING_FORM, follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == "/endorsements/import/"
+    assert "All 5 rows of past.csv are good: they are being loaded; progress shows below." in page
+    job = Job.objects.get(kind=IMPORT_HISTORICAL)
+    # queued, not loaded: the row polls its own status until the job is done
+    assert job.status == JobStatus.QUEUED and Endorsement.objects.count() == 0
+    assert f'hx-get="/endorsements/import/jobs/{job.pk}/"' in page
+    stored = Path(job.params["path"])
+    assert stored.is_file() and stored.parent == tmp_path / "historical-endorsements"
+
+    assert run_pending_jobs() == 1
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.created_by == personas.staff
+    assert Endorsement.objects.filter(source=EndorsementSource.HISTORICAL).count() == 6
+    assert not stored.exists()  # the upload is gone once its rows are in
+    row = client.get(f"/endorsements/import/jobs/{job.pk}/").content.decode()
+    assert "5 rows: 6 endorsements of 4 candidates" in row and "hx-get" not in row
+    assert "5 rows: 6 endorsements of 4 candidates" in client.get("/endorsements/import/").content.decode()
+    audit = AuditEntry.objects.get(event_type=AuditEvent.ENDORSEMENTS_IMPORTED)
+    assert audit.actor == personas.staff
+
+
+def test_a_file_that_changed_after_its_check_fails_its_job_and_loads_nothing(
+    personas: Personas, tmp_path: Path
+) -> None:
+    bad = tmp_path / "past.csv"
+    bad.write_text(CSV + "Fay Gold,ZZ,2022,Mayor,,municipal,Won,Yes,No\n")
+    params = {"path": str(bad), "filename": "past.csv", "mapping": _mapping().as_dict()}
+    job = do_enqueue_job(IMPORT_HISTORICAL, params, actor=personas.staff)
+    run_pending_jobs()
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "row 7, State: unknown state 'ZZ'" in job.error
+    assert Endorsement.objects.count() == 0 and bad.exists()
+    client = Client()
+    client.force_login(personas.staff)
+    row = client.get(f"/endorsements/import/jobs/{job.pk}/").content.decode()
+    assert "Nothing was loaded: 1 bad row: row 7, State: unknown state &#x27;ZZ&#x27;" in row
+
+
 def test_import_and_scorecard_pages_are_for_national_staff(personas: Personas) -> None:
+    job = do_enqueue_job(IMPORT_HISTORICAL, {"path": "", "filename": "x.csv", "mapping": {}}, actor=personas.staff)
     client = Client()
     client.force_login(personas.leader_a)
     assert client.get("/endorsements/import/").status_code == 404
+    assert client.get(f"/endorsements/import/jobs/{job.pk}/").status_code == 404
     assert client.get("/endorsements/scorecard/").status_code == 404
