@@ -22,6 +22,8 @@ def import_historical_job(job: Job, progress: Progress) -> dict[str, Any]:
     its rows are in."""
     params = job.params
     path = Path(params["path"])
+    if not path.is_file():  # loaded already by a twin of this job (a form sent twice), or cleaned away
+        raise JobInputError(f"the uploaded file {params['filename']} is gone: upload it again")
     try:
         report = importing.do_import_historical_endorsements(
             importing.text_of(path.read_bytes()),

@@ -211,6 +211,12 @@ def test_a_file_that_changed_after_its_check_fails_its_job_and_loads_nothing(
     client.force_login(personas.staff)
     row = client.get(f"/endorsements/import/jobs/{job.pk}/").content.decode()
     assert "Nothing was loaded: 1 bad row: row 7, State: unknown state &#x27;ZZ&#x27;" in row
+    # a job whose upload is gone (its twin loaded it) fails at once, saying so
+    gone = do_enqueue_job(IMPORT_HISTORICAL, {**params, "path": str(tmp_path / "gone.csv")}, actor=personas.staff)
+    run_pending_jobs()
+    gone.refresh_from_db()
+    assert (gone.status, gone.attempts) == (JobStatus.FAILED, 1)
+    assert gone.error == "the uploaded file past.csv is gone: upload it again"
 
 
 def test_import_and_scorecard_pages_are_for_national_staff(personas: Personas) -> None:
