@@ -474,12 +474,6 @@ ROUTE_KWARG_FACTORIES: dict[tuple[str, str], KwargFactory] = {
     # Private links that need no account: the candidate's questionnaire and a member's ballot.
     ("endorsements:answer", "token"): _three(_questionnaire_token("a"), _questionnaire_token("b"), "not-a-valid-token"),
     ("endorsements:ballot", "token"): _three(_ballot_token("a"), _ballot_token("b"), "not-a-valid-token"),
-    # Imports of past endorsements are national staff's; own/other differ only by who started them.
-    ("endorsements:import-job", "job_id"): _three(
-        _job_started_by("leader_a", "endorsements.import_historical"),
-        _job_started_by("leader_b", "endorsements.import_historical"),
-        MISSING_ID,
-    ),
     # A turf cut of the campaign in the same URL: own is chapter A's, other chapter B's.
     ("field:left-off-call-list", "cut_id"): _three(_field_turf_cut("a"), _field_turf_cut("b"), MISSING_ID),
 }

@@ -33,13 +33,6 @@ def import_historical_job(job: Job, progress: Progress) -> dict[str, Any]:
             progress=job_progress(progress),
         )
     except ImportRejected as exc:
-        raise JobInputError(str(exc)) from exc
+        raise JobInputError(f"Nothing was loaded: {exc}") from exc
     path.unlink(missing_ok=True)
-    return {
-        "summary": report.summary(),
-        "rows": report.rows,
-        "endorsements": report.endorsements,
-        "won": report.won,
-        "lost": report.lost,
-        "undecided": report.undecided,
-    }
+    return {"summary": report.summary()}

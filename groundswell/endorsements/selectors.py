@@ -188,10 +188,6 @@ def historical_import_jobs(user: AnyUser) -> QuerySet[Job]:
     return Job.objects.filter(kind=IMPORT_HISTORICAL).select_related("created_by").order_by("-created_at", "-id")
 
 
-def get_historical_import_job(user: AnyUser, job_id: int) -> Job:
-    return get_object_or_404(historical_import_jobs(user), pk=job_id)
-
-
 def all_platform_issues(user: AnyUser) -> QuerySet[PlatformIssue]:
     require_national(user)
     return PlatformIssue.objects.all()

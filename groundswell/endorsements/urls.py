@@ -29,5 +29,4 @@ urlpatterns = [
     path("scorecard/", views.scorecard_page, name="scorecard"),
     path("import/", views.import_page, name="import"),
     path("import/mapping/", views.import_mapping, name="import-mapping"),
-    path("import/jobs/<int:job_id>/", views.import_job_status, name="import-job"),
 ]

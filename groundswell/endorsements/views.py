@@ -532,12 +532,6 @@ def import_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def import_job_status(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = selectors.get_historical_import_job(request.user, job_id)
-    return render(request, "endorsements/_import_job.html", {"job": job})
-
-
-@login_required
 def import_mapping(request: HttpRequest) -> HttpResponse:
     selectors.require_national(request.user)
     upload = request.session.get("historical_upload")

@@ -180,7 +180,7 @@ def test_a_good_file_is_loaded_in_the_background_with_its_progress_on_the_import
     job = Job.objects.get(kind=IMPORT_HISTORICAL)
     # queued, not loaded: the row polls its own status until the job is done
     assert job.status == JobStatus.QUEUED and Endorsement.objects.count() == 0
-    assert f'hx-get="/endorsements/import/jobs/{job.pk}/"' in page
+    assert f'hx-get="/jobs/{job.pk}/"' in page
     stored = Path(job.params["path"])
     assert stored.is_file() and stored.parent == tmp_path / "historical-endorsements"
 
@@ -189,7 +189,7 @@ def test_a_good_file_is_loaded_in_the_background_with_its_progress_on_the_import
     assert job.status == JobStatus.SUCCEEDED and job.created_by == personas.staff
     assert Endorsement.objects.filter(source=EndorsementSource.HISTORICAL).count() == 6
     assert not stored.exists()  # the upload is gone once its rows are in
-    row = client.get(f"/endorsements/import/jobs/{job.pk}/").content.decode()
+    row = client.get(f"/jobs/{job.pk}/", headers={"HX-Request": "true"}).content.decode()
     assert "5 rows: 6 endorsements of 4 candidates" in row and "hx-get" not in row
     assert "5 rows: 6 endorsements of 4 candidates" in client.get("/endorsements/import/").content.decode()
     audit = AuditEntry.objects.get(event_type=AuditEvent.ENDORSEMENTS_IMPORTED)
@@ -209,7 +209,7 @@ def test_a_file_that_changed_after_its_check_fails_its_job_and_loads_nothing(
     assert Endorsement.objects.count() == 0 and bad.exists()
     client = Client()
     client.force_login(personas.staff)
-    row = client.get(f"/endorsements/import/jobs/{job.pk}/").content.decode()
+    row = client.get(f"/jobs/{job.pk}/", headers={"HX-Request": "true"}).content.decode()
     assert "Nothing was loaded: 1 bad row: row 7, State: unknown state &#x27;ZZ&#x27;" in row
     # a job whose upload is gone (its twin loaded it) fails at once, saying so
     gone = do_enqueue_job(IMPORT_HISTORICAL, {**params, "path": str(tmp_path / "gone.csv")}, actor=personas.staff)
@@ -224,5 +224,5 @@ def test_import_and_scorecard_pages_are_for_national_staff(personas: Personas) -
     client = Client()
     client.force_login(personas.leader_a)
     assert client.get("/endorsements/import/").status_code == 404
-    assert client.get(f"/endorsements/import/jobs/{job.pk}/").status_code == 404
+    assert client.get(f"/jobs/{job.pk}/").status_code == 404
     assert client.get("/endorsements/scorecard/").status_code == 404
