@@ -163,7 +163,7 @@ def do_cut_turfs(
     if Turf.objects.filter(voter_list=voter_list, campaign=campaign).exists():
         raise FieldError(already_cut)
     cut, left_off, left_off_ids = cut_list(voter_list, target, unit)
-    with_phone = len(_left_off_entries(voter_list, left_off_ids)) if left_off_ids else 0
+    with_phone = len(_voter_entries(voter_list, left_off_ids)) if left_off_ids else 0
     with transaction.atomic():
         try:
             # the record's one-per-list-and-campaign constraint refuses the rest: a cut running at the same
@@ -212,9 +212,12 @@ def _opted_out() -> tuple[set[str], set[int], set[str]]:
     return voters, {p for _, p, _ in rows if p}, {ph for _, _, ph in rows if ph}
 
 
-def _voter_entries(voter_list: VoterList) -> list[dict[str, Any]]:
+def _voter_entries(voter_list: VoterList, voter_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """Call-list entries of the list's voters (or of these ``voter_ids`` of it) who can be called: never
+    the list's control group, nor anyone who asked not to be contacted."""
     opted_out = _opted_out()
-    keep = set(voterdata.list_voter_ids(voter_list.path)) - held_out_ids(voter_list) - opted_out[0]
+    ids = voterdata.list_voter_ids(voter_list.path) if voter_ids is None else voter_ids
+    keep = set(ids) - held_out_ids(voter_list) - opted_out[0]
     with voter_engine.using_engine(voter_list.state) as engine:
         return _phone_entries(voterdata.phones_of(engine, sorted(keep)), opted_out)
 
@@ -273,18 +276,10 @@ def do_make_call_list(
     return _save_call_list(campaign, name, kind, method, voter_list, entries, source, actor)
 
 
-def _left_off_entries(voter_list: VoterList, left_off_ids: Iterable[str]) -> list[dict[str, Any]]:
-    """Call-list entries of the voters left off a list's turfs who can be called."""
-    opted_out = _opted_out()
-    ids = sorted(set(left_off_ids) - held_out_ids(voter_list) - opted_out[0])
-    with voter_engine.using_engine(voter_list.state) as engine:
-        return _phone_entries(voterdata.phones_of(engine, ids), opted_out)
-
-
 def do_call_left_off(cut: TurfCut, *, actor: AnyUser) -> CallList:
     """A phone list of the voters a turf cut left off, nobody being able to knock at their door: those with
     a phone on file who never asked not to be contacted (the list's control group was never among them)."""
-    entries = _left_off_entries(cut.voter_list, cut.left_off_ids)
+    entries = _voter_entries(cut.voter_list, cut.left_off_ids)
     if not entries:
         n = len(cut.left_off_ids)
         voters = "the voter" if n == 1 else f"the {n:,} voters"
