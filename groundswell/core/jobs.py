@@ -58,7 +58,8 @@ class NoProgress:
 
 
 class Progress:
-    """Reports how far a job has got. Writes at most twice a second, outside any transaction."""
+    """Reports how far a job has got, at most twice a second: to the job row, and to the job's live-progress
+    file that the pages read while the handler's transaction keeps the row's figures from them."""
 
     def __init__(self, job: Job, *, min_interval: float = 0.5) -> None:
         self.job = job
@@ -88,6 +89,7 @@ class Progress:
             total=self.job.total,
             heartbeat_at=timezone.now(),
         )
+        self.job.write_live_progress()  # seen at once, even from inside the handler's transaction
 
 
 def do_enqueue_job(kind: str, params: dict[str, Any], *, actor: User | None) -> Job:
@@ -134,7 +136,10 @@ def claim_next_job() -> Job | None:
 def run_job(job: Job) -> Job:
     handler = _HANDLERS[job.kind]
     try:
-        result = handler(job, Progress(job))
+        try:
+            result = handler(job, Progress(job))
+        finally:
+            job.forget_live_progress()
     except Exception as exc:
         log.exception("job %s failed", job.pk)
         final = JobStatus.FAILED if job.attempts >= MAX_ATTEMPTS or _is_user_error(exc) else JobStatus.QUEUED

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -204,6 +208,44 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Job:
+        """A running job read from the database carries the progress its worker last reported (see
+        ``write_live_progress``): the database's figures can lag behind the work by a whole transaction."""
+        job = super().from_db(db, field_names, values)
+        if job.__dict__.get("status") == JobStatus.RUNNING and job.pk is not None:
+            job.read_live_progress()
+        return job
+
+    def live_progress_path(self) -> Path:
+        return Path(settings.DATA_DIR) / "jobs" / f"{self.pk}.progress.json"
+
+    def write_live_progress(self) -> None:
+        """Where the worker's progress shows while its job holds a transaction open: a handler applies its
+        changes in one transaction, inside which its writes to the job row are seen by nobody else until
+        the end. A small file beside the data, replaced whole at each report, is seen by the web server at
+        once (a server on another machine sees the database's figures, as before)."""
+        path = self.live_progress_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        live = {"job": self._identity(), "phase": self.phase, "done": self.done, "total": self.total}
+        temporary.write_text(json.dumps(live))
+        os.replace(temporary, path)
+
+    def read_live_progress(self) -> None:
+        try:
+            live = json.loads(self.live_progress_path().read_text())
+        except (OSError, ValueError):
+            return  # none reported yet, or the job just ended
+        if live.get("job") == self._identity():  # never another job's that had the same id
+            self.phase, self.done, self.total = live["phase"], live["done"], live["total"]
+
+    def _identity(self) -> str:
+        return f"{self.pk}@{self.created_at.isoformat() if self.created_at else ''}"
+
+    def forget_live_progress(self) -> None:
+        self.live_progress_path().unlink(missing_ok=True)
 
     @property
     def percent(self) -> int | None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.utils import timezone
 
 from groundswell.core.jobs import (
@@ -32,6 +34,30 @@ def count_to(job: Job, progress: Progress) -> dict[str, int]:
         row = Job.objects.get(pk=job.pk)
         SEEN_PROGRESS.append((row.phase, row.done, row.total))
     return {"counted": job.params["n"]}
+
+
+SEEN_FROM_ELSEWHERE: list[tuple[str, int, int | None]] = []
+
+
+def _read_as_the_page_does(job_id: int) -> None:
+    """The job as another connection reads it (the web server's poll): a thread has its own connection."""
+    try:
+        row = Job.objects.get(pk=job_id)
+        SEEN_FROM_ELSEWHERE.append((row.phase, row.done, row.total))
+    finally:
+        connection.close()
+
+
+@job_handler("test.apply-in-one-transaction")
+def apply_in_one_transaction(job: Job, progress: Progress) -> dict[str, int]:
+    progress.min_interval = 0
+    with transaction.atomic():  # as a handler applies its changes: all or nothing
+        progress.phase("applying", total=10)
+        progress.advance(5)
+        watcher = threading.Thread(target=_read_as_the_page_does, args=(job.pk,))
+        watcher.start()
+        watcher.join()
+    return {"applied": 10}
 
 
 @job_handler("test.bad-input")
@@ -88,3 +114,13 @@ def test_jobs_command_follows_a_finished_job(personas, capsys):
     call_command("jobs", follow=job.pk)
     out = capsys.readouterr().out
     assert "succeeded" in out and "counted: 2" in out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_reported_inside_the_handlers_transaction_is_seen_by_the_page_at_once(personas):
+    SEEN_FROM_ELSEWHERE.clear()
+    job = do_enqueue_job("test.apply-in-one-transaction", {}, actor=personas.staff)
+    assert run_pending_jobs() == 1
+    assert SEEN_FROM_ELSEWHERE == [("applying", 5, 10)]
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and not job.live_progress_path().exists()
