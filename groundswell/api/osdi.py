@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q
@@ -11,8 +12,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.timezone import make_aware
 
 from groundswell.people.actions import PersonDetails
-from groundswell.people.models import Person
 from groundswell.people.normalize import normalize_email, normalize_phone, normalize_zip
+from groundswell.people.selectors import SeenPerson
 
 CURIES = [{"name": "osdi", "href": "https://opensupporter.github.io/osdi-docs/{rel}", "templated": True}]
 
@@ -30,11 +31,11 @@ def _date(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def person_resource(person: Person, base: str) -> dict[str, Any]:
-    """A person as OSDI shows one. Expects emails, phones and tags prefetched."""
-    self_href = f"{base}/people/{person.pk}"
+def person_resource(person: SeenPerson, base: str) -> dict[str, Any]:
+    """A person as OSDI shows one: the caller's view of them (people.selectors.seen_people)."""
+    self_href = f"{base}/people/{person.uid}"
     return {
-        "identifiers": [f"groundswell:{person.pk}"],
+        "identifiers": [f"groundswell:{person.uid}"],
         "given_name": person.first_name,
         "additional_name": person.middle_name,
         "family_name": person.last_name,
@@ -42,21 +43,21 @@ def person_resource(person: Person, base: str) -> dict[str, Any]:
         "birthdate": {"year": person.birth_year} if person.birth_year else None,
         "email_addresses": [
             {
-                "address": email.address,
+                "address": email.value,
                 "primary": email.is_primary,
                 "status": "subscribed" if person.email_opt_in else "unsubscribed",
             }
-            for email in person.emails.all()
+            for email in person.emails
         ],
         "phone_numbers": [
             {
-                "number": phone.number,
+                "number": phone.value,
                 "primary": phone.is_primary,
                 "number_type": phone.kind,
                 "sms_capable": phone.kind == "mobile",
                 "status": "subscribed" if person.sms_opt_in else "unsubscribed",
             }
-            for phone in person.phones.all()
+            for phone in person.phones
         ],
         "postal_addresses": [
             {
@@ -70,10 +71,10 @@ def person_resource(person: Person, base: str) -> dict[str, Any]:
         ]
         if person.address_line1 or person.city or person.zip_code
         else [],
-        "custom_fields": {"source": person.source},
-        "groundswell:tags": [tag.name for tag in person.tags.all()],
-        "created_date": _date(person.created_at),
-        "modified_date": _date(person.updated_at),
+        "custom_fields": {"source": person.source} if person.source else {},
+        "groundswell:tags": list(person.tags),
+        "created_date": _date(person.created_at) if person.created_at else None,
+        "modified_date": _date(person.updated_at) if person.updated_at else None,
         "_links": {
             "self": {"href": self_href},
             "osdi:taggings": {"href": f"{self_href}/taggings"},
@@ -167,8 +168,9 @@ _FILTER = re.compile(r"^\s*(modified_date|created_date|email_address)\s+(gt|lt|e
 _DATE_FIELDS = {"modified_date": "updated_at", "created_date": "created_at"}
 
 
-def filter_q(expression: str) -> Q:
-    """OSDI's OData-style filter: ``modified_date gt '2024-01-01'``; clauses joined by ``and``."""
+def filter_q(expression: str, emails_in_scope: Callable[[str], Q]) -> Q:
+    """OSDI's OData-style filter: ``modified_date gt '2024-01-01'``; clauses joined by ``and``.
+    ``emails_in_scope`` turns an address into a condition on the rows, over the caller's own facts."""
     q = Q()
     for clause in re.split(r"\s+and\s+", expression.strip()):
         match = _FILTER.match(clause)
@@ -178,7 +180,7 @@ def filter_q(expression: str) -> Q:
         if name == "email_address":
             if op != "eq":
                 raise OsdiInputError("filter", "email_address supports only eq")
-            q &= Q(emails__address=value.strip().lower())
+            q &= emails_in_scope(value.strip().lower())
             continue
         q &= Q(**{f"{_DATE_FIELDS[name]}__{'gt' if op == 'gt' else 'lt' if op == 'lt' else 'date'}": _when(value, op)})
     return q

@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -27,8 +27,8 @@ from groundswell.chapters.selectors import chapters_managed_by, public_chapters
 from groundswell.core.audit import record_audit
 from groundswell.core.models import AuditEvent, User
 from groundswell.people import selectors as people_selectors
-from groundswell.people.actions import do_save_person, do_tag_person
-from groundswell.people.models import Person, Tag
+from groundswell.people.actions import do_add_to_person, do_save_person
+from groundswell.people.models import EmailAddress, Tag, Via
 
 HAL = "application/hal+json"
 DEFAULT_PER_PAGE = 25
@@ -95,11 +95,22 @@ def _page_numbers(request: HttpRequest) -> tuple[int, int]:
 
 
 def _collection(
-    request: HttpRequest, rel: str, rows: QuerySet[Any], render: Callable[[Any], dict[str, Any]]
+    request: HttpRequest,
+    rel: str,
+    rows: QuerySet[Any],
+    render: Callable[[Any], dict[str, Any]] | None = None,
+    *,
+    render_page: Callable[[list[Any]], list[dict[str, Any]]] | None = None,
 ) -> JsonResponse:
+    """One page of a collection, rendered a row at a time (``render``) or a page at a time."""
     page, per_page = _page_numbers(request)
     total = rows.count()
-    items = [render(row) for row in rows[(page - 1) * per_page : page * per_page]]
+    page_rows = list(rows[(page - 1) * per_page : page * per_page])
+    if render_page is None:
+        assert render is not None
+        items = [render(row) for row in page_rows]
+    else:
+        items = render_page(page_rows)
     total_pages = max(1, math.ceil(total / per_page))
     self_href = request.build_absolute_uri(request.path)
 
@@ -141,17 +152,28 @@ def entry_point(request: HttpRequest, user: User) -> HttpResponse:
     })  # fmt: skip
 
 
-def _people_with_details(people: QuerySet[Person]) -> QuerySet[Person]:
-    return people.prefetch_related("emails", "phones", "tags").order_by("id")
+def _people_rows(user: User, request: HttpRequest) -> QuerySet[Any]:
+    """The caller's people (their own view of each), filtered by OSDI's ``filter``, oldest first."""
+    scope = scope_for(user)
+    column = people_selectors.person_column(scope)
+    rows = people_selectors.visible_rows(scope)
+
+    def emails_in_scope(address: str) -> Q:
+        return Q(**{f"{column}__in": EmailAddress.objects.filter(scope.owner_q(), address=address).values("person_id")})
+
+    if request.GET.get("filter"):
+        rows = rows.filter(filter_q(request.GET["filter"], emails_in_scope))
+    return rows.order_by("created_at", column)
 
 
 @api_endpoint("GET")
 def people_collection(request: HttpRequest, user: User) -> HttpResponse:
-    people = people_selectors.people_visible_to(user)
-    if request.GET.get("filter"):
-        people = people.filter(filter_q(request.GET["filter"])).distinct()
     base = _base(request)
-    response = _collection(request, "osdi:people", _people_with_details(people), lambda p: person_resource(p, base))
+
+    def render_page(rows: list[Any]) -> list[dict[str, Any]]:
+        return [person_resource(p, base) for p in people_selectors.seen_people(user, rows)]
+
+    response = _collection(request, "osdi:people", _people_rows(user, request), render_page=render_page)
     _audit_people_read(user, request, json.loads(response.content)["_embedded"]["osdi:people"])
     return response
 
@@ -167,37 +189,20 @@ def _audit_people_read(user: User, request: HttpRequest, people: list[dict[str, 
 
 
 @api_endpoint("GET", "PUT")
-def person_item(request: HttpRequest, user: User, person_id: int) -> HttpResponse:
-    person = people_selectors.get_person(user, person_id)
+def person_item(request: HttpRequest, user: User, uid: str) -> HttpResponse:
+    person = people_selectors.get_person(user, uid)
     if request.method == "PUT":
-        details = person_details(_body(request))
-        details.emails = [e for e in details.emails if not _belongs_to_someone_else(e, person, "emails__address")]
-        details.phones = [p for p in details.phones if not _belongs_to_someone_else(p, person, "phones__number")]
-        if details.emails or details.phones:
-            do_save_person(details, source="API", actor=user)
-        else:
-            _update_without_contact(person, details, user)
-    person = _people_with_details(people_selectors.people_visible_to(user)).get(pk=person_id)
-    resource = person_resource(person, _base(request))
-    if request.method == "GET":
-        _audit_people_read(user, request, [resource])
+        do_add_to_person(person, person_details(_body(request)), actor=user, source="API")
+    resource = person_resource(people_selectors.seen_person(user, person), _base(request))
+    _audit_people_read(user, request, [resource])
     return _hal(resource)
-
-
-def _belongs_to_someone_else(value: str, person: Person, lookup: str) -> bool:
-    return Person.objects.filter(**{lookup: value}).exclude(pk=person.pk).exists()
-
-
-def _update_without_contact(person: Person, details: Any, user: User) -> None:
-    from groundswell.people.actions import ADDRESS_FIELDS, NAME_FIELDS, do_update_person
-
-    changes = {name: getattr(details, name) for name in (*NAME_FIELDS, *ADDRESS_FIELDS) if getattr(details, name)}
-    do_update_person(person, actor=user, **changes)
 
 
 @api_endpoint("POST")
 def person_signup(request: HttpRequest, user: User) -> HttpResponse:
-    """OSDI's person signup helper: create or (matched by email or phone) update, and tag."""
+    """OSDI's person signup helper: record what was sent as the caller's facts, about the person the
+    email matches or someone new, and tag. The answer is the same either way: the caller's own view
+    of the person (for a match outside their scope, only what they sent) and the same status."""
     body = _body(request)
     if not isinstance(body, dict):
         raise OsdiInputError("body", "must be an object")
@@ -206,11 +211,11 @@ def person_signup(request: HttpRequest, user: User) -> HttpResponse:
     if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
         raise OsdiInputError("add_tags", "must be a list of tag names")
     chapter = _signup_chapter(user, body.get("groundswell:chapter"))
-    person, created = do_save_person(details, source="API signup", actor=user, chapter=chapter)
-    for tag in tags:
-        do_tag_person(person, tag_name=tag.strip(), actor=user)
-    person = _people_with_details(Person.objects.filter(pk=person.pk)).get()
-    return _hal(person_resource(person, _base(request)), status=201 if created else 200)
+    details.tags = [t.strip() for t in tags]
+    saved = do_save_person(details, source="API signup", actor=user, chapter=chapter, via=Via.API)
+    resource = person_resource(people_selectors.seen_person(user, saved.person), _base(request))
+    _audit_people_read(user, request, [resource])
+    return _hal(resource, status=200)
 
 
 def _signup_chapter(user: User, slug: Any) -> Chapter | None:
@@ -233,15 +238,19 @@ def _signup_chapter(user: User, slug: Any) -> Chapter | None:
 
 
 @api_endpoint("GET")
-def person_taggings(request: HttpRequest, user: User, person_id: int) -> HttpResponse:
-    person = people_selectors.get_person(user, person_id)
+def person_taggings(request: HttpRequest, user: User, uid: str) -> HttpResponse:
+    """The tags the caller's scope put on a person (audited: it is a read of a person)."""
+    seen = people_selectors.get_seen_person(user, uid)
     base = _base(request)
-    names = list(person.tags.values_list("name", flat=True))
     items = [
-        {"_links": {"self": {"href": f"{base}/people/{person.pk}/taggings/{n}"}, "osdi:tag": {"href": f"{base}/tags"}},
+        {"_links": {"self": {"href": f"{base}/people/{seen.uid}/taggings/{n}"}, "osdi:tag": {"href": f"{base}/tags"}},
          "tag": n}
-        for n in names
+        for n in seen.tags
     ]  # fmt: skip
+    record_audit(
+        AuditEvent.API_PEOPLE_READ, actor=user, summary="read 1 person's taggings through the API",
+        details={"path": request.get_full_path(), "ids": [f"groundswell:{seen.uid}"]},
+    )  # fmt: skip
     return _hal({"total_records": len(items), "_embedded": {"osdi:taggings": items}, "_links": {"curies": CURIES}})
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
-from groundswell.chapters.models import Chapter, Role, RoleGrant
+from groundswell.chapters.models import Chapter, Owner, OwnerKind, Role, RoleGrant
 from groundswell.core.models import User
 
 AnyUser = User | AnonymousUser
@@ -31,6 +31,12 @@ class Scope:
     candidate: bool = False
     partner_organizations: frozenset[str] = frozenset()
     roles: frozenset[str] = field(default_factory=frozenset)
+    # The owners whose facts about people this scope sees (its chapters, its states and their
+    # chapters), and the owners whose views of a person it reads: a state's view for a coordinator
+    # (it folds in the state's chapters), a chapter's for a leader outside those states. Empty for
+    # national staff, who see every fact and read the person record itself.
+    fact_owner_ids: frozenset[int] = frozenset()
+    view_owner_ids: frozenset[int] = frozenset()
 
     @property
     def is_authenticated(self) -> bool:
@@ -64,6 +70,12 @@ class Scope:
             q |= Q(**{f"{prefix}state__in": self.coordinator_states})
         return q
 
+    def owner_q(self, prefix: str = "") -> Q:
+        """A filter on a fact (or on a relation to one, through ``prefix``) for facts this scope sees."""
+        if self.national:
+            return ~Q(**{f"{prefix}pk__in": []})
+        return Q(**{f"{prefix}owner_id__in": self.fact_owner_ids})
+
     def manages_chapter(self, chapter: Chapter) -> bool:
         return (
             self.national
@@ -85,18 +97,37 @@ def scope_for(user: AnyUser) -> Scope:
     grants = list(
         RoleGrant.objects.active().filter(user=user).values_list("role", "state", "chapter_id", "organization")
     )
+    led = frozenset(c for role, _, c, _ in grants if role == Role.CHAPTER_LEADER and c)
+    states = frozenset(s for role, s, _, _ in grants if role == Role.STATE_COORDINATOR)
+    fact_owners, view_owners = _owners_of(led, states)
     scope = Scope(
         user_id=user.pk,
         national=user.is_superuser or any(role == Role.NATIONAL_STAFF for role, *_ in grants),
-        coordinator_states=frozenset(s for role, s, _, _ in grants if role == Role.STATE_COORDINATOR),
-        led_chapter_ids=frozenset(c for role, _, c, _ in grants if role == Role.CHAPTER_LEADER and c),
+        coordinator_states=states,
+        led_chapter_ids=led,
         volunteer_chapter_ids=frozenset(c for role, _, c, _ in grants if role == Role.VOLUNTEER and c),
         candidate=any(role == Role.CANDIDATE for role, *_ in grants),
         partner_organizations=frozenset(o for role, _, _, o in grants if role == Role.PARTNER_LIAISON and o),
         roles=frozenset(role for role, *_ in grants) | ({Role.NATIONAL_STAFF.value} if user.is_superuser else set()),
+        fact_owner_ids=fact_owners,
+        view_owner_ids=view_owners,
     )
     setattr(user, _CACHE_ATTR, scope)
     return scope
+
+
+def _owners_of(led: frozenset[int], states: frozenset[str]) -> tuple[frozenset[int], frozenset[int]]:
+    """(owners whose facts the scope sees, owners whose views it reads), in one query."""
+    if not led and not states:
+        return frozenset(), frozenset()
+    rows = Owner.objects.filter(Q(chapter_id__in=led) | Q(state__in=states)).values_list("pk", "kind", "state")
+    facts, views = set(), set()
+    for pk, kind, state in rows:
+        facts.add(pk)
+        # A coordinator reads the state's view; a chapter they lead outside their states, its own.
+        if (kind == OwnerKind.STATE and state in states) or (kind == OwnerKind.CHAPTER and state not in states):
+            views.add(pk)
+    return frozenset(facts), frozenset(views)
 
 
 def forget_scope(user: AnyUser) -> None:

@@ -16,6 +16,7 @@ from groundswell.chapters.models import (
     Role,
     RoleGrant,
 )
+from groundswell.chapters.owners import chapter_owner
 from groundswell.core.audit import record_audit
 from groundswell.core.models import AuditEvent, User
 
@@ -54,6 +55,7 @@ def do_create_chapter(
         )
         chapter.full_clean()
         chapter.save()
+        chapter_owner(chapter)
         _set_areas(chapter, areas or [])
         record_audit(AuditEvent.CHAPTER_CREATED, actor=actor, target=chapter, summary=f"created {name}")
     return chapter

@@ -8,7 +8,7 @@ from django import forms
 
 from groundswell.chapters.geo import STATE_CHOICES, state_for_zip
 from groundswell.chapters.models import AreaKind, Chapter, ChapterStatus
-from groundswell.people.actions import PersonDetails
+from groundswell.people.actions import ConsentWords, PersonDetails
 from groundswell.people.normalize import normalize_email, normalize_phone, normalize_zip
 
 ABROAD = "abroad"
@@ -72,6 +72,11 @@ class JoinForm(forms.Form):
     def __init__(self, *args: Any, chapter: Chapter, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.chapter = chapter
+        # The words the person agrees to are kept with their consent (people.ConsentEvent.wording):
+        # a grant to the chapter reaches the national organization above it, and these say so.
+        self.fields[
+            "email_consent"
+        ].label = f"Email me about {chapter.name}'s meetings and actions, and Groundswell's national campaigns"
         if chapter.is_abroad:
             self.fields["zip_code"].required = False
             self.fields["zip_code"].label = "ZIP code of your US voting address (optional)"
@@ -96,6 +101,12 @@ class JoinForm(forms.Form):
     @property
     def is_bot(self) -> bool:
         return bool(self.cleaned_data.get("website"))
+
+    def consent_words(self) -> ConsentWords:
+        return ConsentWords(
+            email=str(self.fields["email_consent"].label), sms=str(self.fields["sms_consent"].label),
+            method=f"join form on {self.chapter.name}",
+        )  # fmt: skip
 
     def person_details(self) -> PersonDetails:
         data = self.cleaned_data

@@ -124,3 +124,44 @@ class RoleGrant(models.Model):
     def __str__(self) -> str:
         where = self.chapter.name if self.chapter else self.state or self.organization
         return f"{self.get_role_display()}{f' — {where}' if where else ''}"
+
+
+class OwnerKind(models.TextChoices):
+    NATIONAL = "national", "National"
+    STATE = "state", "State"
+    CHAPTER = "chapter", "Chapter"
+
+
+class Owner(models.Model):
+    """Whom a fact about a person belongs to: the national organization, a state (its coordinators'
+    own work), or a chapter. Facts flow up — a chapter's to its state and to national — and never
+    sideways to another chapter (docs/privacy.md)."""
+
+    kind = models.CharField(max_length=8, choices=OwnerKind.choices)
+    # A state owner's state; for a chapter, the chapter's own state (which never changes), so that a
+    # coordinator's owners are one lookup on this column.
+    state = models.CharField(max_length=2, blank=True, db_index=True)
+    chapter = models.OneToOneField(Chapter, null=True, blank=True, on_delete=models.PROTECT, related_name="owner")
+
+    class Meta:
+        ordering = ("kind", "state", "chapter_id")
+        constraints = (
+            models.UniqueConstraint(fields=("kind",), condition=Q(kind="national"), name="one_national_owner"),
+            models.UniqueConstraint(fields=("state",), condition=Q(kind="state"), name="one_owner_per_state"),
+            models.CheckConstraint(
+                condition=Q(kind="chapter", chapter__isnull=False) | Q(~Q(kind="chapter"), chapter__isnull=True),
+                name="owner_chapter_iff_chapter_kind",
+            ),
+            models.CheckConstraint(condition=~Q(kind="state") | ~Q(state=""), name="state_owner_has_state"),
+        )
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if self.kind == OwnerKind.CHAPTER and self.chapter is not None:
+            return self.chapter.name
+        if self.kind == OwnerKind.STATE:
+            return f"{STATE_NAMES.get(self.state, self.state)} coordinators"
+        return "National"

@@ -21,8 +21,9 @@ from groundswell.chapters.forms import ABROAD, ChapterEditForm, FinderForm, Join
 from groundswell.chapters.geo import STATE_NAMES, state_for_zip
 from groundswell.chapters.models import AreaKind, Chapter, ChapterArea
 from groundswell.core.models import User
+from groundswell.people import actions as actions_people
 from groundswell.people.actions import do_sign_up_person
-from groundswell.people.selectors import chapter_memberships, member_figures
+from groundswell.people.selectors import chapter_memberships, member_figures, with_seen
 
 MEMBERS_PER_PAGE = 50
 
@@ -116,7 +117,10 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return _render_detail(request, chapter, form, status=400)
     if not form.is_bot:
-        do_sign_up_person(form.person_details(), chapter=chapter, source=f"join form on {chapter.name}")
+        do_sign_up_person(
+            form.person_details(), chapter=chapter, source=f"join form on {chapter.name}",
+            consent=form.consent_words(), link_base=request.build_absolute_uri("/").rstrip("/"),
+        )  # fmt: skip
     # A bot that filled the hidden field sees the same thanks, so it learns nothing.
     return redirect("chapters:thanks", slug=chapter.slug)
 
@@ -141,10 +145,16 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
     chapter = selectors.get_managed_chapter(request.user, slug)
     memberships = chapter_memberships(request.user, chapter)
     page = Paginator(memberships, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
+    members = with_seen(request.user, list(page.object_list))
     chapter_only = selectors.chapters_managed_by(request.user).filter(pk=chapter.pk)
+    assert isinstance(request.user, User)  # login_required
+    actions_people.do_audit_people_read(
+        request.user, people=[p for _, p in members], what="chapter members", details={"chapter": chapter.slug}
+    )
     context = {
         "chapter": chapter,
         "page": page,
+        "members": members,
         "figures": member_figures(request.user, since=_first_of_month(), chapters=chapter_only),
         "leaders": selectors.chapter_leaders(request.user, chapter),
         "areas": _area_summary(chapter),

@@ -74,13 +74,18 @@ class AuditEvent(models.IntegerChoices):
     PEOPLE_EXPORTED = 304, "people exported"
     PEOPLE_IMPORTED = 305, "people imported"
     PERSON_SIGNED_UP = 306, "person signed up"
+    PERSON_VIEWED = 307, "person viewed"
+    PEOPLE_LISTED = 308, "people listed"
+    PERSON_DETAILS_ACCEPTED = 309, "details accepted as national's"
     MEMBERSHIP_CREATED = 310, "membership created"
     MEMBERSHIP_UPDATED = 311, "membership updated"
     CONSENT_CHANGED = 320, "consent changed"
+    PERSON_DETAILS_CONFIRMED = 321, "details confirmed by the person"
     TAG_ADDED = 330, "tag added"
     TAG_REMOVED = 331, "tag removed"
     DUPLICATE_DISMISSED = 340, "duplicate pair dismissed"
     DUPLICATES_REFRESHED = 341, "duplicate proposals refreshed"
+    PERSONS_UNMERGED = 342, "merge undone"
     # voters 400-499
     VOTERS_SEARCHED = 400, "voters searched"
     VOTERS_EXPORTED = 401, "voters exported"
@@ -146,6 +151,7 @@ class AuditEvent(models.IntegerChoices):
     RESULTS_IMPORTED = 1302, "election results imported"
     LEAN_COMPUTED = 1310, "district leans computed"
     REDISTRICTING_AUTHORITY_SAVED = 1311, "redistricting authority saved"
+    TARGETS_EXPORTED = 1320, "power map targets exported"
 
 
 class AuditEntry(models.Model):

@@ -38,7 +38,8 @@ from groundswell.endorsements.models import (
     StateReview,
     VoteOutcome,
 )
-from groundswell.people.models import EmailAddress, Membership, MembershipStatus, Person
+from groundswell.people.models import Membership, MembershipStatus, Person
+from groundswell.people.selectors import contact_emails_for_chapter, first_names_for_chapter
 
 # ---------------------------------------------------------------- the platform (national staff)
 
@@ -251,23 +252,27 @@ def eligible_voters(nomination: Nomination) -> list[Person]:
     return list(Person.objects.live().filter(pk__in=members).order_by("pk"))
 
 
-def _primary_emails(people: list[Person]) -> dict[int, str]:
+def _ballot_addresses(nomination: Nomination, people: list[Person]) -> tuple[dict[int, str], dict[int, str]]:
+    """Each voter's address and first name as their own chapter has them (the nominating chapter's
+    first, then its partners'): a ballot goes where the member's chapter writes to them."""
+    chapters = [nomination.chapter, *nomination.partner_chapters.order_by("pk")]
+    ids = [p.pk for p in people]
     emails: dict[int, str] = {}
-    for person_id, address in (
-        EmailAddress.objects.filter(person__in=people)
-        .order_by("-is_primary", "address")
-        .values_list("person_id", "address")
-    ):
-        emails.setdefault(person_id, address)
-    return emails
+    names: dict[int, str] = {}
+    for chapter in chapters:
+        for pid, address in contact_emails_for_chapter(chapter, ids).items():
+            emails.setdefault(pid, address)
+        for pid, first in first_names_for_chapter(chapter, ids).items():
+            names.setdefault(pid, first)
+    return emails, names
 
 
-def _ballot_mail(vote: ChapterVote, person: Person, link: str) -> tuple[str, str]:
+def _ballot_mail(vote: ChapterVote, first_name: str, link: str) -> tuple[str, str]:
     nomination = vote.nomination
     local_close = timezone.localtime(vote.closes_at)
     return (
         f"Your ballot: should we endorse {nomination.candidacy.name}?",
-        f"Hello {person.first_name or 'member'},\n\nAs a member of {nomination.chapter.name} you have a vote on "
+        f"Hello {first_name or 'member'},\n\nAs a member of {nomination.chapter.name} you have a vote on "
         f"endorsing {nomination.candidacy.name} in {nomination.candidacy.race}.\n\nVote here (your personal, "
         f"single-use ballot; no account needed):\n\n{link}\n\nIf you have a conflict of interest, the same page "
         f"lets you recuse yourself.\nVoting closes {local_close:%A %B %-d at %-I:%M %p}.\n",
@@ -293,7 +298,7 @@ def do_open_vote(
     voters = eligible_voters(nomination)
     if not voters:
         raise ValidationError("The chapter has no active members to vote.")
-    emails = _primary_emails(voters)
+    emails, first_names = _ballot_addresses(nomination, voters)
     with transaction.atomic():
         vote = ChapterVote.objects.create(
             nomination=nomination,
@@ -314,7 +319,7 @@ def do_open_vote(
                 continue
             Ballot.objects.create(vote=vote, person=person, email=emails.get(person.pk, ""), token_hash=digest)
             _send_later(
-                *_ballot_mail(vote, person, tokens.absolute_url("endorsements:ballot", token)),
+                *_ballot_mail(vote, first_names.get(person.pk, ""), tokens.absolute_url("endorsements:ballot", token)),
                 to=emails.get(person.pk, ""),
             )
         nomination.status = NominationStatus.VOTING

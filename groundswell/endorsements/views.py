@@ -26,6 +26,7 @@ from groundswell.endorsements import actions, forms, importing, scorecard, selec
 from groundswell.endorsements.jobs import IMPORT_HISTORICAL
 from groundswell.endorsements.models import NATIONAL_ENDORSER, Nomination, NominationStatus
 from groundswell.geo.importing import ImportRejected
+from groundswell.people.selectors import names_seen_by
 
 CHAPTER_STEPS = [
     (NominationStatus.AWAITING_ANSWERS, "Questionnaire"),
@@ -124,7 +125,9 @@ def _nomination_context(request: HttpRequest, nomination: Nomination) -> dict[st
         "answers": selectors.answers_for(nomination),
         "vote": vote,
         "returned": selectors.ballots_returned(vote) if vote else 0,
-        "roll": selectors.ballots_for_leader(vote) if vote and leads else [],
+        "roll": (roll := list(selectors.ballots_for_leader(vote)) if vote and leads else []),
+        # Each member as the leader sees them: a partner chapter's member is not theirs to name.
+        "names": names_seen_by(request.user, [b.person_id for b in roll]),
         "may_close": vote is not None and actions.vote_may_close(vote),
         "leads": leads,
         "reviews_state": scope.national or nomination.chapter.state in scope.coordinator_states,
@@ -250,11 +253,9 @@ def reissue_ballot(request: HttpRequest, nomination_id: int, ballot_id: int) -> 
     ballot = selectors.get_ballot_for_leader(request.user, nomination_id, ballot_id)
 
     def apply(n: Nomination, _: dict[str, Any], actor: User) -> str:
-        request.session[f"ballot_link_{n.pk}"] = (
-            str(ballot.person),
-            actions.do_reissue_ballot_link(ballot, actor=actor),
-        )
-        return f"New ballot link for {ballot.person} below; give it to them privately."
+        name = names_seen_by(actor, [ballot.person_id]).get(ballot.person_id, "the member")
+        request.session[f"ballot_link_{n.pk}"] = (name, actions.do_reissue_ballot_link(ballot, actor=actor))
+        return f"New ballot link for {name} below; give it to them privately."
 
     return _step(request, nomination_id, None, apply)
 

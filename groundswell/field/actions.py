@@ -25,7 +25,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from groundswell.chapters.access import AnyUser
-from groundswell.chapters.models import Chapter
+from groundswell.chapters.models import Chapter, Owner
+from groundswell.chapters.owners import chapter_owner, state_owner
 from groundswell.core.audit import record_audit
 from groundswell.core.models import AuditEntry, AuditEvent, User
 from groundswell.field import control, scripts, voterdata, walk
@@ -46,7 +47,9 @@ from groundswell.field.models import (
     TurfCut,
 )
 from groundswell.field.selectors import LiveTarget, held_out_ids, live_targets_for_submission
-from groundswell.people.models import Membership, MembershipStatus, Person, PhoneNumber
+from groundswell.people.facts import owners_reaching
+from groundswell.people.models import Membership, MembershipStatus
+from groundswell.people.selectors import callable_members
 from groundswell.voters import engine as voter_engine
 from groundswell.voters.models import VoterList
 
@@ -206,10 +209,15 @@ def do_cut_turfs(
 # ---- call lists ---------------------------------------------------------------------------------
 
 
-def _opted_out() -> tuple[set[str], set[int], set[str]]:
-    rows = DoNotContact.objects.values_list("voter_id", "person_id", "phone")
-    voters = {v for v, _, _ in rows if v}
-    return voters, {p for _, p, _ in rows if p}, {ph for _, _, ph in rows if ph}
+def _opted_out(owner: Owner | None = None) -> tuple[set[str], set[int], set[str]]:
+    """Voters, people and numbers not to call. A voter or a number that asked not to be contacted is
+    left off every list, whoever heard it (the request is the person's, made of the number); a
+    person's request is their chapter's fact, and binds the owners it reaches (people/fold.py)."""
+    rows = DoNotContact.objects.values_list("voter_id", "person_id", "phone", "owner_id")
+    reaching = set(owners_reaching(owner)) if owner is not None else None
+    voters = {v for v, _, _, _ in rows if v}
+    people = {p for _, p, _, o in rows if p and (reaching is None or o is None or o in reaching)}
+    return voters, people, {ph for _, _, ph, _ in rows if ph}
 
 
 def _voter_entries(voter_list: VoterList, voter_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
@@ -236,24 +244,24 @@ def _phone_entries(
     return list(entries.values())
 
 
-def _member_entries(chapter: Chapter | None, state: str, method: str) -> list[dict[str, Any]]:
-    """Live members with a phone; never anyone who asked not to be contacted, and texts only to
-    those who consented to SMS."""
-    _, no_people, no_phones = _opted_out()
+def campaign_owner(campaign: Campaign) -> Owner:
+    """Whose the campaign's facts are: its chapter's, else its state's."""
+    return chapter_owner(campaign.chapter) if campaign.chapter is not None else state_owner(campaign.state)
+
+
+def _member_entries(campaign: Campaign, method: str) -> list[dict[str, Any]]:
+    """Live members with a phone, as the campaign's chapter (or state) knows them; never anyone who
+    asked not to be contacted, and texts only to those who consented to the chapter's SMS."""
+    owner = campaign_owner(campaign)
+    _, no_people, no_phones = _opted_out(owner)
     members = Membership.objects.filter(status=MembershipStatus.ACTIVE)
-    members = members.filter(chapter=chapter) if chapter else members.filter(chapter__state=state)
-    people = Person.objects.live().filter(pk__in=members.values("person_id")).exclude(pk__in=no_people)
-    if method == Method.TEXT:
-        people = people.filter(sms_opt_in=True)
-    phones: dict[int, str] = {}
-    for person_id, number in (
-        PhoneNumber.objects.filter(person__in=people).order_by("-is_primary", "id").values_list("person_id", "number")
-    ):
-        if number not in no_phones:
-            phones.setdefault(person_id, number)
+    members = (
+        members.filter(chapter=campaign.chapter) if campaign.chapter else members.filter(chapter__state=campaign.state)
+    )
+    ids = set(members.values_list("person_id", flat=True)) - no_people
     return [
-        {"key": f"p:{p.pk}", "person_id": p.pk, "name": p.full_name, "phone": phones[p.pk]}
-        for p in people.filter(pk__in=list(phones)).order_by("sort_name", "id")
+        {"key": f"p:{pid}", "person_id": pid, "name": name, "phone": phone}
+        for pid, name, phone in callable_members(owner, ids, texts=method == Method.TEXT, excluded_phones=no_phones)
     ]
 
 
@@ -269,7 +277,7 @@ def do_make_call_list(
         entries = _voter_entries(voter_list)
     elif kind == CallListKind.MEMBERS:
         voter_list = None
-        entries = _member_entries(campaign.chapter, campaign.state, method)
+        entries = _member_entries(campaign, method)
     else:
         raise FieldError("kind: voters or members")
     source = f"voter list {voter_list.pk}" if voter_list else "members"
@@ -463,6 +471,12 @@ def _check(sub: Submission, target: LiveTarget | None, script: Script | None) ->
     where = f"contact {sub.index + 1}"
     if target is None:
         raise FieldError(f"{where}: no live assignment of this turf or call list to you")
+    # A contact names exactly one voter or person of the turf or list: an id it was not given (a member
+    # of another chapter) is refused, never stored against someone the canvasser may not see.
+    if sub.voter_id and sub.person_id is not None:
+        raise FieldError(f"{where}: name the voter or the person, not both")
+    if target.turf_id is not None and sub.person_id is not None:
+        raise FieldError(f"{where}.person_id: a turf's doors are voters; this person is not on it")
     if target.turf_id is not None and sub.voter_id not in target.members:
         raise FieldError(f"{where}.voter_id: not a voter of this turf")
     if target.call_list_id is not None and _entry_key(sub.voter_id, sub.person_id) not in target.members:
@@ -643,9 +657,12 @@ def _insert_contacts_postgresql(contacts: list[Contact], actor: User, now: datet
 def _record_do_not_contact(
     contacts: list[Contact], new: dict[uuid.UUID, int], actor: User, phones: dict[str, str]
 ) -> None:
+    campaigns = Campaign.objects.select_related("chapter").in_bulk({c.campaign_id for c in contacts})
+    owners = {pk: campaign_owner(campaign) for pk, campaign in campaigns.items()}
     DoNotContact.objects.bulk_create(
         [
             DoNotContact(
+                owner=owners[c.campaign_id],
                 state=c.state,
                 voter_id=c.voter_id,
                 person_id=c.person_id,

@@ -287,6 +287,8 @@ class DoNotContact(models.Model):
     state = models.CharField(max_length=2, blank=True)
     voter_id = models.CharField(max_length=32, blank=True, db_index=True)
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # Whose the request is (the campaign's chapter or state): a person's binds the owners it reaches.
+    owner = models.ForeignKey("chapters.Owner", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     phone = models.CharField(max_length=20, blank=True, db_index=True, help_text="E.164")
     reason = models.CharField(max_length=200, blank=True)
     contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

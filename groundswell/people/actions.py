@@ -1,35 +1,48 @@
-"""Every change to people. Views, the API, imports and the command line all come through here."""
+"""Every change to people. Views, the API, imports and the command line all come through here.
+
+A write never reads or changes what lies outside the writer's scope (docs/privacy.md): the values it
+brings become facts of the writer's owner (people/facts.py). A write is matched to a person already
+known only by email; the answer a caller gets is the same whether or not it matched.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from groundswell.chapters.access import AnyUser, scope_for
-from groundswell.chapters.models import Chapter
+from groundswell.chapters.access import AnyUser, Scope, scope_for
+from groundswell.chapters.models import Chapter, Owner, OwnerKind
+from groundswell.chapters.owners import chapter_owner, national_owner, state_owner
 from groundswell.core.audit import record_audit
 from groundswell.core.models import AuditEvent, User
-from groundswell.people import proposals
+from groundswell.people import facts, fold, proposals
+from groundswell.people.facts import Provenance
 from groundswell.people.models import (
+    DETAIL_FIELDS,
+    Acceptance,
     ConsentChannel,
     ConsentEvent,
+    DetailFact,
     EmailAddress,
     Membership,
     MembershipStatus,
+    MergeRecord,
     NotDuplicate,
     Person,
+    PersonNote,
     PersonTag,
+    PersonView,
     PhoneNumber,
-    Tag,
     TimelineEntry,
     TimelineKind,
+    Via,
 )
 
 ADDRESS_FIELDS = ("address_line1", "address_line2", "city", "state", "zip_code")
@@ -57,64 +70,124 @@ class PersonDetails:
     sms_consent: bool | None = None
     notes: str = ""
 
+    def given(self) -> dict[str, Any]:
+        return facts.given_values(**{name: getattr(self, name) for name in DETAIL_FIELDS})
 
-def _actor_user(actor: AnyUser | None) -> User | None:
+
+def user_or_none(actor: AnyUser | None) -> User | None:
     return actor if isinstance(actor, User) else None
 
 
-def find_existing_person(details: PersonDetails) -> Person | None:
-    """The person this is, matched by any email, then any phone."""
-    if details.emails:
-        match = EmailAddress.objects.filter(address__in=details.emails).select_related("person").first()
-        if match:
-            return _follow_merges(match.person)
-    if details.phones:
-        phone = PhoneNumber.objects.filter(number__in=details.phones).select_related("person").first()
-        if phone:
-            return _follow_merges(phone.person)
-    return None
+# ---- whose a write is ---------------------------------------------------------------------------
 
 
-def _follow_merges(person: Person) -> Person:
-    while person.merged_into_id is not None:
-        person = Person.objects.get(pk=person.merged_into_id)
-    return person
+def owner_for_write(actor: AnyUser | None, *, chapter: Chapter | None = None, person: Person | None = None) -> Owner:
+    """The owner a write's facts belong to: the chapter it is made in, if any (which the writer must
+    manage); else national for staff and the system itself (actor None); else a coordinator's state,
+    or the chapter a leader knows the person through. PermissionDenied when there is none."""
+    scope = scope_for(actor) if actor is not None else None
+    if chapter is not None:
+        if scope is not None and actor is not None and actor.is_authenticated and not scope.manages_chapter(chapter):
+            raise PermissionDenied("You do not manage this chapter.")
+        return chapter_owner(chapter)
+    if scope is None or scope.national or not (actor is not None and actor.is_authenticated):
+        return national_owner()
+    return _scoped_owner(scope, person)
 
 
-def _apply_details(person: Person, details: PersonDetails) -> list[str]:
-    """Fill in what is new. A blank never wipes a known value. Returns the changed field names."""
-    changed = []
-    for name in (*NAME_FIELDS, *ADDRESS_FIELDS):
-        value = getattr(details, name)
-        if value and getattr(person, name) != value:
-            setattr(person, name, value)
-            changed.append(name)
-    if details.birth_year and person.birth_year != details.birth_year:
-        person.birth_year = details.birth_year
-        changed.append("birth_year")
-    if details.notes:
-        person.notes = f"{person.notes}\n{details.notes}".strip()
-        changed.append("notes")
-    return changed
+def _scoped_owner(scope: Scope, person: Person | None) -> Owner:
+    owners = Owner.objects.filter(pk__in=scope.view_owner_ids).select_related("chapter").order_by("kind", "pk")
+    if person is not None:
+        owners = owners.filter(pk__in=PersonView.objects.filter(person=person).values("owner_id"))
+    found = list(owners[:1])
+    if found:
+        return found[0]
+    if person is None and len(scope.coordinator_states) == 1:
+        return state_owner(next(iter(scope.coordinator_states)))
+    raise PermissionDenied("Say which of your chapters this is for.")
 
 
-def _add_contact_details(person: Person, details: PersonDetails) -> list[str]:
-    added = []
-    has_email = person.emails.exists()
-    for i, address in enumerate(details.emails):
-        _, created = EmailAddress.objects.get_or_create(
-            address=address, defaults={"person": person, "is_primary": not has_email and i == 0}
+def provenance(
+    actor: AnyUser | None,
+    *,
+    via: str,
+    source: str,
+    chapter: Chapter | None = None,
+    person: Person | None = None,
+    owner: Owner | None = None,
+) -> Provenance:
+    return Provenance(
+        owner=owner or owner_for_write(actor, chapter=chapter, person=person),
+        via=via,
+        source=source,
+        actor=user_or_none(actor),
+    )
+
+
+# ---- saving what a form, a row or a call says ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SavedPerson:
+    """What a save did. ``created`` and ``pending`` are for the audit log and national's review only:
+    never tell a caller outside national whether a write matched someone (docs/privacy.md)."""
+
+    person: Person
+    created: bool
+    details: DetailFact | None
+    pending: bool
+
+    def __iter__(self) -> Iterator[Any]:
+        """``person, created = do_save_person(...)``, as callers and tests have always written it."""
+        return iter((self.person, self.created))
+
+
+def _consent_changes(person: Person, details: PersonDetails, owner: Owner) -> list[tuple[str, str, bool]]:
+    """(channel, value, granted) for each address or number whose consent to this owner the write
+    changes; an unchanged answer is not recorded again."""
+    asked = [(ConsentChannel.EMAIL.value, v, details.email_consent) for v in details.emails]
+    asked += [(ConsentChannel.SMS.value, v, details.sms_consent) for v in details.phones]
+    asked_now = [(c, v, g) for c, v, g in asked if g is not None]
+    if not asked_now:
+        return []
+    own = [
+        fold.ConsentRow(owner.pk, c, v, g, at, pk)
+        for c, v, g, at, pk in ConsentEvent.objects.filter(person=person, owner=owner).values_list(
+            "channel", "value", "granted", "occurred_at", "pk"
         )
-        if created:
-            added.append(address)
-    has_phone = person.phones.exists()
-    for i, number in enumerate(details.phones):
-        _, created = PhoneNumber.objects.get_or_create(
-            number=number, defaults={"person": person, "is_primary": not has_phone and i == 0}
+    ]
+    only_own = fold.Owners([fold.OwnerInfo(owner.pk, owner.kind, owner.state, owner.chapter_id)])
+    return [(c, v, g) for c, v, g in asked_now if fold.consent_of(own, only_own, owner.pk, c, v) != g]
+
+
+def _record_everything(person: Person, details: PersonDetails, prov: Provenance, consent: ConsentWords) -> list[str]:
+    added = facts.record_emails(person, details.emails, prov)
+    added += facts.record_phones(person, details.phones, prov)
+    for tag_name in details.tags:
+        facts.record_tag(person, tag_name, prov)
+    for channel, value, granted in _consent_changes(person, details, prov.owner):
+        facts.record_consent(
+            person, channel=channel, value=value, granted=granted, method=consent.method or prov.source,
+            wording=consent.email if channel == ConsentChannel.EMAIL else consent.sms, prov=prov,
+        )  # fmt: skip
+        facts.record_timeline(
+            person, TimelineKind.CONSENT, f"{'Agreed to' if granted else 'Withdrew from'} {channel} ({value})", prov
         )
-        if created:
-            added.append(number)
+    facts.record_note(person, details.notes, prov)
     return added
+
+
+@dataclass(frozen=True)
+class ConsentWords:
+    """The words a form showed beside its consent boxes, kept with each consent it records."""
+
+    email: str = ""
+    sms: str = ""
+    method: str = ""
+
+
+def _differs_from_national(person: Person, fact: DetailFact | None) -> bool:
+    return fact is not None and any(getattr(person, name) != value for name, value in fact.values.items())
 
 
 def do_save_person(
@@ -123,150 +196,202 @@ def do_save_person(
     source: str,
     actor: AnyUser | None,
     chapter: Chapter | None = None,
-    consent_method: str = "",
+    via: str | None = None,
+    owner: Owner | None = None,
+    consent: ConsentWords | None = None,
     timeline_kind: str = TimelineKind.CREATED,
     audit: bool = True,
-) -> tuple[Person, bool]:
-    """Create a person, or update the one who shares an email or phone. Returns (person, created)."""
-    now = timezone.now()
+) -> SavedPerson:
+    """Record what a form, row or call says about a person: as someone new, or — matched by email,
+    never by phone alone — as new facts of the writer's owner about the person already known, without
+    touching what any other owner holds. A phone shared with someone else proposes the pair for a
+    human to look at."""
+    prov = provenance(
+        actor, via=via or (Via.STAFF if user_or_none(actor) else Via.PUBLIC_FORM), source=source, chapter=chapter,
+        owner=owner,
+    )  # fmt: skip
     with transaction.atomic():
-        person = find_existing_person(details)
+        person = facts.person_for_emails(details.emails)
         created = person is None
         if person is None:
-            person = Person(source=source)
-        changed = _apply_details(person, details)
-        if created or changed:
-            person.save()
-        added = _add_contact_details(person, details)
-        for tag_name in details.tags:
-            _tag(person, tag_name)
-        method = consent_method or source
-        if details.email_consent is not None:
-            _set_consent(person, ConsentChannel.EMAIL, details.email_consent, method, now, _actor_user(actor))
-        if details.sms_consent is not None:
-            _set_consent(person, ConsentChannel.SMS, details.sms_consent, method, now, _actor_user(actor))
-        if chapter is not None:
-            _join(person, chapter, source=source, when=now)
+            person, fact = facts.new_person(details.given(), prov)
+        else:
+            fact = facts.record_details(person, details.given(), prov)
+        added = _record_everything(person, details, prov, consent or ConsentWords())
         summary = f"{'Added' if created else 'Updated'} from {source}"
-        TimelineEntry.objects.create(
-            person=person, kind=timeline_kind if created else TimelineKind.UPDATED, occurred_at=now,
-            summary=summary, chapter=chapter, actor=_actor_user(actor),
-        )  # fmt: skip
+        _join_and_note(
+            person, chapter, prov, summary, timeline_kind if created else TimelineKind.UPDATED, details.phones
+        )
+        pending = not created and _differs_from_national(person, fact)
         if audit:
             record_audit(
                 AuditEvent.PERSON_CREATED if created else AuditEvent.PERSON_UPDATED,
-                actor=actor,
-                target=person,
-                summary=f"{summary}: {person}",
-                details={"changed": changed, "added": added},
-            )
-    return person, created
+                actor=actor, target=person, summary=f"{'Added' if created else 'Updated'} from {source}: {person}",
+                details={"owner": prov.owner.label, "via": prov.via, "given": sorted(details.given()),
+                         "added": added, "pending_for_national": pending},
+            )  # fmt: skip
+    return SavedPerson(person=person, created=created, details=fact, pending=pending)
 
 
-def do_sign_up_person(details: PersonDetails, *, chapter: Chapter, source: str = "join form") -> Person:
-    """The public join form: anyone may sign up; a known email or phone updates that person."""
-    person, _ = do_save_person(
-        details,
-        source=source,
-        actor=None,
-        chapter=chapter,
-        timeline_kind=TimelineKind.SIGNED_UP,
-        audit=False,
-    )
-    record_audit(
-        AuditEvent.PERSON_SIGNED_UP,
-        actor=None,
-        target=person,
-        summary=f"{person} joined {chapter.name}",
-    )
+def _join_and_note(
+    person: Person, chapter: Chapter | None, prov: Provenance, summary: str, kind: str, phones: list[str]
+) -> None:
+    """The membership and timeline of a write, the views it changes, and the pairs its phones make."""
+    if chapter is not None:
+        _, joined = facts.record_membership(person, chapter, prov)
+        if joined:
+            facts.record_timeline(person, TimelineKind.JOINED, f"Joined {chapter.name}", prov)
+    facts.record_timeline(person, kind, summary, prov)
+    facts.rebuild_views([person.pk])
+    proposals.propose_phone_pairs(person, facts.people_sharing_phones(person, phones))
+
+
+def do_add_to_person(person: Person, details: PersonDetails, *, actor: User, source: str, via: str = Via.API) -> Person:
+    """Record what a call says about one person already in the actor's scope (the API's PUT): new
+    facts of the actor's owner, never another owner's. An address that is someone else's is left out
+    (an address names one person)."""
+    require_person_in_scope(person, actor)
+    with transaction.atomic():
+        prov = provenance(actor, via=via, source=source, person=person)
+        elsewhere = set(
+            EmailAddress.objects.filter(address__in=details.emails)
+            .exclude(person=person)
+            .values_list("address", flat=True)
+        )
+        details.emails = [e for e in details.emails if e not in elsewhere]
+        current = _current_values(person, prov.owner)
+        changed = {name: value for name, value in details.given().items() if current.get(name) != value}
+        fact = facts.record_details(person, changed, prov)
+        if prov.owner.kind == OwnerKind.NATIONAL and fact is not None:
+            facts.accept_details(person, fact, how=Acceptance.STAFF, by=actor, at=prov.at)
+        added = _record_everything(person, details, prov, ConsentWords(method=source))
+        _join_and_note(person, None, prov, f"Updated from {source}", TimelineKind.UPDATED, details.phones)
+        record_audit(
+            AuditEvent.PERSON_UPDATED, actor=actor, target=person, summary=f"updated {person} from {source}",
+            details={"owner": prov.owner.label, "changed": sorted(changed), "added": added,
+                     "left_out": sorted(elsewhere)},
+        )  # fmt: skip
     return person
 
 
-def _tag(person: Person, tag_name: str) -> bool:
-    tag, _ = Tag.objects.get_or_create(name=tag_name.strip())
-    _, created = PersonTag.objects.get_or_create(person=person, tag=tag)
-    return created
-
-
-def _set_consent(
-    person: Person, channel: str, granted: bool, method: str, when: dt.datetime, actor: User | None
-) -> None:
-    current = person.email_opt_in if channel == ConsentChannel.EMAIL else person.sms_opt_in
-    has_history = person.consent_events.filter(channel=channel).exists()
-    if current == granted and has_history:
-        return
-    ConsentEvent.objects.create(
-        person=person,
-        channel=channel,
-        granted=granted,
-        method=method,
-        occurred_at=when,
-        recorded_by=actor,
-    )
-    field_name = "email_opt_in" if channel == ConsentChannel.EMAIL else "sms_opt_in"
-    Person.objects.filter(pk=person.pk).update(**{field_name: granted})
-    setattr(person, field_name, granted)
-    TimelineEntry.objects.create(
-        person=person, kind=TimelineKind.CONSENT, occurred_at=when, actor=actor,
-        summary=f"{'Agreed to' if granted else 'Withdrew from'} {channel} ({method})",
-    )  # fmt: skip
-
-
-def _join(person: Person, chapter: Chapter, *, source: str, when: dt.datetime) -> Membership:
-    membership, created = Membership.objects.get_or_create(
-        person=person, chapter=chapter, defaults={"joined_on": when.date(), "source": source}
-    )
-    if created or membership.status != MembershipStatus.ACTIVE:
-        if not created:
-            membership.status = MembershipStatus.ACTIVE
-            membership.save(update_fields=["status"])
-        TimelineEntry.objects.create(
-            person=person, kind=TimelineKind.JOINED, occurred_at=when, chapter=chapter,
-            summary=f"Joined {chapter.name}",
+def do_sign_up_person(
+    details: PersonDetails,
+    *,
+    chapter: Chapter,
+    source: str = "join form",
+    consent: ConsentWords | None = None,
+    link_base: str = "",
+    timeline_kind: str = TimelineKind.SIGNED_UP,
+) -> SavedPerson:
+    """The public join form: anyone may sign up. What they give is the chapter's; a known email adds
+    it to the person already known, whom the form never shows or changes. When the details differ
+    from national's, the person is asked by email to confirm them."""
+    with transaction.atomic():
+        saved = do_save_person(
+            details, source=source, actor=None, chapter=chapter, via=Via.PUBLIC_FORM, consent=consent,
+            timeline_kind=timeline_kind, audit=False,
         )  # fmt: skip
-    return membership
+        record_audit(
+            AuditEvent.PERSON_SIGNED_UP,
+            actor=None,
+            target=saved.person,
+            summary=f"{saved.person} signed up on {source}",
+            details={"chapter": chapter.slug, "matched_by_email": not saved.created, "pending": saved.pending},
+        )
+        if saved.pending and saved.details is not None:
+            from groundswell.people.confirmation import send_confirmation_on_commit
+
+            to = _matched_address(saved.person, details.emails)
+            send_confirmation_on_commit(saved.details, to=to, link_base=link_base)
+    return saved
 
 
-def _require_person_in_scope(person: Person, actor: User) -> None:
+def _matched_address(person: Person, given: list[str]) -> str:
+    """The address the person was matched by: one they had before this write."""
+    earlier = EmailAddress.objects.filter(person=person, address__in=given).order_by("id").first()
+    return earlier.address if earlier is not None else given[0]
+
+
+# ---- reads that leave the server -----------------------------------------------------------------
+
+
+class _HasPk(Protocol):
+    pk: int
+
+
+def do_audit_people_read(actor: User, *, people: Sequence[_HasPk], what: str, details: dict[str, Any]) -> None:
+    """Every page, export or API answer that shows people is logged with whom it showed."""
+    ids = [p.pk for p in people]
+    with transaction.atomic():
+        record_audit(
+            AuditEvent.PERSON_VIEWED if what == "person page" else AuditEvent.PEOPLE_LISTED,
+            actor=actor,
+            summary=f"{what}: {len(ids)} {'person' if len(ids) == 1 else 'people'}",
+            details={"what": what, "person_ids": ids, **details},
+        )
+
+
+# ---- edits on a person's page -------------------------------------------------------------------
+
+
+def require_person_in_scope(person: Person, actor: User) -> Scope:
     from groundswell.people.selectors import people_visible_to
 
     if not people_visible_to(actor).filter(pk=person.pk).exists():
         raise PermissionDenied("This person is outside your scope.")
+    return scope_for(actor)
 
 
-def do_set_consent(person: Person, *, channel: str, granted: bool, method: str, actor: User) -> None:
-    _require_person_in_scope(person, actor)
+def _edit_provenance(person: Person, actor: User, source: str) -> Provenance:
+    return provenance(actor, via=Via.STAFF, source=source, person=person)
+
+
+def do_set_consent(person: Person, *, channel: str, granted: bool, method: str, actor: User) -> int:
+    """Consent said to the writer's owner (on the phone, on paper) for every address or number of the
+    channel that the owner knows. Returns how many were recorded."""
+    require_person_in_scope(person, actor)
     with transaction.atomic():
-        _set_consent(person, channel, granted, method, timezone.now(), actor)
+        prov = _edit_provenance(person, actor, f"person page: {method}")
+        model, column = (EmailAddress, "address") if channel == ConsentChannel.EMAIL else (PhoneNumber, "number")
+        values = sorted(
+            set(model._default_manager.filter(person=person, owner=prov.owner).values_list(column, flat=True))
+        )
+        for value in values:
+            facts.record_consent(
+                person, channel=channel, value=value, granted=granted, method=method, wording="", prov=prov
+            )
+        if values:
+            verb = "Agreed to" if granted else "Withdrew from"
+            facts.record_timeline(person, TimelineKind.CONSENT, f"{verb} {channel} ({method})", prov)
+            facts.rebuild_views([person.pk])
         record_audit(
             AuditEvent.CONSENT_CHANGED,
             actor=actor,
             target=person,
             summary=f"{channel} consent {'granted' if granted else 'withdrawn'} for {person}",
-            details={"channel": channel, "granted": granted, "method": method},
-        )
+            details={"channel": channel, "granted": granted, "method": method, "owner": prov.owner.label,
+                     "values": values},
+        )  # fmt: skip
+    return len(values)
 
 
-def do_tag_person(person: Person, *, tag_name: str, actor: User) -> None:
-    _require_person_in_scope(person, actor)
+def do_tag_person(person: Person, *, tag_name: str, actor: User, chapter: Chapter | None = None) -> None:
+    require_person_in_scope(person, actor)
     with transaction.atomic():
-        if _tag(person, tag_name):
-            TimelineEntry.objects.create(
-                person=person, kind=TimelineKind.TAGGED, occurred_at=timezone.now(), actor=actor,
-                summary=f"Tagged {tag_name}",
-            )  # fmt: skip
+        prov = provenance(actor, via=Via.STAFF, source="person page", person=person, chapter=chapter)
+        if facts.record_tag(person, tag_name, prov):
+            facts.record_timeline(person, TimelineKind.TAGGED, f"Tagged {tag_name}", prov)
             record_audit(
-                AuditEvent.TAG_ADDED,
-                actor=actor,
-                target=person,
-                summary=f"tagged {person}: {tag_name}",
-            )
+                AuditEvent.TAG_ADDED, actor=actor, target=person, summary=f"tagged {person}: {tag_name}",
+                details={"owner": prov.owner.label},
+            )  # fmt: skip
 
 
 def do_untag_person(person: Person, *, tag_name: str, actor: User) -> None:
-    _require_person_in_scope(person, actor)
+    """Take the tag off wherever the actor's scope put it (a leader: their chapter's tag; national: all)."""
+    scope = require_person_in_scope(person, actor)
     with transaction.atomic():
-        deleted, _ = PersonTag.objects.filter(person=person, tag__name=tag_name).delete()
+        deleted, _ = PersonTag.objects.filter(scope.owner_q(), person=person, tag__name=tag_name).delete()
         if deleted:
             record_audit(
                 AuditEvent.TAG_REMOVED,
@@ -277,10 +402,13 @@ def do_untag_person(person: Person, *, tag_name: str, actor: User) -> None:
 
 
 def do_add_membership(person: Person, *, chapter: Chapter, source: str, actor: User) -> Membership:
-    if not scope_for(actor).manages_chapter(chapter):
-        raise PermissionDenied("You do not manage this chapter.")
+    require_person_in_scope(person, actor)
     with transaction.atomic():
-        membership = _join(person, chapter, source=source, when=timezone.now())
+        prov = provenance(actor, via=Via.STAFF, source=source, chapter=chapter)
+        membership, joined = facts.record_membership(person, chapter, prov)
+        if joined:
+            facts.record_timeline(person, TimelineKind.JOINED, f"Joined {chapter.name}", prov)
+        facts.rebuild_views([person.pk])
         record_audit(
             AuditEvent.MEMBERSHIP_CREATED,
             actor=actor,
@@ -290,39 +418,91 @@ def do_add_membership(person: Person, *, chapter: Chapter, source: str, actor: U
     return membership
 
 
-def do_update_person(person: Person, *, actor: User, **fields: str | int | None) -> Person:
-    """Edit names, address, birth year or notes. A blank value here does clear the field."""
-    _require_person_in_scope(person, actor)
-    allowed = {*NAME_FIELDS, *ADDRESS_FIELDS, "birth_year", "notes"}
+def do_update_person(person: Person, *, actor: User, notes: str = "", **fields: str | int | None) -> Person:
+    """Edit names, address or birth year as the editor's owner sees them, and add a note. National
+    staff edit national's view; anyone else their own owner's, leaving every other owner's as it was.
+    A blank value here does clear the field (for that owner)."""
+    require_person_in_scope(person, actor)
+    unknown = set(fields) - {*NAME_FIELDS, *ADDRESS_FIELDS, "birth_year"}
+    if unknown:
+        raise ValueError(f"{', '.join(sorted(unknown))} cannot be changed here")
     with transaction.atomic():
-        changed = {}
-        for name, value in fields.items():
-            if name not in allowed:
-                raise ValueError(f"{name} cannot be changed here")
-            if getattr(person, name) != value:
-                changed[name] = [getattr(person, name), value]
-                setattr(person, name, value)
+        prov = _edit_provenance(person, actor, "person page")
+        current = _current_values(person, prov.owner)
+        changed = {name: value for name, value in fields.items() if current.get(name) != value}
         if changed:
-            person.save()
-            TimelineEntry.objects.create(
-                person=person, kind=TimelineKind.UPDATED, occurred_at=timezone.now(), actor=actor,
-                summary="Details updated: " + ", ".join(changed),
-            )  # fmt: skip
+            fact = facts.record_details(person, changed, prov) if changed else None
+            if prov.owner.kind == OwnerKind.NATIONAL and fact is not None:
+                facts.accept_details(person, fact, how=Acceptance.STAFF, by=actor, at=prov.at)
+            facts.record_timeline(person, TimelineKind.UPDATED, "Details updated: " + ", ".join(changed), prov)
+        note = facts.record_note(person, notes, prov)
+        if note is not None:
+            facts.record_timeline(person, TimelineKind.NOTE, "Note added", prov)
+        if changed or note is not None:
+            facts.rebuild_views([person.pk])
+            before_after = {k: [str(current.get(k)), str(v)] for k, v in changed.items()}
             record_audit(
                 AuditEvent.PERSON_UPDATED, actor=actor, target=person, summary=f"updated {person}",
-                details={k: [str(a), str(b)] for k, (a, b) in changed.items()},
+                details={"owner": prov.owner.label, "changed": before_after, "note": note is not None},
             )  # fmt: skip
     return person
 
 
-# ---- duplicates and merging -----------------------------------------------------------------
+def _current_values(person: Person, owner: Owner) -> dict[str, Any]:
+    if owner.kind == OwnerKind.NATIONAL:
+        return {name: getattr(person, name) for name in DETAIL_FIELDS}
+    view = PersonView.objects.filter(person=person, owner=owner).first()
+    return {name: getattr(view, name) if view else ("" if name != "birth_year" else None) for name in DETAIL_FIELDS}
 
-# What the merge page lets the user choose between; the address moves as one block, because a
+
+def do_accept_details(fact: DetailFact, *, actor: User) -> list[str]:
+    """National staff make details another owner was given national's view of the person."""
+    if not scope_for(actor).national:
+        raise PermissionDenied("Only national staff change national's view of a person.")
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=fact.person_id)
+        changed = facts.accept_details(person, fact, how=Acceptance.STAFF, by=actor, at=timezone.now())
+        record_audit(
+            AuditEvent.PERSON_DETAILS_ACCEPTED, actor=actor, target=person,
+            summary=f"accepted details from {fact.source or fact.get_via_display()} for {person}",
+            details={"fact_id": fact.pk, "changed": changed},
+        )  # fmt: skip
+    return changed
+
+
+def do_confirm_details(fact: DetailFact, *, share_with_chapters: bool) -> list[str]:
+    """The person, through the link emailed to them, confirms details they gave: national takes them,
+    and with ``share_with_chapters`` every chapter they belong to sees them too."""
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=fact.person_id)
+        now = timezone.now()
+        changed = facts.accept_details(person, fact, how=Acceptance.PERSON, by=None, at=now)
+        if share_with_chapters and not fact.shared:
+            fact.shared = True
+            fact.save(update_fields=["shared"])
+        prov = Provenance(owner=fact.owner, via=Via.PERSON, source="confirmation link", at=now)
+        facts.record_timeline(person, TimelineKind.UPDATED, "Confirmed their details", prov)
+        facts.rebuild_views([person.pk])
+        record_audit(
+            AuditEvent.PERSON_DETAILS_CONFIRMED, actor=None, target=person,
+            summary=f"{person} confirmed their details", details={"fact_id": fact.pk, "changed": changed,
+                                                                    "shared": share_with_chapters},
+        )  # fmt: skip
+    return changed
+
+
+# ---- duplicates, merging and unmerging ------------------------------------------------------------
+
+# What the merge page lets national staff choose between; the address moves as one block, because a
 # street from one record and a ZIP from the other would be nobody's address.
 MERGE_FIELDS = (*NAME_FIELDS, "address", "birth_year")
 MERGE_SIDES = ("survivor", "other")
-# When both records belong to the same chapter, the merged membership takes the best status.
 _STATUS_RANK = {MembershipStatus.ACTIVE: 0, MembershipStatus.LAPSED: 1, MembershipStatus.LEFT: 2}
+# The people app's rows that carry facts, moved one by one by a merge (other apps' rows are found in
+# Django's registry: _references_elsewhere).
+_OWN_ROWS: tuple[type[models.Model], ...] = (
+    EmailAddress, PhoneNumber, PersonTag, ConsentEvent, TimelineEntry, DetailFact, PersonNote, Membership,
+)  # fmt: skip
 
 
 def _check_mergeable(survivor: Person, other: Person, field_choices: Mapping[str, str], actor: User) -> None:
@@ -331,8 +511,10 @@ def _check_mergeable(survivor: Person, other: Person, field_choices: Mapping[str
     for person in (survivor, other):
         if person.merged_into_id is not None:
             raise ValueError(f"{person} (#{person.pk}) was already merged into #{person.merged_into_id}.")
-    _require_person_in_scope(survivor, actor)
-    _require_person_in_scope(other, actor)
+    require_person_in_scope(survivor, actor)
+    require_person_in_scope(other, actor)
+    if field_choices and not scope_for(actor).national:
+        raise PermissionDenied("Only national staff choose national's values when merging.")
     for name, side in field_choices.items():
         if name not in MERGE_FIELDS:
             raise ValueError(f"{name!r} is not a field that can be chosen when merging")
@@ -340,83 +522,68 @@ def _check_mergeable(survivor: Person, other: Person, field_choices: Mapping[str
             raise ValueError(f"{name}: choose 'survivor' or 'other', not {side!r}")
 
 
-def _apply_field_choices(survivor: Person, other: Person, field_choices: Mapping[str, str]) -> dict[str, str]:
-    """Copy the other record's values where the user chose them. An unchosen field keeps the
-    survivor's value, or takes the other's when the survivor has none."""
-    taken = {}
+def _apply_field_choices(survivor: Person, other: Person, field_choices: Mapping[str, str]) -> dict[str, Any]:
+    """Copy national's values of the other record where chosen, or where the survivor has none.
+    Returns the survivor's values before, for an unmerge."""
+    before: dict[str, Any] = {}
     for name in MERGE_FIELDS:
         names = ADDRESS_FIELDS if name == "address" else (name,)
         survivor_blank = all(getattr(survivor, n) in ("", None) for n in names)
         side = field_choices.get(name, "other" if survivor_blank else "survivor")
         if side == "other" and any(getattr(survivor, n) != getattr(other, n) for n in names):
             for n in names:
+                before[n] = getattr(survivor, n)
                 setattr(survivor, n, getattr(other, n))
-            taken[name] = "other"
-    return taken
+    return before
 
 
-def joined_notes(first: str, second: str) -> str:
-    parts = [note.strip() for note in (first, second) if note.strip()]
-    if len(parts) == 2 and parts[0] == parts[1]:
-        parts = parts[:1]
-    return "\n\n".join(parts)
+def _clashes(model: type[models.Model], survivor: Person) -> Q:
+    """Rows of the other record that would repeat one of the survivor's under a unique constraint
+    (the same number for the same owner, the same tag by the same owner, the same chapter): they
+    stay on the merged record, where an unmerge finds them as they were."""
+    if model is PhoneNumber:
+        numbers = PhoneNumber.objects.filter(person=survivor).values_list("number", "owner_id")
+        return _any_of([Q(number=n, owner_id=o) for n, o in numbers])
+    if model is PersonTag:
+        tags = PersonTag.objects.filter(person=survivor).values_list("tag_id", "owner_id")
+        return _any_of([Q(tag_id=t, owner_id=o) for t, o in tags])
+    if model is Membership:
+        return Q(chapter_id__in=list(Membership.objects.filter(person=survivor).values_list("chapter_id", flat=True)))
+    return Q(pk__in=[])
 
 
-def _move_contact_details(survivor: Person, other: Person) -> tuple[list[str], list[str]]:
-    emails = list(other.emails.values_list("address", flat=True))
-    phones = list(other.phones.values_list("number", flat=True))
-    # The survivor's primary address and number stay primary; the moved ones join as extras.
-    extra = {"is_primary": False}
-    other.emails.update(person=survivor, **(extra if survivor.emails.exists() else {}))
-    other.phones.update(person=survivor, **(extra if survivor.phones.exists() else {}))
-    return emails, phones
+def _any_of(qs: list[Q]) -> Q:
+    combined = Q(pk__in=[])
+    for q in qs:
+        combined |= q
+    return combined
 
 
-def _move_tags(survivor: Person, other: Person) -> list[str]:
-    held = set(PersonTag.objects.filter(person=survivor).values_list("tag_id", flat=True))
-    names = []
-    for person_tag in PersonTag.objects.filter(person=other).select_related("tag"):
-        names.append(person_tag.tag.name)
-        if person_tag.tag_id in held:
-            person_tag.delete()
-        else:
-            person_tag.person = survivor
-            person_tag.save(update_fields=["person"])
-    return names
-
-
-def _move_memberships(survivor: Person, other: Person) -> list[dict[str, Any]]:
-    kept = {m.chapter_id: m for m in Membership.objects.filter(person=survivor)}
-    moved = []
-    for membership in Membership.objects.filter(person=other).select_related("chapter"):
-        same_chapter = kept.get(membership.chapter_id)
-        if same_chapter is None:
-            membership.person = survivor
-            membership.save(update_fields=["person"])
-            result = membership
-        else:
-            same_chapter.joined_on = min(same_chapter.joined_on, membership.joined_on)
-            statuses = (same_chapter.status, membership.status)
-            same_chapter.status = min(statuses, key=lambda status: _STATUS_RANK[MembershipStatus(status)])
-            same_chapter.source = same_chapter.source or membership.source
-            same_chapter.save(update_fields=["joined_on", "status", "source"])
-            membership.delete()
-            result = same_chapter
-        moved.append({
-            "chapter_id": membership.chapter_id, "chapter": membership.chapter.name,
-            "combined": same_chapter is not None, "joined_on": result.joined_on.isoformat(), "status": result.status,
-        })  # fmt: skip
+def _move_own_rows(survivor: Person, other: Person) -> dict[str, list[int]]:
+    moved: dict[str, list[int]] = {}
+    for model in _OWN_ROWS:
+        rows = model._default_manager.filter(person=other).exclude(_clashes(model, survivor))
+        ids = list(rows.values_list("pk", flat=True))
+        if ids:
+            model._default_manager.filter(pk__in=ids).update(person=survivor)
+            moved[f"{model._meta.label}.person"] = ids
     return moved
 
 
-def _refresh_current_consent(person: Person) -> dict[str, bool]:
-    """After a merge the latest event on either record decides: a withdrawal yesterday beats a
-    sign-up last year."""
-    for channel, field_name in ((ConsentChannel.EMAIL, "email_opt_in"), (ConsentChannel.SMS, "sms_opt_in")):
-        latest = person.consent_events.filter(channel=channel).order_by("-occurred_at", "-id").first()
-        if latest is not None:
-            setattr(person, field_name, latest.granted)
-    return {"email": person.email_opt_in, "sms": person.sms_opt_in}
+def _combine_memberships(survivor: Person, other: Person) -> dict[str, dict[str, Any]]:
+    """Where both were in one chapter, the survivor's membership takes the earlier date and the best
+    status; the other's stays on the merged record. Returns the survivor's values before."""
+    before: dict[str, dict[str, Any]] = {}
+    theirs = {m.chapter_id: m for m in Membership.objects.filter(person=other)}
+    for mine in Membership.objects.filter(person=survivor, chapter_id__in=list(theirs)):
+        other_m = theirs[mine.chapter_id]
+        status = min((mine.status, other_m.status), key=lambda s: _STATUS_RANK[MembershipStatus(s)])
+        joined = min(mine.joined_on, other_m.joined_on)
+        if (status, joined) != (mine.status, mine.joined_on):
+            before[str(mine.pk)] = {"status": mine.status, "joined_on": mine.joined_on.isoformat()}
+            mine.status, mine.joined_on = status, joined
+            mine.save(update_fields=["status", "joined_on"])
+    return before
 
 
 def _carry_not_duplicates(survivor: Person, other: Person, actor: User) -> None:
@@ -430,10 +597,11 @@ def _carry_not_duplicates(survivor: Person, other: Person, actor: User) -> None:
 
 
 def do_merge_people(survivor: Person, other: Person, *, field_choices: Mapping[str, str], actor: User) -> Person:
-    """Fold ``other`` into ``survivor``, losing nothing: every email, phone, tag, membership,
-    consent event and timeline entry moves over. ``field_choices`` maps a MERGE_FIELDS name to
-    "survivor" or "other" (whose value wins); notes are joined. ``other`` stays as a tombstone
-    pointing at the survivor, so old links and imports that find it land on the right person."""
+    """Fold ``other`` into ``survivor``, losing nothing: every fact moves over with its owner, so each
+    owner's view of the survivor is what it knew of either. National staff choose national's values
+    (``field_choices``: a MERGE_FIELDS name to "survivor" or "other"); a leader's merge leaves them.
+    ``other`` stays as a tombstone pointing at the survivor, and a MergeRecord lists every row moved,
+    so ``do_unmerge_people`` can split them back."""
     _check_mergeable(survivor, other, field_choices, actor)
     with transaction.atomic():
         locked = Person.objects.select_for_update().filter(pk__in=(survivor.pk, other.pk), merged_into__isnull=True)
@@ -441,39 +609,32 @@ def do_merge_people(survivor: Person, other: Person, *, field_choices: Mapping[s
             raise ValueError("One of these people was merged by someone else a moment ago; reload the page.")
         survivor.refresh_from_db()
         other.refresh_from_db()
-        taken = _apply_field_choices(survivor, other, field_choices)
-        survivor.notes = joined_notes(survivor.notes, other.notes)
-        emails, phones = _move_contact_details(survivor, other)
-        tags = _move_tags(survivor, other)
-        memberships = _move_memberships(survivor, other)
-        consent_ids = list(other.consent_events.values_list("pk", flat=True))
-        other.consent_events.update(person=survivor)
-        timeline_ids = list(other.timeline.values_list("pk", flat=True))
-        other.timeline.update(person=survivor)
-        consent = _refresh_current_consent(survivor)
-        moved, left = _repoint_references(survivor, other)
+        national_before = _apply_field_choices(survivor, other, field_choices) if scope_for(actor).national else {}
+        memberships_before = _combine_memberships(survivor, other)
+        moved = _move_own_rows(survivor, other)
+        moved.update(_repoint_references(survivor, other))
         survivor.save()
         other.merged_into = survivor
         other.save(update_fields=["merged_into", "updated_at"])
         # Records merged into ``other`` earlier now point straight at the survivor: one hop.
         Person.objects.filter(merged_into=other).update(merged_into=survivor)
+        PersonView.objects.filter(person=other).delete()
+        facts.rebuild_views([survivor.pk])
         _carry_not_duplicates(survivor, other, actor)
         proposals.drop_proposals_of([other.pk])
-        TimelineEntry.objects.create(
-            person=survivor, kind=TimelineKind.MERGED, occurred_at=timezone.now(), actor=actor,
-            summary=f"Merged with {other} (#{other.pk})",
+        record = MergeRecord.objects.create(
+            survivor=survivor, other=other, moved=moved, merged_by=actor, merged_at=timezone.now(),
+            changed={"person": national_before, "memberships": memberships_before},
         )  # fmt: skip
+        prov = provenance(actor, via=Via.STAFF, source="merge", person=survivor)
+        facts.record_timeline(survivor, TimelineKind.MERGED, f"Merged with record {other.uid}", prov)
         record_audit(
             AuditEvent.PERSONS_MERGED,
             actor=actor,
             target=survivor,
-            summary=f"merged {other} (#{other.pk}) into {survivor} (#{survivor.pk})",
-            details={
-                "survivor_id": survivor.pk, "other_id": other.pk, "fields_from_other": sorted(taken),
-                "emails": emails, "phones": phones, "tags": tags, "memberships": memberships,
-                "consent_event_ids": consent_ids, "timeline_entry_ids": timeline_ids, "consent_now": consent,
-                "moved_elsewhere": moved, "left_on_merged_record": left,
-            },
+            summary=f"merged {other} ({other.uid}) into {survivor} ({survivor.uid})",
+            details={"survivor_id": survivor.pk, "other_id": other.pk, "merge_record": record.pk,
+                     "fields_from_other": sorted(national_before), "moved": {k: len(v) for k, v in moved.items()}},
         )  # fmt: skip
     return survivor
 
@@ -498,17 +659,15 @@ def _references_elsewhere() -> list[tuple[type[models.Model], str, list[tuple[st
     return found
 
 
-def _repoint_references(survivor: Person, other: Person) -> tuple[dict[str, int], dict[str, int]]:
+def _repoint_references(survivor: Person, other: Person) -> dict[str, list[int]]:
     """Point other apps' rows (recruits, nominations, ballots, contacts, voter links ...) at the survivor.
 
     A row that would break a uniqueness rule (both records attended the same training, or each got a
-    ballot in the same vote) stays on the merged record, which redirects to the survivor, and is
-    counted so the audit entry says so. Returns (moved, left) counts by "app.Model.field".
+    ballot in the same vote) stays on the merged record, which redirects to the survivor. Returns the
+    ids moved by "app.Model.field".
     """
-    moved: dict[str, int] = {}
-    left: dict[str, int] = {}
+    moved: dict[str, list[int]] = {}
     for model, name, unique_sets in _references_elsewhere():
-        label = f"{model._meta.label}.{name}"
         rows = model._default_manager.filter(**{name: other})
         clashing = Q(pk__in=[])
         survivors_rows = model._default_manager.filter(**{name: survivor})
@@ -520,21 +679,63 @@ def _repoint_references(survivor: Person, other: Person) -> tuple[dict[str, int]
             for values in survivors_rows.values_list(*rest):
                 if None not in values:  # NULLs never clash in a unique constraint
                     clashing |= Q(**dict(zip(rest, values, strict=True)))
-        kept = rows.filter(clashing).count() if unique_sets else 0
-        count = rows.exclude(clashing).update(**{name: survivor}) if unique_sets else rows.update(**{name: survivor})
-        if count:
-            moved[label] = count
-        if kept:
-            left[label] = kept
-    return moved, left
+        ids = list(rows.exclude(clashing).values_list("pk", flat=True))
+        if ids:
+            model._default_manager.filter(pk__in=ids).update(**{name: survivor})
+            moved[f"{model._meta.label}.{name}"] = ids
+    return moved
+
+
+def _model_and_field(label: str) -> tuple[type[models.Model], str]:
+    from django.apps import apps
+
+    app_model, _, name = label.rpartition(".")
+    return apps.get_model(app_model), name
+
+
+def do_unmerge_people(record: MergeRecord, *, actor: User) -> Person:
+    """Split a merge back: every row it moved returns to the record it came from, the survivor's
+    memberships and national values it changed are put back, and each owner's views are rebuilt.
+    Facts that arrived after the merge stay with the survivor. Returns the restored record."""
+    if record.undone_at is not None:
+        raise ValueError("This merge was already undone.")
+    require_person_in_scope(record.survivor, actor)
+    with transaction.atomic():
+        survivor = Person.objects.select_for_update().get(pk=record.survivor_id)
+        other = Person.objects.select_for_update().get(pk=record.other_id)
+        if other.merged_into_id != survivor.pk:
+            raise ValueError("This record was merged again since; undo the later merge first.")
+        for label, ids in record.moved.items():
+            model, name = _model_and_field(label)
+            model._default_manager.filter(pk__in=ids, **{name: survivor}).update(**{name: other})
+        for pk, values in record.changed.get("memberships", {}).items():
+            Membership.objects.filter(pk=int(pk), person=survivor).update(
+                status=values["status"], joined_on=dt.date.fromisoformat(values["joined_on"])
+            )
+        for name, value in record.changed.get("person", {}).items():
+            setattr(survivor, name, value)
+        survivor.save()
+        other.merged_into = None
+        other.save(update_fields=["merged_into", "updated_at"])
+        facts.rebuild_views([survivor.pk, other.pk])
+        record.undone_at, record.undone_by = timezone.now(), actor
+        record.save(update_fields=["undone_at", "undone_by"])
+        prov = provenance(actor, via=Via.STAFF, source="unmerge", person=survivor)
+        facts.record_timeline(survivor, TimelineKind.MERGED, f"Merge with record {other.uid} undone", prov)
+        record_audit(
+            AuditEvent.PERSONS_UNMERGED, actor=actor, target=other,
+            summary=f"split {other} ({other.uid}) back out of {survivor} ({survivor.uid})",
+            details={"merge_record": record.pk, "moved_back": {k: len(v) for k, v in record.moved.items()}},
+        )  # fmt: skip
+    return other
 
 
 def do_dismiss_duplicate(a: Person, b: Person, *, actor: User) -> NotDuplicate:
     """Record that two people are different humans, so they are never proposed as a pair again."""
     if a.pk == b.pk:
         raise ValueError("A person cannot be dismissed as their own duplicate.")
-    _require_person_in_scope(a, actor)
-    _require_person_in_scope(b, actor)
+    require_person_in_scope(a, actor)
+    require_person_in_scope(b, actor)
     first, second = sorted((a, b), key=lambda person: person.pk)
     with transaction.atomic():
         decision, _ = NotDuplicate.objects.get_or_create(first=first, second=second, defaults={"decided_by": actor})
@@ -543,7 +744,7 @@ def do_dismiss_duplicate(a: Person, b: Person, *, actor: User) -> NotDuplicate:
             AuditEvent.DUPLICATE_DISMISSED,
             actor=actor,
             target=first,
-            summary=f"{first} (#{first.pk}) and {second} (#{second.pk}) are different people",
+            summary=f"{first} ({first.uid}) and {second} ({second.uid}) are different people",
             details={"first_id": first.pk, "second_id": second.pk},
         )
     return decision

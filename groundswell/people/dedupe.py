@@ -273,7 +273,12 @@ def score_prepared(a: Prepared, b: Prepared) -> Match:
         points, part_reasons = part(a, b)
         total += points
         (doubts if points < 0 else reasons).extend(part_reasons)
-    return Match(score=max(0, min(100, round(total))), reasons=reasons, doubts=doubts)
+    score = max(0, min(100, round(total)))
+    if a.phones & b.phones:
+        # A shared number never merges two records on its own, but it always asks a human: the
+        # same household, a recycled number or the same person entered twice look alike here.
+        score = max(score, PROPOSAL_THRESHOLD)
+    return Match(score=score, reasons=reasons, doubts=doubts)
 
 
 def score_pair(a: Candidate, b: Candidate) -> Match:

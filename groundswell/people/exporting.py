@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -17,9 +18,8 @@ from django.db.models import QuerySet
 from groundswell.chapters.access import AnyUser, scope_for
 from groundswell.core.audit import record_audit
 from groundswell.core.models import AuditEvent
-from groundswell.people.models import Person
 from groundswell.people.normalize import format_phone
-from groundswell.people.selectors import filter_people, get_filter_chapter, get_tag
+from groundswell.people.selectors import SeenPerson, filter_people, get_filter_chapter, get_tag, seen_people
 
 HEADER = ("First Name", "Middle Name", "Last Name", "Email", "Other Emails", "Phone", "Other Phones", "Address",
           "Address 2", "City", "State", "Zip", "Birth Year", "Tags", "Email Opt-in", "SMS Opt-in", "Added")  # fmt: skip
@@ -50,7 +50,7 @@ class ExportFilters:
         return {k: v for k, v in asdict(self).items() if v}
 
 
-def people_for_export(user: AnyUser, filters: ExportFilters) -> QuerySet[Person]:
+def people_for_export(user: AnyUser, filters: ExportFilters) -> QuerySet[Any]:
     """Exactly the people list's rows (selectors.filter_people); a chapter out of scope is a 404."""
     chapter = get_filter_chapter(user, int(filters.chapter)) if filters.chapter.isdigit() else None
     tag = get_tag(int(filters.tag)) if filters.tag.isdigit() else None
@@ -65,14 +65,16 @@ def neutralize(cell: str) -> str:
     return f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell
 
 
-def person_cells(person: Person) -> list[str]:
-    emails = [e.address for e in person.emails.all()]
-    phones = [format_phone(p.number) for p in person.phones.all()]
+def person_cells(person: SeenPerson) -> list[str]:
+    """One person as the exporter sees them: their scope's view and facts, nothing else."""
+    emails = [e.value for e in person.emails]
+    phones = [format_phone(p.value) for p in person.phones]
     cells = [
         person.first_name, person.middle_name, person.last_name, emails[0] if emails else "", "; ".join(emails[1:]),
         phones[0] if phones else "", "; ".join(phones[1:]), person.address_line1, person.address_line2, person.city,
-        person.state, person.zip_code, str(person.birth_year or ""), ", ".join(t.name for t in person.tags.all()),
-        _yes_no(person.email_opt_in), _yes_no(person.sms_opt_in), person.created_at.date().isoformat(),
+        person.state, person.zip_code, str(person.birth_year or ""), ", ".join(person.tags),
+        _yes_no(person.email_opt_in), _yes_no(person.sms_opt_in),
+        person.created_at.date().isoformat() if person.created_at else "",
     ]  # fmt: skip
     return [neutralize(cell) for cell in cells]
 
@@ -101,12 +103,17 @@ def do_export_people(user: AnyUser, *, filters: ExportFilters) -> Iterator[str]:
             AuditEvent.PEOPLE_EXPORTED, actor=user, summary=f"exported {row_count} people",
             details={"filters": filters.as_dict(), "rows": row_count},
         )  # fmt: skip
-    return _csv_lines(people)
+    return _csv_lines(user, people)
 
 
-def _csv_lines(people: QuerySet[Person]) -> Iterator[str]:
+def _csv_lines(user: AnyUser, rows: QuerySet[Any]) -> Iterator[str]:
     writer = csv.writer(_Line())
     yield "\ufeff"  # so that Excel opens the file as UTF-8
     yield writer.writerow(HEADER)
-    for person in people.prefetch_related("emails", "phones", "tags").iterator(chunk_size=_CHUNK):
-        yield writer.writerow(person_cells(person))
+    chunk: list[Any] = []
+    for row in rows.iterator(chunk_size=_CHUNK):
+        chunk.append(row)
+        if len(chunk) == _CHUNK:
+            yield from (writer.writerow(person_cells(p)) for p in seen_people(user, chunk))
+            chunk = []
+    yield from (writer.writerow(person_cells(p)) for p in seen_people(user, chunk))

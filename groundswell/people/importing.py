@@ -5,9 +5,10 @@ The steps: store the upload (``do_upload_people_file``), map its columns to Pers
 match rows to people already known and to earlier rows of the same file (``plan_import``), and
 apply the plan in one transaction (``do_import_people``). An import with any bad row writes nothing.
 
-Matching follows ``actions.find_existing_person`` (any email first, then any phone, following
-merges) but looks the file's addresses up in bulk; where a row's contacts point at more than one
-known person, it asks ``find_existing_person`` itself, so the tie-break stays one rule.
+Every row's values become facts of the import's owner (its chapter; else the importer's state, or
+national), never written over another owner's (people/facts.py). Matching is by email alone, as
+``facts.person_for_emails`` does, looked up in bulk. What the preview and the report say is counted
+from what the owner itself holds, so an upload never learns whether another chapter knew an address.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import re
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, models, transaction
 from django.db.models import QuerySet
@@ -31,27 +34,34 @@ from django.utils import timezone
 
 from groundswell.chapters.access import AnyUser, scope_for
 from groundswell.chapters.geo import STATE_NAMES
-from groundswell.chapters.models import Chapter
+from groundswell.chapters.models import Chapter, Owner, OwnerKind
 from groundswell.core.audit import record_audit
 from groundswell.core.jobs import NoProgress, ProgressReporter
 from groundswell.core.models import AuditEvent, Job, User
-from groundswell.people.actions import PersonDetails, find_existing_person
+from groundswell.people.actions import PersonDetails, owner_for_write
+from groundswell.people.facts import given_values, person_for_emails, rebuild_views
 from groundswell.people.models import (
+    DETAIL_FIELDS,
+    Acceptance,
     ColumnMapping,
     ConsentChannel,
     ConsentEvent,
+    DetailFact,
     EmailAddress,
     ImportBatch,
     ImportStatus,
     Membership,
     MembershipStatus,
     Person,
+    PersonNote,
     PersonTag,
+    PersonView,
     PhoneKind,
     PhoneNumber,
     Tag,
     TimelineEntry,
     TimelineKind,
+    Via,
     reversed_digits,
     sort_name_for,
 )
@@ -484,68 +494,112 @@ def clean_yes_no(value: str) -> bool:
 # --------------------------------------------------------------------------- matching
 
 
-@dataclass(frozen=True)
-class Known:
-    """Who an address or number already belongs to: a person in the database or an earlier row."""
-
-    person_id: int | None = None
-    new_index: int | None = None
-
-
 @dataclass
 class ImportPlan:
-    """Each good row assigned to a target: an existing person, or one of the people to create."""
+    """Each good row assigned to a person: one already known anywhere (matched by email only), or one
+    of the people to create. ``local`` says, per row, only what the import's owner could tell by
+    itself — "known" (an address it already holds), "repeat" (an address an earlier row of the file
+    gave) or "new" — and is all that a preview, a count or a report shows anyone but national: the
+    answer is the same whether or not another chapter knew the address (docs/privacy.md)."""
 
     rows: list[ImportRow]
     # For each row: ("person", id) or ("new", index into new_people).
     targets: list[tuple[str, int]]
     new_count: int
     existing_ids: set[int]
-    matched_rows: int = 0
-    repeat_rows: int = 0
+    local: list[str] = field(default_factory=list)
+
+    @property
+    def new_rows(self) -> int:
+        return self.local.count("new")
+
+    @property
+    def known_rows(self) -> int:
+        return self.local.count("known")
+
+    @property
+    def repeat_rows(self) -> int:
+        return self.local.count("repeat")
 
 
 _LOOKUP_CHUNK = 900  # below SQLite's old 999-parameter limit
 
 
-def plan_import(rows: list[ImportRow], *, progress: ProgressReporter | None = None) -> ImportPlan:
-    """Match every row in bulk: addresses and numbers are looked up a chunk at a time."""
+def plan_import(
+    rows: list[ImportRow], *, owner: Owner | None = None, progress: ProgressReporter | None = None
+) -> ImportPlan:
+    """Match every row in bulk, by email alone: addresses are looked up a chunk at a time."""
     progress = progress or NoProgress()
     progress.phase("Matching people already known", total=len(rows))
-    emails = _known_contacts(EmailAddress, "address", {e for r in rows for e in r.emails})
-    phones = _known_contacts(PhoneNumber, "number", {p for r in rows for p in r.phones})
-    merged = _merge_targets({*emails.values(), *phones.values()})
+    all_emails = {e for r in rows for e in r.emails}
+    emails = _known_emails(all_emails)
+    merged = _merge_targets(set(emails.values()))
     file_emails: dict[str, int] = {}
-    file_phones: dict[str, int] = {}
     plan = ImportPlan(rows=rows, targets=[], new_count=0, existing_ids=set())
     for row in rows:
-        target = _match_row(row, emails, phones, merged, file_emails, file_phones)
+        target = _match_row(row, emails, merged, file_emails)
         if target is None:
             target = ("new", plan.new_count)
             plan.new_count += 1
         elif target[0] == "person":
             plan.existing_ids.add(target[1])
-            plan.matched_rows += 1
-        else:
-            plan.repeat_rows += 1
         if target[0] == "new":
             for email in row.emails:
-                if email not in emails:
-                    file_emails.setdefault(email, target[1])
-            for phone in row.phones:
-                if phone not in phones:
-                    file_phones.setdefault(phone, target[1])
+                file_emails.setdefault(email, target[1])
         plan.targets.append(target)
         progress.advance()
+    plan.local = _local_labels(rows, plan.targets, owner, all_emails)
     return plan
 
 
-def _known_contacts(model: type[EmailAddress] | type[PhoneNumber], column: str, values: set[str]) -> dict[str, int]:
+def _local_labels(
+    rows: list[ImportRow], targets: list[tuple[str, int]], owner: Owner | None, all_emails: set[str]
+) -> list[str]:
+    """Per row, what the owner alone could tell of it. National sees every fact, so its labels follow
+    the real matches; any other owner's follow its own addresses and the file."""
+    if owner is None or owner.kind == OwnerKind.NATIONAL:
+        seen_new: set[int] = set()
+        labels = []
+        for kind, key in targets:
+            if kind == "person":
+                labels.append("known")
+            else:
+                labels.append("repeat" if key in seen_new else "new")
+                seen_new.add(key)
+        return labels
+    held = _owner_emails(owner, all_emails)
+    given: set[str] = set()
+    labels = []
+    for row in rows:
+        if any(e in held for e in row.emails):
+            labels.append("known")
+        elif any(e in given for e in row.emails):
+            labels.append("repeat")
+        else:
+            labels.append("new")
+        given.update(row.emails)
+    return labels
+
+
+def _owner_emails(owner: Owner, addresses: set[str]) -> set[str]:
+    held: set[str] = set()
+    ordered = sorted(addresses)
+    for start in range(0, len(ordered), _LOOKUP_CHUNK):
+        chunk = ordered[start : start + _LOOKUP_CHUNK]
+        held.update(EmailAddress.objects.filter(owner=owner, address__in=chunk).values_list("address", flat=True))
+    return held
+
+
+def _known_emails(values: set[str]) -> dict[str, int]:
+    """Address -> the person it belongs to (every owner's fact of an address names the same person)."""
     found: dict[str, int] = {}
     ordered = sorted(values)
     for start in range(0, len(ordered), _LOOKUP_CHUNK):
         chunk = ordered[start : start + _LOOKUP_CHUNK]
-        found.update(model.objects.filter(**{f"{column}__in": chunk}).values_list(column, "person_id"))
+        for address, person_id in (
+            EmailAddress.objects.filter(address__in=chunk).order_by("-id").values_list("address", "person_id")
+        ):
+            found[address] = person_id  # newest first, so the oldest fact of an address wins
     return found
 
 
@@ -572,26 +626,21 @@ def _merge_targets(person_ids: set[int]) -> dict[int, int]:
 
 
 def _match_row(
-    row: ImportRow,
-    emails: dict[str, int],
-    phones: dict[str, int],
-    merged: dict[int, int],
-    file_emails: dict[str, int],
-    file_phones: dict[str, int],
+    row: ImportRow, emails: dict[str, int], merged: dict[int, int], file_emails: dict[str, int]
 ) -> tuple[str, int] | None:
-    """Email before phone, as find_existing_person does; people already stored before earlier rows."""
-    for values, known, from_file in ((row.emails, emails, file_emails), (row.phones, phones, file_phones)):
-        people = {merged.get(known[v], known[v]) for v in values if v in known}
-        if len(people) == 1:
-            return ("person", people.pop())
-        if len(people) > 1:
-            # The contacts belong to several people: let find_existing_person break the tie.
-            person = find_existing_person(row.as_details())
+    """People already stored before earlier rows; a phone never matches (a shared landline is two
+    people). Where a row's addresses belong to several people, the oldest address decides, as
+    facts.person_for_emails does."""
+    people = [merged.get(emails[e], emails[e]) for e in row.emails if e in emails]
+    if people:
+        if len(set(people)) > 1:
+            person = person_for_emails(row.emails)
             assert person is not None
             return ("person", person.pk)
-        earlier = sorted({from_file[v] for v in values if v in from_file})
-        if earlier:
-            return ("new", earlier[0])
+        return ("person", people[0])
+    earlier = sorted({file_emails[e] for e in row.emails if e in file_emails})
+    if earlier:
+        return ("new", earlier[0])
     return None
 
 
@@ -600,6 +649,9 @@ def _match_row(
 
 @dataclass
 class ImportCounts:
+    """Rows new to the import's owner, rows it knew that brought something new, rows that did not.
+    Counted from what the owner itself knew (ImportPlan.local), never from other owners' facts."""
+
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -608,33 +660,22 @@ class ImportCounts:
         return {"inserted": self.inserted, "updated": self.updated, "unchanged": self.unchanged}
 
 
-_PERSON_FIELDS = ("first_name", "middle_name", "last_name", "address_line1", "address_line2", "city", "state",
-                  "zip_code")  # fmt: skip
 _BATCH = 1000
 
 
 @dataclass
 class _Target:
-    """A person as the rows leave them: what to write, and whether anything changed."""
+    """A person as the rows find them: what the import's owner already holds of them."""
 
     person: Person
     is_new: bool
-    changed_fields: set[str] = field(default_factory=set)
+    view: dict[str, Any] = field(default_factory=dict)
+    phones: set[str] = field(default_factory=set)
+    tags: set[str] = field(default_factory=set)
+    consent: dict[tuple[str, str], bool] = field(default_factory=dict)
     has_email: bool = False
     has_phone: bool = False
-    consent_history: set[str] = field(default_factory=set)
-    tag_names: set[str] = field(default_factory=set)
     touched: bool = False
-
-
-@dataclass
-class _Writes:
-    """Rows to insert, each with its target (whose id is known only once new people are created)."""
-
-    emails: list[tuple[_Target, str, bool]] = field(default_factory=list)
-    phones: list[tuple[_Target, str, bool]] = field(default_factory=list)
-    consents: list[tuple[_Target, str, bool]] = field(default_factory=list)
-    person_tags: list[tuple[_Target, str]] = field(default_factory=list)
 
 
 _INSERT_BATCH = 5000
@@ -679,37 +720,54 @@ def _agreed(granted: bool) -> str:
     return "Agreed to" if granted else "Withdrew from"
 
 
-class _ImportApplier:
-    """Turns a plan into rows written in bulk. Runs inside the caller's transaction."""
+_FACT_COLUMNS = ("owner", "via", "source", "recorded_at", "recorded_by")
 
-    def __init__(self, plan: ImportPlan, *, chapter: Chapter | None, actor: User | None, label: str) -> None:
-        self.plan, self.chapter, self.actor = plan, chapter, actor
+
+class _ImportApplier:
+    """Turns a plan into facts of the import's owner, written in bulk, then rebuilds the views of
+    everyone it touched. National's view changes only for people it creates. Runs inside the
+    caller's transaction."""
+
+    def __init__(
+        self, plan: ImportPlan, *, owner: Owner, chapter: Chapter | None, actor: User | None, label: str
+    ) -> None:
+        self.plan, self.owner, self.chapter, self.actor = plan, owner, chapter, actor
         self.source = f"import: {label}"[:120]
         self.now = timezone.now()
         self.db_now = connection.ops.adapt_datetimefield_value(self.now)
-        self.actor_id = actor.pk if actor is not None else None
-        self.chapter_id = chapter.pk if chapter is not None else None
-        self.writes = _Writes()
-        self.claimed_emails: set[str] = set()
-        self.claimed_phones: set[str] = set()
+        self.fact = (owner.pk, Via.IMPORT, self.source, self.db_now, actor.pk if actor is not None else None)
+        self.emails: list[tuple[_Target, str, bool]] = []
+        self.phones: list[tuple[_Target, str, bool]] = []
+        self.consents: list[tuple[_Target, str, str, bool]] = []
+        self.tags: list[tuple[_Target, str]] = []
+        self.details: list[tuple[_Target, dict[str, Any]]] = []
+        self.notes: list[tuple[_Target, str]] = []
+        self.claimed_emails: dict[str, int | None] = {}
 
     def apply(self) -> ImportCounts:
         existing = self._load_existing()
         new = [
             _Target(Person(source=self.source, created_at=self.now), is_new=True) for _ in range(self.plan.new_count)
         ]
-        self._reserve_known_contacts()
-        for row, (kind, key) in zip(self.plan.rows, self.plan.targets, strict=True):
-            self._apply_row(existing[key] if kind == "person" else new[key], row)
+        self.claimed_emails = _owner_email_holders(self.owner, {e for r in self.plan.rows for e in r.emails})
+        known_anywhere = _known_emails({e for r in self.plan.rows for e in r.emails})
+        counts = ImportCounts()
+        for row, (kind, key), local in zip(self.plan.rows, self.plan.targets, self.plan.local, strict=True):
+            target = existing[key] if kind == "person" else new[key]
+            changed = self._apply_row(target, row, known_anywhere)
+            if local == "new":
+                counts.inserted += 1
+            elif local == "known":
+                counts.updated += changed
+                counts.unchanged += not changed
         self._create_people(new)
-        self._update_people(existing.values())
-        self._write_contacts()
-        self._write_tags()
-        self._write_consents()
+        self._write_facts()
         joined = self._write_memberships([*new, *existing.values()])
         self._write_timeline(new, existing.values(), joined)
-        touched = sum(1 for t in existing.values() if t.touched)
-        return ImportCounts(inserted=len(new), updated=touched, unchanged=len(existing) - touched)
+        rebuild_views(
+            [t.person.pk for t in (*new, *existing.values()) if t.touched or t.is_new or t.person.pk in joined]
+        )
+        return counts
 
     def _load_existing(self) -> dict[int, _Target]:
         ids = sorted(self.plan.existing_ids)
@@ -718,122 +776,131 @@ class _ImportApplier:
             chunk = ids[start : start + _LOOKUP_CHUNK]
             for person in Person.objects.filter(pk__in=chunk):
                 targets[person.pk] = _Target(person, is_new=False)
-            for person_id in EmailAddress.objects.filter(person_id__in=chunk).values_list("person_id", flat=True):
-                targets[person_id].has_email = True
-            for person_id in PhoneNumber.objects.filter(person_id__in=chunk).values_list("person_id", flat=True):
-                targets[person_id].has_phone = True
-            for person_id, channel in ConsentEvent.objects.filter(person_id__in=chunk).values_list(
-                "person_id", "channel"
-            ):
-                targets[person_id].consent_history.add(channel)
-            for person_id, tag_name in PersonTag.objects.filter(person_id__in=chunk).values_list(
-                "person_id", "tag__name"
-            ):
-                targets[person_id].tag_names.add(tag_name)
+            self._load_owner_facts(chunk, targets)
         return targets
 
-    def _reserve_known_contacts(self) -> None:
-        """Addresses and numbers someone already has are never moved to another person."""
-        self.claimed_emails = set(
-            _known_contacts(EmailAddress, "address", {e for r in self.plan.rows for e in r.emails})
-        )
-        self.claimed_phones = set(_known_contacts(PhoneNumber, "number", {p for r in self.plan.rows for p in r.phones}))
+    def _load_owner_facts(self, chunk: Sequence[int], targets: dict[int, _Target]) -> None:
+        """What the import's owner already holds of these people, so that a row repeating it writes nothing."""
+        mine = {"owner": self.owner, "person_id__in": chunk}
+        if self.owner.kind == OwnerKind.NATIONAL:
+            for person_id in chunk:
+                targets[person_id].view = {n: getattr(targets[person_id].person, n) for n in DETAIL_FIELDS}
+        else:
+            for view in PersonView.objects.filter(**mine):
+                targets[view.person_id].view = {n: getattr(view, n) for n in DETAIL_FIELDS}
+        for person_id in EmailAddress.objects.filter(**mine).values_list("person_id", flat=True):
+            targets[person_id].has_email = True
+        for person_id, number in PhoneNumber.objects.filter(**mine).values_list("person_id", "number"):
+            targets[person_id].phones.add(number)
+            targets[person_id].has_phone = True
+        for person_id, tag_name in PersonTag.objects.filter(**mine).values_list("person_id", "tag__name"):
+            targets[person_id].tags.add(tag_name)
+        events = ConsentEvent.objects.filter(**mine).order_by("occurred_at", "id")
+        for person_id, channel, value, granted in events.values_list("person_id", "channel", "value", "granted"):
+            targets[person_id].consent[(channel, value)] = granted
 
-    def _apply_row(self, target: _Target, row: ImportRow) -> None:
-        person = target.person
-        for name in _PERSON_FIELDS:
-            value = getattr(row, name)
-            if value and getattr(person, name) != value:
-                setattr(person, name, value)
-                target.changed_fields.add(name)
-        if row.birth_year and person.birth_year != row.birth_year:
-            person.birth_year = row.birth_year
-            target.changed_fields.add("birth_year")
-        if row.notes:
-            person.notes = f"{person.notes}\n{row.notes}".strip()
-            target.changed_fields.add("notes")
-        self._add_contacts(target, row)
+    def _apply_row(self, target: _Target, row: ImportRow, known_anywhere: dict[str, int]) -> bool:
+        """Queue the row's facts of the owner. Returns whether it brought anything the owner lacked."""
+        before = (len(self.emails), len(self.phones), len(self.tags), len(self.consents), len(self.details))
+        given = given_values(**{n: getattr(row, n) for n in DETAIL_FIELDS if hasattr(row, n)})
+        if any(target.view.get(n) != v for n, v in given.items()):
+            self.details.append((target, given))
+            target.view.update(given)
+        self._add_contacts(target, row, known_anywhere)
         for tag_name in row.tags:
-            if tag_name not in target.tag_names:
-                target.tag_names.add(tag_name)
-                self.writes.person_tags.append((target, tag_name))
-                target.touched = True
-        for channel, granted in ((ConsentChannel.EMAIL, row.email_consent), (ConsentChannel.SMS, row.sms_consent)):
-            if granted is not None:
-                self._set_consent(target, channel, granted)
-        if target.changed_fields:
-            target.touched = True
+            if tag_name not in target.tags:
+                target.tags.add(tag_name)
+                self.tags.append((target, tag_name))
+        self._add_consents(target, row)
+        if row.notes:
+            self.notes.append((target, row.notes))
+        after = (len(self.emails), len(self.phones), len(self.tags), len(self.consents), len(self.details))
+        changed = after != before or bool(row.notes)
+        target.touched = target.touched or changed
+        return changed
 
-    def _add_contacts(self, target: _Target, row: ImportRow) -> None:
+    def _add_contacts(self, target: _Target, row: ImportRow, known_anywhere: dict[str, int]) -> None:
         for address in row.emails:
-            if address not in self.claimed_emails:
-                self.claimed_emails.add(address)
-                self.writes.emails.append((target, address, not target.has_email))
-                target.has_email = target.touched = True
+            holder = known_anywhere.get(address)
+            if address in self.claimed_emails or (
+                holder is not None and holder != target.person.pk and not target.is_new
+            ):
+                continue  # the owner holds it already, or it is someone else's (a row naming two people)
+            if holder is not None and target.is_new:
+                continue  # cannot happen: a known address matches its person; kept for safety
+            self.claimed_emails[address] = None
+            self.emails.append((target, address, not target.has_email))
+            target.has_email = True
         for number in row.phones:
-            if number not in self.claimed_phones:
-                self.claimed_phones.add(number)
-                self.writes.phones.append((target, number, not target.has_phone))
-                target.has_phone = target.touched = True
+            if number not in target.phones:
+                target.phones.add(number)
+                self.phones.append((target, number, not target.has_phone))
+                target.has_phone = True
 
-    def _set_consent(self, target: _Target, channel: str, granted: bool) -> None:
-        """As actions._set_consent: an event when the answer changes or none was ever recorded."""
-        field_name = "email_opt_in" if channel == ConsentChannel.EMAIL else "sms_opt_in"
-        if getattr(target.person, field_name) == granted and channel in target.consent_history:
-            return
-        target.consent_history.add(channel)
-        setattr(target.person, field_name, granted)
-        target.changed_fields.add(field_name)
-        self.writes.consents.append((target, channel, granted))
+    def _add_consents(self, target: _Target, row: ImportRow) -> None:
+        """An event when the owner's answer for an address or number changes, or was never recorded."""
+        for channel, granted, values in (
+            (ConsentChannel.EMAIL.value, row.email_consent, row.emails),
+            (ConsentChannel.SMS.value, row.sms_consent, row.phones),
+        ):
+            if granted is None:
+                continue
+            for value in values:
+                if target.consent.get((channel, value)) != granted:
+                    target.consent[(channel, value)] = granted
+                    self.consents.append((target, channel, value, granted))
 
     def _create_people(self, new: list[_Target]) -> None:
+        """New people take their first details as national's view (later rows of the file fill in)."""
         for target in new:
+            for name, value in target.view.items():
+                setattr(target.person, name, value)
             target.person.sort_name = sort_name_for(target.person.first_name, target.person.last_name)
         Person.objects.bulk_create([t.person for t in new], batch_size=_BATCH)
 
-    def _update_people(self, existing: Iterable[_Target]) -> None:
-        changed = [t for t in existing if t.changed_fields]
-        if not changed:
-            return
-        fields = sorted({"updated_at", "sort_name"} | set().union(*(t.changed_fields for t in changed)))
-        for target in changed:
-            target.person.sort_name = sort_name_for(target.person.first_name, target.person.last_name)
-            target.person.updated_at = self.now
-        Person.objects.bulk_update([t.person for t in changed], fields, batch_size=_BATCH)
-
-    def _write_contacts(self) -> None:
-        now = self.db_now
+    def _write_facts(self) -> None:
+        f = self.fact
         _insert_many(
-            EmailAddress, ("person", "address", "is_primary", "created_at"),
-            ((t.person.pk, address, primary, now) for t, address, primary in self.writes.emails),
+            DetailFact, ("person", "values", "shared", "accepted_at", "accepted_how", *_FACT_COLUMNS),
+            ((t.person.pk, json.dumps(values), False, self.db_now if t.is_new else None,
+              Acceptance.CREATED if t.is_new else "", *f) for t, values in self.details),
         )  # fmt: skip
         _insert_many(
-            PhoneNumber, ("person", "number", "digits_reversed", "kind", "is_primary", "created_at"),
-            ((t.person.pk, number, reversed_digits(number), PhoneKind.OTHER, primary, now)
-             for t, number, primary in self.writes.phones),
+            EmailAddress, ("person", "address", "is_primary", "created_at", *_FACT_COLUMNS),
+            ((t.person.pk, address, primary, self.db_now, *f) for t, address, primary in self.emails),
         )  # fmt: skip
+        _insert_many(
+            PhoneNumber, ("person", "number", "digits_reversed", "kind", "is_primary", "created_at", *_FACT_COLUMNS),
+            ((t.person.pk, number, reversed_digits(number), PhoneKind.OTHER, primary, self.db_now, *f)
+             for t, number, primary in self.phones),
+        )  # fmt: skip
+        _insert_many(
+            PersonNote, ("person", "text", *_FACT_COLUMNS), ((t.person.pk, text, *f) for t, text in self.notes)
+        )
+        self._write_tags()
+        self._write_consents()
 
     def _write_tags(self) -> None:
-        names = sorted({name for _, name in self.writes.person_tags})
+        names = sorted({name for _, name in self.tags})
         if not names:
             return
         Tag.objects.bulk_create([Tag(name=n) for n in names], ignore_conflicts=True, batch_size=_BATCH)
         tag_ids = dict(Tag.objects.filter(name__in=names).values_list("name", "pk"))
-        # Only tags the person does not have yet are listed (see _apply_row), so no pair repeats.
+        # Only tags the owner has not put on the person yet are listed (see _apply_row): no pair repeats.
         _insert_many(
-            PersonTag, ("person", "tag", "added_at"),
-            ((t.person.pk, tag_ids[name], self.db_now) for t, name in self.writes.person_tags),
+            PersonTag, ("person", "tag", "added_at", *_FACT_COLUMNS),
+            ((t.person.pk, tag_ids[name], self.db_now, *self.fact) for t, name in self.tags),
         )  # fmt: skip
 
     def _write_consents(self) -> None:
         _insert_many(
-            ConsentEvent, ("person", "channel", "granted", "method", "occurred_at", "recorded_by"),
-            ((t.person.pk, channel, granted, self.source, self.db_now, self.actor_id)
-             for t, channel, granted in self.writes.consents),
+            ConsentEvent, ("person", "channel", "value", "granted", "method", "wording", "occurred_at", *_FACT_COLUMNS),
+            ((t.person.pk, channel, value, granted, self.source, "", self.db_now, *self.fact)
+             for t, channel, value, granted in self.consents),
         )  # fmt: skip
         self._insert_timeline(
-            (t.person.pk, TimelineKind.CONSENT, f"{_agreed(granted)} {channel} ({self.source})")
-            for t, channel, granted in self.writes.consents
+            (t.person.pk, TimelineKind.CONSENT, f"{_agreed(granted)} {channel} ({value})")
+            for t, channel, value, granted in self.consents
         )
 
     def _write_memberships(self, targets: list[_Target]) -> set[int]:
@@ -854,14 +921,11 @@ class _ImportApplier:
         joining = [pid for pid in person_ids if pid not in current]
         joined_on = connection.ops.adapt_datefield_value(self.now.date())
         _insert_many(
-            Membership, ("person", "chapter", "status", "joined_on", "source", "created_at"),
-            ((pid, self.chapter_id, MembershipStatus.ACTIVE, joined_on, self.source, self.db_now) for pid in joining),
+            Membership, ("person", "chapter", "status", "joined_on", "source", "via", "recorded_by", "created_at"),
+            ((pid, self.chapter.pk, MembershipStatus.ACTIVE, joined_on, self.source, Via.IMPORT, self.fact[4],
+              self.db_now) for pid in joining),
         )  # fmt: skip
-        joined = {*joining, *(m.person_id for m in rejoining)}
-        for target in targets:
-            if target.person.pk in joined and not target.is_new:
-                target.touched = True
-        return joined
+        return {*joining, *(m.person_id for m in rejoining)}
 
     def _write_timeline(self, new: list[_Target], existing: Iterable[_Target], joined: set[int]) -> None:
         entries = [(t.person.pk, TimelineKind.IMPORTED, f"Imported from {self.source}") for t in new]
@@ -872,9 +936,13 @@ class _ImportApplier:
 
     def _insert_timeline(self, entries: Iterable[tuple[int, str, str]]) -> None:
         _insert_many(
-            TimelineEntry, ("person", "kind", "occurred_at", "summary", "chapter", "actor"),
-            ((pid, kind, self.db_now, summary[:300], self.chapter_id, self.actor_id) for pid, kind, summary in entries),
+            TimelineEntry, ("person", "kind", "occurred_at", "summary", "owner", "actor"),
+            ((pid, kind, self.db_now, summary[:300], self.owner.pk, self.fact[4]) for pid, kind, summary in entries),
         )  # fmt: skip
+
+
+def _owner_email_holders(owner: Owner, addresses: set[str]) -> dict[str, int | None]:
+    return dict.fromkeys(_owner_emails(owner, addresses))
 
 
 # --------------------------------------------------------------------------- the actions
@@ -889,8 +957,16 @@ def require_chapter_choice(user: AnyUser, chapter: Chapter | None) -> None:
     scope = scope_for(user)
     if chapter is not None and not scope.manages_chapter(chapter):
         raise ImportFileError("You can import only into a chapter you manage.")
-    if chapter is None and not (scope.national or scope.coordinator_states):
+    if chapter is None and not (scope.national or len(scope.coordinator_states) == 1):
         raise ImportFileError("Choose which of your chapters these people are joining.")
+
+
+def import_owner(user: AnyUser | None, chapter: Chapter | None) -> Owner:
+    """Whose the imported facts become: the chapter's; else a coordinator's state's, or national's."""
+    try:
+        return owner_for_write(user, chapter=chapter)
+    except PermissionDenied as error:
+        raise ImportFileError(str(error)) from None
 
 
 def uploads_dir() -> Path:
@@ -905,6 +981,7 @@ def do_upload_people_file(
     """Keep the file under DATA_DIR/uploads and start a batch with a mapping guessed or saved."""
     if actor is not None and actor.is_authenticated:
         require_chapter_choice(actor, chapter)
+    owner = import_owner(actor, chapter)
     name = file_name or (upload.name if isinstance(upload, Path) else (upload.name or "upload.csv"))
     stored = uploads_dir() / f"{uuid.uuid4().hex}.csv"
     digest, size = hashlib.sha256(), 0
@@ -922,7 +999,7 @@ def do_upload_people_file(
     return ImportBatch.objects.create(
         file_name=Path(name).name[:255], stored_path=str(stored.relative_to(settings.DATA_DIR)),
         sha256=digest.hexdigest(), size_bytes=size, encoding=table.format.encoding,
-        delimiter=table.format.delimiter, headers=table.headers, mapping=mapping, chapter=chapter,
+        delimiter=table.format.delimiter, headers=table.headers, mapping=mapping, chapter=chapter, owner=owner,
         created_by=actor if isinstance(actor, User) else None,
     )  # fmt: skip
 
@@ -956,6 +1033,8 @@ def do_set_import_mapping(batch: ImportBatch, mapping: Sequence[str], *, actor: 
 PREVIEW_FIELDS = ("first_name", "middle_name", "last_name", "email", "phone", "address_line1", "address_line2",
                   "city", "state", "zip_code", "birth_year", "tags", "email_consent", "sms_consent")  # fmt: skip
 PREVIEW_ERRORS = 1000
+# What a preview says of a row: only what the import's owner could tell by itself (ImportPlan.local).
+LOCAL_LABELS = {"new": "new here", "known": "already here", "repeat": "repeats an earlier row"}
 PREVIEW_SAMPLE = 10
 
 
@@ -976,24 +1055,17 @@ class ImportPreview:
 
     @property
     def sample(self) -> list[tuple[int, str, list[str]]]:
-        """The first rows as they will be imported: (row number, new or matched, cells)."""
-        labels = {"person": "matches someone known", "new": "new"}
+        """The first rows as they will be imported: (row number, what the owner knew, cells)."""
         return [
-            (row.row, labels[kind] if kind == "person" or self._first_of_new(i, key) else "repeats an earlier row",
-             [_preview_cell(row, f) for f in PREVIEW_FIELDS])
-            for i, (row, (kind, key)) in enumerate(
-                zip(self.checked.rows[: self.sample_size], self.plan.targets, strict=False)
-            )
-        ]  # fmt: skip
-
-    def _first_of_new(self, index: int, key: int) -> bool:
-        return ("new", key) not in self.plan.targets[:index]
+            (row.row, LOCAL_LABELS[local], [_preview_cell(row, f) for f in PREVIEW_FIELDS])
+            for row, local in zip(self.checked.rows[: self.sample_size], self.plan.local, strict=False)
+        ]
 
     def stored(self, mapping: Sequence[str]) -> StoredPreview:
         errors = self.checked.errors
         return StoredPreview(
             mapping=list(mapping), rows=self.checked.row_count, good_rows=len(self.checked.rows),
-            new=self.plan.new_count, matched=self.plan.matched_rows, repeated=self.plan.repeat_rows,
+            new=self.plan.new_rows, matched=self.plan.known_rows, repeated=self.plan.repeat_rows,
             error_count=len(errors),
             errors=[e.as_dict() for e in errors[:PREVIEW_ERRORS]],
             sample=[[row, status, cells] for row, status, cells in self.sample],
@@ -1012,7 +1084,7 @@ class StoredPreview:
     repeated: int
     error_count: int
     errors: list[dict[str, Any]]  # the first PREVIEW_ERRORS, as RowError.as_dict
-    sample: list[list[Any]]  # [row number, "new" / "matches someone known" / ..., cells]
+    sample: list[list[Any]]  # [row number, one of LOCAL_LABELS' values, cells]
 
     @classmethod
     def of(cls, batch: ImportBatch) -> StoredPreview | None:
@@ -1029,7 +1101,7 @@ def _check_and_plan(batch: ImportBatch, progress: ProgressReporter, sample_size:
     table = table_for(batch)
     progress.phase("Checking rows", total=table.count_records())
     checked = read_people_rows(table, batch.mapping, progress=progress)
-    plan = plan_import(checked.rows, progress=progress)
+    plan = plan_import(checked.rows, owner=batch_owner(batch), progress=progress)
     return ImportPreview(checked=checked, plan=plan, sample_size=sample_size)
 
 
@@ -1103,21 +1175,23 @@ def do_import_people(
     if checked.errors:
         _finish_batch(batch, ImportStatus.FAILED, checked, None, dry_run=dry_run)
         raise ImportRowsInvalid(checked.errors)
-    plan = plan_import(checked.rows, progress=progress)
+    owner = batch_owner(batch)
+    plan = plan_import(checked.rows, owner=owner, progress=progress)
     progress.phase("Saving", total=None)
     user = actor if isinstance(actor, User) else None
     chapter = batch.chapter
     counts = ImportCounts()
     try:
         with transaction.atomic():
-            counts = _ImportApplier(plan, chapter=chapter, actor=user, label=batch.file_name).apply()
+            counts = _ImportApplier(plan, owner=owner, chapter=chapter, actor=user, label=batch.file_name).apply()
             _finish_batch(batch, ImportStatus.SUCCEEDED, checked, counts, dry_run=dry_run)
             record_audit(
                 AuditEvent.PEOPLE_IMPORTED, actor=actor, target=batch,
                 summary=f"imported {batch.file_name}: {counts.inserted} new, {counts.updated} updated, "
                         f"{counts.unchanged} unchanged",
                 details={"file_name": batch.file_name, "sha256": batch.sha256, "rows": checked.row_count,
-                         "chapter": chapter.slug if chapter else None, **counts.as_dict()},
+                         "chapter": chapter.slug if chapter else None, "owner": owner.label, **counts.as_dict(),
+                         "people_created": plan.new_count, "people_matched_by_email": len(plan.existing_ids)},
             )  # fmt: skip
             if dry_run:
                 raise _DryRunRollback
@@ -1131,7 +1205,7 @@ def do_import_people(
 
 
 # Tables whose statistics the people list's query plans depend on (see bench/people_import.py).
-_PLANNED_TABLES = (Person, EmailAddress, PhoneNumber, PersonTag, Tag, Membership)
+_PLANNED_TABLES = (Person, PersonView, EmailAddress, PhoneNumber, PersonTag, Tag, Membership, DetailFact)
 ANALYZE_AFTER_INSERTED = 10_000
 
 
@@ -1164,6 +1238,14 @@ def _finish_batch(
     if counts is not None:
         batch.inserted, batch.updated, batch.unchanged = counts.inserted, counts.updated, counts.unchanged
     batch.save()
+
+
+def batch_owner(batch: ImportBatch) -> Owner:
+    """The owner a batch imports into (batches uploaded before owners were kept: their chapter's, or national)."""
+    if batch.owner_id is not None:
+        assert batch.owner is not None
+        return batch.owner
+    return import_owner(None, batch.chapter)
 
 
 def import_batches_visible_to(user: AnyUser) -> QuerySet[ImportBatch]:

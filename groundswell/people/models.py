@@ -1,13 +1,57 @@
-"""People: one record per human, with their addresses, memberships, consent and timeline."""
+"""People: one record per human, and every fact about them with whose it is and how it came in.
+
+A ``Person`` row is the human, deduplicated nationally; its name and address columns are national's
+current view, changed only by national staff or by the person's own confirmation. Everything else
+said about a person is a fact owned by national, a state or a chapter (``Fact``): an email, a
+phone, the details given (``DetailFact``), a tag, a note, a consent event, a membership, a timeline
+entry. A ``PersonView`` is one owner's current view of a person, folded from the facts that reach
+it; the pages of anyone but national staff read only those (docs/privacy.md).
+"""
 
 from __future__ import annotations
+
+import secrets
+from typing import Protocol
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from groundswell.chapters.models import Chapter
+from groundswell.chapters.models import Chapter, Owner
+
+
+def new_person_uid() -> str:
+    """The id a person is shown by in links and the API: random, so that it says nothing about when
+    the record was made (a low number would tell a chapter that an email it just sent was known)."""
+    return secrets.token_hex(8)
+
+
+class Via(models.TextChoices):
+    """How a fact came in."""
+
+    PUBLIC_FORM = "form", "public form"
+    IMPORT = "import", "import"
+    API = "api", "API"
+    CANVASS = "canvass", "canvass"
+    STAFF = "staff", "staff edit"
+    PERSON = "person", "the person's own confirmation"
+    EARLIER = "earlier", "recorded before provenance was kept"
+
+
+class Fact(models.Model):
+    """What every fact about a person records: whose it is, how and when it came in, and who wrote it."""
+
+    owner = models.ForeignKey(Owner, on_delete=models.PROTECT, related_name="+")
+    via = models.CharField(max_length=8, choices=Via.choices)
+    source = models.CharField(max_length=200, blank=True, help_text="Which form, file, token or page")
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
 
 
 class PersonQuerySet(models.QuerySet["Person"]):
@@ -17,8 +61,10 @@ class PersonQuerySet(models.QuerySet["Person"]):
 
 
 class Person(models.Model):
-    """A human the movement knows: member, supporter, volunteer, recruit or candidate."""
+    """A human the movement knows: member, supporter, volunteer, recruit or candidate. The name,
+    address, birth year and consent columns are national's view (see the module's docstring)."""
 
+    uid = models.CharField(max_length=16, unique=True, default=new_person_uid, editable=False)
     first_name = models.CharField(max_length=80, blank=True)
     middle_name = models.CharField(max_length=80, blank=True)
     last_name = models.CharField(max_length=80, blank=True)
@@ -33,9 +79,8 @@ class Person(models.Model):
     country = models.CharField(max_length=2, default="US")
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     source = models.CharField(max_length=120, blank=True, help_text="How this person first came in")
-    notes = models.TextField(blank=True)
-    # Current consent, kept in step with the latest ConsentEvent by the consent action so that
-    # lists can filter on it without reading the whole consent history.
+    # National's current consent (people/consent.py), kept in step with the events so that lists can
+    # filter on it without reading the whole consent history.
     email_opt_in = models.BooleanField(default=False)
     sms_opt_in = models.BooleanField(default=False)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from")
@@ -63,31 +108,56 @@ class Person(models.Model):
         super().save(*args, **kwargs)  # type: ignore[arg-type]  # passes Model.save's own arguments through
 
     def get_absolute_url(self) -> str:
-        return reverse("people:detail", args=[self.pk])
+        return reverse("people:detail", args=[self.uid])
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.middle_name, self.last_name, self.suffix) if p)
+        return full_name_of(self)
 
     @property
     def address_text(self) -> str:
-        street = ", ".join(p for p in (self.address_line1, self.address_line2) if p)
-        place = " ".join(p for p in (self.city + ("," if self.city else ""), self.state, self.zip_code) if p)
-        return ", ".join(p for p in (street, place.strip(" ,")) if p)
+        return address_text_of(self)
+
+
+class _HasNameAndAddress(Protocol):
+    first_name: str
+    middle_name: str
+    last_name: str
+    suffix: str
+    address_line1: str
+    address_line2: str
+    city: str
+    state: str
+    zip_code: str
+
+
+def full_name_of(person: _HasNameAndAddress) -> str:
+    return " ".join(p for p in (person.first_name, person.middle_name, person.last_name, person.suffix) if p)
+
+
+def address_text_of(person: _HasNameAndAddress) -> str:
+    street = ", ".join(p for p in (person.address_line1, person.address_line2) if p)
+    place = " ".join(p for p in (person.city + ("," if person.city else ""), person.state, person.zip_code) if p)
+    return ", ".join(p for p in (street, place.strip(" ,")) if p)
 
 
 def sort_name_for(first_name: str, last_name: str) -> str:
     return f"{last_name} {first_name}".strip().lower()
 
 
-class EmailAddress(models.Model):
+class EmailAddress(Fact):
+    """An address as one owner was given it. An address belongs to one person (email is what matches
+    a write to someone already known), but each owner that was given it holds its own fact of it."""
+
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="emails")
-    address = models.EmailField(unique=True, help_text="Stored lower-cased")
-    is_primary = models.BooleanField(default=False)
+    address = models.EmailField(db_index=True, help_text="Stored lower-cased")
+    is_primary = models.BooleanField(default=False, help_text="The owner's first address for this person")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ("-is_primary", "address")
+        ordering = ("-is_primary", "address", "id")
+        constraints = (models.UniqueConstraint(fields=("address", "owner"), name="email_once_per_owner"),)
+        indexes = (models.Index(fields=("person", "owner"), name="email_person_owner"),)
 
     def __str__(self) -> str:
         return self.address
@@ -100,9 +170,12 @@ class PhoneKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class PhoneNumber(models.Model):
+class PhoneNumber(Fact):
+    """A number as one owner was given it for one person. A number may be several people's (a shared
+    landline), so a phone never decides who a write is about."""
+
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phones")
-    number = models.CharField(max_length=20, unique=True, help_text="E.164, e.g. +14155550100")
+    number = models.CharField(max_length=20, db_index=True, help_text="E.164, e.g. +14155550100")
     # The number's digits backwards, so that "ends with 5550100" is the index-friendly prefix
     # search "starts with 0010555" (LIKE 'x%' can use a b-tree; LIKE '%x' cannot).
     digits_reversed = models.CharField(max_length=20, blank=True, db_index=True, editable=False)
@@ -111,7 +184,11 @@ class PhoneNumber(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ("-is_primary", "number")
+        ordering = ("-is_primary", "number", "id")
+        constraints = (
+            models.UniqueConstraint(fields=("person", "number", "owner"), name="phone_once_per_person_owner"),
+        )
+        indexes = (models.Index(fields=("person", "owner"), name="phone_person_owner"),)
 
     def __str__(self) -> str:
         return self.number
@@ -135,13 +212,16 @@ class Tag(models.Model):
         return self.name
 
 
-class PersonTag(models.Model):
+class PersonTag(Fact):
+    """A tag one owner put on a person. Tag names are shared; who tagged whom is the owner's."""
+
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="person_tags")
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="person_tags")
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = (models.UniqueConstraint(fields=("person", "tag"), name="person_tag_unique"),)
+        constraints = (models.UniqueConstraint(fields=("person", "tag", "owner"), name="person_tag_once_per_owner"),)
+        indexes = (models.Index(fields=("tag", "owner"), name="person_tag_by_owner"),)
 
     def __str__(self) -> str:
         return f"{self.person_id}:{self.tag_id}"
@@ -159,6 +239,11 @@ class Membership(models.Model):
     status = models.CharField(max_length=8, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE)
     joined_on = models.DateField()
     source = models.CharField(max_length=120, blank=True)
+    # A membership is its chapter's fact; these say how it came in, as every fact does.
+    via = models.CharField(max_length=8, choices=Via.choices, default=Via.EARLIER)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -175,23 +260,109 @@ class ConsentChannel(models.TextChoices):
     SMS = "sms", "SMS"
 
 
-class ConsentEvent(models.Model):
-    """Consent given or withdrawn, with when and how, kept forever."""
+class ConsentEvent(Fact):
+    """Consent to one owner, on one channel, for one address or number, given or withdrawn, with
+    when, how and in what words; kept forever. A grant reaches the owners above the one it was given
+    to (a chapter's sign-up may be written to by national); a withdrawal binds only its own owner
+    (people/consent.py). ``value`` is blank for events recorded before consent was kept per value."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consent_events")
     channel = models.CharField(max_length=8, choices=ConsentChannel.choices)
+    value = models.CharField(max_length=254, blank=True, help_text="The address or number consented for")
     granted = models.BooleanField()
     method = models.CharField(max_length=120, help_text="How: the join form, an import, a reply STOP ...")
+    wording = models.CharField(max_length=300, blank=True, help_text="The words the person agreed to")
     occurred_at = models.DateTimeField()
-    recorded_by = models.ForeignKey(
+
+    class Meta:
+        ordering = ("-occurred_at", "-id")
+        indexes = (models.Index(fields=("person", "owner"), name="consent_person_owner"),)
+
+    def __str__(self) -> str:
+        return f"{self.channel} {'granted' if self.granted else 'withdrawn'} ({self.method})"
+
+
+DETAIL_FIELDS = (
+    "first_name", "middle_name", "last_name", "suffix", "address_line1", "address_line2", "city", "state",
+    "zip_code", "birth_year",
+)  # fmt: skip
+
+
+class Acceptance(models.TextChoices):
+    """How details became national's view of a person."""
+
+    CREATED = "created", "the first details given"
+    STAFF = "staff", "accepted by national staff"
+    PERSON = "person", "confirmed by the person"
+
+
+class DetailFact(Fact):
+    """Names, address and birth year as one owner was given them at one time. ``values`` holds only
+    the fields given (a blank given on purpose, by an edit, clears the field)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="detail_facts")
+    values = models.JSONField(default=dict)
+    # The person's own choice, on the confirmation page, to show these to every chapter they are in.
+    shared = models.BooleanField(default=False)
+    accepted_at = models.DateTimeField(null=True, blank=True, help_text="When national took these values")
+    accepted_how = models.CharField(max_length=8, choices=Acceptance.choices, blank=True)
+    accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:
-        ordering = ("-occurred_at", "-id")
+        ordering = ("-recorded_at", "-id")
+        indexes = (models.Index(fields=("person", "owner"), name="detail_person_owner"),)
 
     def __str__(self) -> str:
-        return f"{self.channel} {'granted' if self.granted else 'withdrawn'} ({self.method})"
+        return f"{self.person_id}: {', '.join(self.values)}"
+
+
+class PersonNote(Fact):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="person_notes")
+    text = models.TextField()
+
+    class Meta:
+        ordering = ("-recorded_at", "-id")
+        indexes = (models.Index(fields=("person", "owner"), name="note_person_owner"),)
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class PersonView(models.Model):
+    """One owner's current view of a person: the latest value of each field among the facts that
+    reach that owner, and its consent. Kept in step by every write (people/facts.py); rebuilt from
+    the facts after a merge. A person is in a leader's or coordinator's sight exactly when their
+    owner has a view of them."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="views")
+    owner = models.ForeignKey(Owner, on_delete=models.CASCADE, related_name="+")
+    first_name = models.CharField(max_length=80, blank=True)
+    middle_name = models.CharField(max_length=80, blank=True)
+    last_name = models.CharField(max_length=80, blank=True)
+    suffix = models.CharField(max_length=16, blank=True)
+    sort_name = models.CharField(max_length=170, blank=True, editable=False)
+    address_line1 = models.CharField(max_length=150, blank=True)
+    address_line2 = models.CharField(max_length=150, blank=True)
+    city = models.CharField(max_length=80, blank=True)
+    state = models.CharField(max_length=2, blank=True)
+    zip_code = models.CharField(max_length=10, blank=True)
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    email_opt_in = models.BooleanField(default=False)
+    sms_opt_in = models.BooleanField(default=False)
+    created_at = models.DateTimeField(help_text="When this owner first heard of the person")
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("owner_id", "sort_name", "person_id")
+        constraints = (models.UniqueConstraint(fields=("person", "owner"), name="one_view_per_owner"),)
+        # The people list of a leader or coordinator: one owner's views in name order, a page
+        # straight off the index, as person_live_by_name is for national.
+        indexes = (models.Index(fields=("owner", "sort_name", "person"), name="view_by_owner_name"),)
+
+    def __str__(self) -> str:
+        return f"{self.person_id} as {self.owner_id} sees them"
 
 
 class TimelineKind(models.TextChoices):
@@ -213,7 +384,8 @@ class TimelineEntry(models.Model):
     kind = models.CharField(max_length=16, choices=TimelineKind.choices)
     occurred_at = models.DateTimeField(db_index=True)
     summary = models.CharField(max_length=300)
-    chapter = models.ForeignKey(Chapter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Whose the entry is: it is shown to the scopes that see its owner's facts.
+    owner = models.ForeignKey(Owner, on_delete=models.PROTECT, related_name="+")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -273,6 +445,8 @@ class ImportBatch(models.Model):
     # kept here (counts, the first errors and rows) for the preview page. A new mapping clears it.
     preview_job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     preview = models.JSONField(default=dict, blank=True)
+    # Whose the imported facts become: the chapter's, else the importer's state or national.
+    owner = models.ForeignKey(Owner, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     row_count = models.PositiveIntegerField(default=0)
     inserted = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
@@ -360,3 +534,28 @@ class DuplicateRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"{'full' if self.full else 'incremental'} refresh at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class MergeRecord(models.Model):
+    """One merge, with every row it moved, so that an unmerge can put each back where it came from."""
+
+    survivor = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    # {"app.Model.field": [row ids moved from other to survivor]}
+    moved = models.JSONField(default=dict)
+    # The survivor's own values the merge changed, to restore: {"person": {...}, "memberships": {id: {...}}}
+    changed = models.JSONField(default=dict)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField()
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-merged_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.other_id} into {self.survivor_id}"

@@ -1,4 +1,5 @@
-"""The form behind "Edit details" on a person's page: cleans input into what do_update_person takes."""
+"""The form behind "Edit details" on a person's page: cleans input into what do_update_person takes.
+The details are the editor's own view of the person (national's for national staff); a note is added."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ class PersonDetailsForm(forms.Form):
     state = forms.CharField(max_length=2, required=False, help_text="Two letters, e.g. PA")
     zip_code = forms.CharField(label="ZIP", max_length=10, required=False)
     birth_year = forms.IntegerField(required=False)
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    notes = forms.CharField(label="Add a note", widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
     def clean_state(self) -> str:
         state: str = self.cleaned_data["state"].strip().upper()

@@ -141,6 +141,30 @@ def do_queue_duplicate_refresh(*, actor: AnyUser | None, full: bool = False) -> 
     return waiting
 
 
+def propose_phone_pairs(person: Person, others: list[int]) -> None:
+    """Store the pairs a write found sharing a phone number with someone else, for a human to decide
+    (a phone alone never merges; dedupe scores a shared number up to the proposal threshold). A
+    number shared by more than MAX_BLOCK people says nothing (a test number) and proposes none."""
+    if not others or len(others) >= dedupe.MAX_BLOCK:
+        return
+    dismissed = set(
+        NotDuplicate.objects.filter(
+            Q(first=person, second__in=others) | Q(second=person, first__in=others)
+        ).values_list("first_id", "second_id")
+    )
+    loaded = dedupe.load_candidates([person.pk, *others])
+    now = timezone.now()
+    for other in others:
+        first, second = sorted((person.pk, other))
+        if (first, second) in dismissed:
+            continue
+        match = dedupe.score_pair(loaded[first], loaded[second])
+        DuplicateProposal.objects.update_or_create(
+            first_id=first, second_id=second,
+            defaults={"score": match.score, "reasons": match.reasons, "doubts": match.doubts, "computed_at": now},
+        )  # fmt: skip
+
+
 def drop_proposals_of(person_ids: list[int]) -> None:
     """Called by a merge: a merged record's pairs end with it (the survivor's are rescored next refresh)."""
     DuplicateProposal.objects.filter(Q(first_id__in=person_ids) | Q(second_id__in=person_ids)).delete()

@@ -1,7 +1,9 @@
-"""People pages for leaders and staff: the list, one person, duplicates and merging.
+"""People pages for leaders and staff: the list, one person, duplicates and merging; and the public
+page where a person confirms details given in their name.
 
-Every page starts with ``require_people_pages`` (volunteers and the public get 404) and reads only
-through the scoped selectors; every change is a POST to an action in people/actions.py.
+Every page but the confirmation starts with ``require_people_pages`` (volunteers and the public get
+404) and reads only through the scoped selectors; every change is a POST to an action in
+people/actions.py. Every page that shows people is audited with whom it showed.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from groundswell.chapters.access import scope_for
 from groundswell.core.models import User
-from groundswell.people import actions, dedupe, selectors
-from groundswell.people.models import ConsentChannel, Person
+from groundswell.people import actions, confirmation, selectors
+from groundswell.people.models import DETAIL_FIELDS, ConsentChannel
 from groundswell.people.person_forms import PersonDetailsForm
 from groundswell.people.proposals import do_queue_duplicate_refresh
 
@@ -50,7 +52,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     chapter = selectors.get_filter_chapter(request.user, chapter_id) if chapter_id else None
     tag = selectors.get_tag(tag_id) if tag_id else None
     email, sms = request.GET.get("email", ""), request.GET.get("sms", "")
-    people = selectors.filter_people(
+    rows = selectors.filter_people(
         request.user,
         query=query,
         chapter=chapter,
@@ -58,14 +60,19 @@ def person_list(request: HttpRequest) -> HttpResponse:
         email_opt_in=_YES_NO.get(email),
         sms_opt_in=_YES_NO.get(sms),
     )
-    page = Paginator(selectors.with_list_details(people, request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    people = selectors.seen_people(request.user, list(page.object_list))
     filters = request.GET.copy()
     filters.pop("page", None)
+    actions.do_audit_people_read(
+        _actor(request), people=people, what="people list", details={"filters": filters.dict(), "page": page.number}
+    )
     return render(
         request,
         "people/list.html",
         {
             "page": page,
+            "people": people,
             "query": query,
             "chapters": selectors.chapters_for_filter(request.user),
             "tags": selectors.tags_in_use_by(request.user),
@@ -82,10 +89,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
 # ---- one person -----------------------------------------------------------------------------
 
 
-def _consent_state(person: Person, channel: str) -> dict[str, Any]:
-    # consent_events is prefetched newest first: the first of a channel is the current state.
-    history = [event for event in person.consent_events.all() if event.channel == channel]
-    granted = person.email_opt_in if channel == ConsentChannel.EMAIL else person.sms_opt_in
+def _consent_state(page: selectors.PersonPage, channel: str) -> dict[str, Any]:
+    history = [event for event in page.consents if event.channel == channel]
+    granted = page.person.email_opt_in if channel == ConsentChannel.EMAIL else page.person.sms_opt_in
     return {
         "channel": channel,
         "label": ConsentChannel(channel).label,
@@ -94,81 +100,88 @@ def _consent_state(person: Person, channel: str) -> dict[str, Any]:
     }
 
 
-def _detail_context(request: HttpRequest, person: Person) -> dict[str, Any]:
+def _detail_context(request: HttpRequest, page: selectors.PersonPage) -> dict[str, Any]:
     return {
-        "person": person,
-        "memberships": selectors.memberships_visible_to(request.user, person),
-        "timeline": selectors.timeline_of(request.user, person)[:100],
-        "consents": [_consent_state(person, channel) for channel in ConsentChannel.values],
+        "page": page,
+        "person": page.person,
+        "memberships": page.memberships,
+        "timeline": page.timeline,
+        "consents": [_consent_state(page, channel) for channel in ConsentChannel.values],
         "tag_options": selectors.tags_in_use_by(request.user),
     }
 
 
 @login_required
-def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_detail(request: HttpRequest, uid: str) -> HttpResponse:
     selectors.require_people_pages(request.user)
     try:
-        person = selectors.get_person_for_page(request.user, person_id)
+        page = selectors.person_page(request.user, uid)
     except Http404:
-        survivor = selectors.survivor_of_merged(request.user, person_id)
+        survivor = selectors.survivor_of_merged(request.user, uid)
         if survivor is None:
             raise
-        messages.info(request, f"Record #{person_id} was merged into this person.")
+        messages.info(request, "That record was merged into this person.")
         return redirect(survivor)
-    return render(request, "people/detail.html", _detail_context(request, person))
+    actions.do_audit_people_read(_actor(request), people=[page.person], what="person page", details={})
+    return render(request, "people/detail.html", _detail_context(request, page))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_edit(request: HttpRequest, uid: str) -> HttpResponse:
     selectors.require_people_pages(request.user)
-    person = selectors.get_person(request.user, person_id)
-    fields = list(PersonDetailsForm.base_fields)
-    form = PersonDetailsForm(request.POST or None, initial={name: getattr(person, name) for name in fields})
+    person = selectors.get_person(request.user, uid)
+    seen = selectors.seen_person(request.user, person)
+    initial = {name: getattr(seen, name) for name in DETAIL_FIELDS}
+    form = PersonDetailsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        actions.do_update_person(person, actor=_actor(request), **form.cleaned_data)
-        messages.success(request, "Details saved.")
+        try:
+            actions.do_update_person(person, actor=_actor(request), **form.cleaned_data)
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Details saved.")
         return redirect(person)
     status = 400 if request.method == "POST" else 200
-    return render(request, "people/edit.html", {"person": person, "form": form}, status=status)
+    return render(request, "people/edit.html", {"person": seen, "form": form}, status=status)
 
 
-def _after_tag_change(request: HttpRequest, person_id: int, error: str = "") -> HttpResponse:
+def _after_tag_change(request: HttpRequest, uid: str, error: str = "") -> HttpResponse:
     if request.headers.get("HX-Request"):
-        person = selectors.get_person_for_page(request.user, person_id)
-        context = {"person": person, "tag_options": selectors.tags_in_use_by(request.user), "tag_error": error}
+        seen = selectors.get_seen_person(request.user, uid)
+        context = {"person": seen, "tag_options": selectors.tags_in_use_by(request.user), "tag_error": error}
         return render(request, "people/_tags.html", context)
     if error:
         messages.error(request, error)
-    return redirect("people:detail", person_id=person_id)
+    return redirect("people:detail", uid=uid)
 
 
 @login_required
 @require_POST
-def person_tag(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_tag(request: HttpRequest, uid: str) -> HttpResponse:
     selectors.require_people_pages(request.user)
-    person = selectors.get_person(request.user, person_id)
+    person = selectors.get_person(request.user, uid)
     tag_name = " ".join(request.POST.get("tag", "").split())
     if not tag_name or len(tag_name) > 60:
-        return _after_tag_change(request, person_id, "Tag: write a name of 1 to 60 characters.")
+        return _after_tag_change(request, uid, "Tag: write a name of 1 to 60 characters.")
     actions.do_tag_person(person, tag_name=tag_name, actor=_actor(request))
-    return _after_tag_change(request, person_id)
+    return _after_tag_change(request, uid)
 
 
 @login_required
 @require_POST
-def person_untag(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_untag(request: HttpRequest, uid: str) -> HttpResponse:
     selectors.require_people_pages(request.user)
-    person = selectors.get_person(request.user, person_id)
+    person = selectors.get_person(request.user, uid)
     actions.do_untag_person(person, tag_name=request.POST.get("tag", ""), actor=_actor(request))
-    return _after_tag_change(request, person_id)
+    return _after_tag_change(request, uid)
 
 
 @login_required
 @require_POST
-def person_consent(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_consent(request: HttpRequest, uid: str) -> HttpResponse:
     selectors.require_people_pages(request.user)
-    person = selectors.get_person(request.user, person_id)
+    person = selectors.get_person(request.user, uid)
     channel, granted = request.POST.get("channel", ""), request.POST.get("granted", "")
     method = " ".join(request.POST.get("method", "").split())[:120]
     if channel not in ConsentChannel.values or granted not in ("yes", "no"):
@@ -176,10 +189,60 @@ def person_consent(request: HttpRequest, person_id: int) -> HttpResponse:
     elif not method:
         messages.error(request, f"{ConsentChannel(channel).label} consent: say how they told you (e.g. by phone).")
     else:
-        actions.do_set_consent(person, channel=channel, granted=granted == "yes", method=method, actor=_actor(request))
-        verb = "granted" if granted == "yes" else "withdrawn"
-        messages.success(request, f"{ConsentChannel(channel).label} consent {verb}.")
+        recorded = actions.do_set_consent(
+            person, channel=channel, granted=granted == "yes", method=method, actor=_actor(request)
+        )
+        label, verb = ConsentChannel(channel).label, "granted" if granted == "yes" else "withdrawn"
+        if recorded:
+            messages.success(request, f"{label} consent {verb}.")
+        else:
+            what = "email address" if channel == ConsentChannel.EMAIL else "phone number"
+            messages.error(request, f"{label} consent: you have no {what} for this person to record it for.")
     return redirect(person)
+
+
+@login_required
+@require_POST
+def accept_details(request: HttpRequest, uid: str, fact_id: int) -> HttpResponse:
+    """National staff make details another owner was given national's view of the person."""
+    selectors.require_people_pages(request.user)
+    fact = selectors.get_detail_fact(request.user, uid, fact_id)
+    if not scope_for(request.user).national:
+        raise Http404("No such page")
+    changed = actions.do_accept_details(fact, actor=_actor(request))
+    messages.success(request, f"National now uses {', '.join(changed) or 'these details'} from {fact.source}.")
+    return redirect("people:detail", uid=uid)
+
+
+@login_required
+@require_POST
+def unmerge(request: HttpRequest, uid: str, record_id: int) -> HttpResponse:
+    selectors.require_people_pages(request.user)
+    record = selectors.get_merge_record(request.user, uid, record_id)
+    try:
+        other = actions.do_unmerge_people(record, actor=_actor(request))
+    except ValueError as error:
+        messages.error(request, f"Not split: {error}")
+        return redirect("people:detail", uid=uid)
+    messages.success(request, "Split back into two records, each with the facts it came in with.")
+    return redirect(other)
+
+
+# ---- the person's own confirmation (public) ----------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_details(request: HttpRequest, token: str) -> HttpResponse:
+    """The page the confirmation email links to. GET shows what was given; only POST confirms, so
+    that a mail scanner following the link confirms nothing."""
+    fact = confirmation.fact_for_token(token)
+    if fact is None or fact.person.merged_into_id is not None:
+        return render(request, "people/confirm.html", {"invalid": True}, status=404)
+    context = {"values": confirmation.labelled_values(fact), "fact": fact, "done": fact.accepted_at is not None}
+    if request.method == "POST" and not context["done"]:
+        actions.do_confirm_details(fact, share_with_chapters=request.POST.get("share") == "yes")
+        context["done"] = context["just_confirmed"] = True
+    return render(request, "people/confirm.html", context)
 
 
 # ---- duplicates and merging -----------------------------------------------------------------
@@ -191,6 +254,8 @@ def duplicates(request: HttpRequest) -> HttpResponse:
     selectors.require_people_pages(request.user)
     proposals = selectors.duplicate_proposals_for(request.user)
     page = Paginator(proposals, DUPLICATES_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = [person for pair in page.object_list for person in pair.people]
+    actions.do_audit_people_read(_actor(request), people=shown, what="duplicates", details={"page": page.number})
     context = {"page": page, "total": page.paginator.count, "refresh": selectors.duplicate_refresh_status(request.user)}
     return render(request, "people/duplicates.html", context)
 
@@ -242,62 +307,63 @@ _FIELD_LABELS = {
 }  # fmt: skip
 
 
-def _field_value(person: Person, name: str) -> str:
+def _field_value(person: selectors.SeenPerson, name: str) -> str:
     if name == "address":
         return person.address_text
     value = getattr(person, name)
     return "" if value is None else str(value)
 
 
-def _merge_context(request: HttpRequest, first: Person, second: Person) -> dict[str, Any]:
-    scope = scope_for(request.user)
+def _merge_context(request: HttpRequest, first: selectors.SeenPerson, second: selectors.SeenPerson) -> dict[str, Any]:
     rows = [
         FieldRow(name, _FIELD_LABELS[name], _field_value(first, name), _field_value(second, name))
         for name in actions.MERGE_FIELDS
     ]
-    memberships = [*first.memberships.all(), *second.memberships.all()]
-    in_scope = [m for m in memberships if scope.manages_chapter(m.chapter)]
     return {
         "first": first,
         "second": second,
         "rows": rows,
-        "match": dedupe.explain_pair(first, second),
-        "emails": [*first.emails.all(), *second.emails.all()],
-        "phones": [*first.phones.all(), *second.phones.all()],
-        "tags": sorted({tag.name for person in (first, second) for tag in person.tags.all()}, key=str.lower),
-        "chapters": sorted({m.chapter.name for m in in_scope}),
-        "other_memberships": len({m.chapter_id for m in memberships} - {m.chapter_id for m in in_scope}),
-        "notes": actions.joined_notes(first.notes, second.notes),
+        "national": scope_for(request.user).national,
+        "match": selectors.explain_pair(request.user, first, second),
+        "emails": sorted({e.value for person in (first, second) for e in person.emails}),
+        "phones": sorted({p.value for person in (first, second) for p in person.phones}),
+        "tags": sorted({tag for person in (first, second) for tag in person.tags}, key=str.lower),
+        "chapters": sorted({m.chapter.name for person in (first, second) for m in person.memberships}),
     }
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def merge(request: HttpRequest, first_id: int, second_id: int) -> HttpResponse:
+def merge(request: HttpRequest, first_uid: str, second_uid: str) -> HttpResponse:
     """Compare two people and merge the newer record into the older one."""
     selectors.require_people_pages(request.user)
-    if first_id > second_id:
-        return redirect("people:merge", first_id=second_id, second_id=first_id)
-    first, second = selectors.get_duplicate_pair(request.user, first_id, second_id)
+    first, second = selectors.get_duplicate_pair(request.user, first_uid, second_uid)
+    if first.pk > second.pk:
+        return redirect("people:merge", first_uid=second_uid, second_uid=first_uid)
+    seen = [selectors.seen_person(request.user, p) for p in (first, second)]
     if request.method == "POST":
+        national = scope_for(request.user).national
         choices = {
-            name: request.POST[f"choice_{name}"] for name in actions.MERGE_FIELDS if f"choice_{name}" in request.POST
+            name: request.POST[f"choice_{name}"]
+            for name in actions.MERGE_FIELDS
+            if national and f"choice_{name}" in request.POST
         }
         try:
             survivor = actions.do_merge_people(first, second, field_choices=choices, actor=_actor(request))
         except (ValueError, PermissionDenied) as error:
             messages.error(request, f"Not merged: {error}")
-            return render(request, "people/merge.html", _merge_context(request, first, second), status=400)
-        messages.success(request, f"Merged. Record #{second_id} now points here; nothing was lost.")
+            return render(request, "people/merge.html", _merge_context(request, *seen), status=400)
+        messages.success(request, "Merged. The other record's links now open this person; nothing was lost.")
         return redirect(survivor)
-    return render(request, "people/merge.html", _merge_context(request, first, second))
+    actions.do_audit_people_read(_actor(request), people=seen, what="merge page", details={})
+    return render(request, "people/merge.html", _merge_context(request, *seen))
 
 
 @login_required
 @require_POST
-def dismiss_duplicate(request: HttpRequest, first_id: int, second_id: int) -> HttpResponse:
+def dismiss_duplicate(request: HttpRequest, first_uid: str, second_uid: str) -> HttpResponse:
     selectors.require_people_pages(request.user)
-    first, second = selectors.get_duplicate_pair(request.user, first_id, second_id)
+    first, second = selectors.get_duplicate_pair(request.user, first_uid, second_uid)
     actions.do_dismiss_duplicate(first, second, actor=_actor(request))
-    messages.success(request, f"Noted: {first} (#{first.pk}) and {second} (#{second.pk}) are different people.")
+    messages.success(request, "Noted: these are different people; they will not be proposed again.")
     return redirect("people:duplicates")

@@ -129,6 +129,7 @@ def _preview_context(batch: ImportBatch) -> dict[str, Any]:
     checking = preview is None and job is not None and not job.is_finished
     return {
         "batch": batch,
+        "owner": importing.batch_owner(batch),
         "preview": preview,
         "job": job,
         "checking": checking,

@@ -125,3 +125,12 @@ def do_queue_import(kind: str, upload: UploadedFile | None, params: dict[str, An
                 out.write(chunk)
         job_params.update(path=str(path), filename=upload.name or safe_name)
     return do_enqueue_job(kind, job_params, actor=actor)
+
+
+def do_audit_targets_export(*, state: str, chamber: str, rows: int, actor: User) -> None:
+    """The targets CSV leaves the server: log who took which chamber's targets."""
+    with transaction.atomic():
+        record_audit(
+            AuditEvent.TARGETS_EXPORTED, actor=actor, summary=f"exported {rows} {state} {chamber} targets",
+            details={"state": state, "chamber": chamber, "rows": rows},
+        )  # fmt: skip

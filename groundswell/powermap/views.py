@@ -84,8 +84,10 @@ def targets_csv(request: HttpRequest, state: str, chamber: str) -> HttpResponse:
             "open_seat",
         ]
     )
+    rows = 0
     for kind in TargetKind.TARGETS:
         for rank, seat in enumerate(view.targets(kind), start=1):
+            rows += 1
             writer.writerow(
                 [
                     TargetKind.LABELS[kind],
@@ -101,6 +103,8 @@ def targets_csv(request: HttpRequest, state: str, chamber: str) -> HttpResponse:
                     "yes" if seat.open_seat else "no",
                 ]
             )
+    assert isinstance(request.user, User)  # login_required
+    actions.do_audit_targets_export(state=state.upper(), chamber=chamber, rows=rows, actor=request.user)
     return response
 
 

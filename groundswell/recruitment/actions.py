@@ -14,7 +14,7 @@ from groundswell.chapters.models import Chapter
 from groundswell.core.audit import record_audit
 from groundswell.core.models import AuditEvent, User
 from groundswell.elections.models import Outcome, Race
-from groundswell.people.actions import PersonDetails, do_save_person
+from groundswell.people.actions import ConsentWords, PersonDetails, do_sign_up_person
 from groundswell.people.models import Person
 from groundswell.recruitment.candidacies import file_candidacy
 from groundswell.recruitment.models import (
@@ -123,12 +123,23 @@ def do_create_recruit(
 
 
 def do_submit_run_interest(
-    details: PersonDetails, *, chapter: Chapter, office_type: str, office_sought: str, why: str
+    details: PersonDetails,
+    *,
+    chapter: Chapter,
+    office_type: str,
+    office_sought: str,
+    why: str,
+    consent: ConsentWords | None = None,
+    link_base: str = "",
 ) -> Recruit:
-    """The public "I want to run" form. Anyone may send it; a known email or phone finds the person,
+    """The public "I want to run" form. Anyone may send it; what they give is the chapter's, as on the
+    join form (a known email adds it to the person already known, changing nothing else of theirs),
     and someone already in this chapter's pipeline is not entered twice: their note is added."""
     with transaction.atomic():
-        person, _ = do_save_person(details, source=RUN_FORM_SOURCE, actor=None, chapter=chapter, audit=False)
+        person = do_sign_up_person(
+            details, chapter=chapter, source=f"{RUN_FORM_SOURCE} of {chapter.name}", consent=consent,
+            link_base=link_base,
+        ).person  # fmt: skip
         note = f"{timezone.localdate():%Y-%m-%d} via the form: {why}".strip() if why else ""
         recruit = Recruit.objects.filter(person=person, chapter=chapter).exclude(stage__in=ENDED).first()
         if recruit is None:

@@ -123,6 +123,10 @@ class TrainingForm(forms.Form):
 class AttendanceForm(forms.Form):
     person = forms.ModelChoiceField(queryset=Person.objects.none(), label="Who attended")
 
-    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: Any, names: dict[int, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people  # type: ignore[attr-defined]  # a ModelChoiceField
+        field = self.fields["person"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = people
+        # Each choice as the user sees the person (their chapter's view), never national's record.
+        field.label_from_instance = lambda obj: names.get(obj.pk, "(no name given)")  # type: ignore[method-assign]  # Django's documented way to relabel choices

@@ -14,7 +14,8 @@ from groundswell.chapters.access import scope_for
 from groundswell.chapters.selectors import get_public_chapter
 from groundswell.core.models import User
 from groundswell.elections.models import OfficeLevel
-from groundswell.people.actions import PersonDetails, do_save_person
+from groundswell.people.actions import ConsentWords, PersonDetails, do_save_person
+from groundswell.people.selectors import names_seen_by
 from groundswell.recruitment import actions, selectors
 from groundswell.recruitment.forms import (
     AttendanceForm,
@@ -65,12 +66,14 @@ def recruit_list(request: HttpRequest) -> HttpResponse:
     _require_leader(request)
     filters = _filters(request)
     recruits = selectors.filter_recruits(request.user, filters)
+    shown = list(selectors.recruit_list(recruits)[:500])
     return render(
         request,
         "recruitment/list.html",
         {
             **_filter_context(request, filters),
-            "recruits": selectors.recruit_list(recruits)[:500],
+            "recruits": shown,
+            "names": names_seen_by(request.user, [r.person_id for r in shown]),
             "funnel": selectors.recruit_funnel(recruits),
             "today": timezone.localdate(),
         },
@@ -130,7 +133,8 @@ def recruit_new(request: HttpRequest) -> HttpResponse:
                 notes=data["notes"],
             ),
         )
-        messages.success(request, f"{person} added to the pipeline.")
+        typed = " ".join(p for p in (data["first_name"], data["last_name"]) if p)
+        messages.success(request, f"{typed} added to the pipeline.")
         return redirect(recruit)
     return render(request, "recruitment/new.html", {"form": form})
 
@@ -152,6 +156,7 @@ def _detail_context(request: HttpRequest, recruit: Recruit) -> dict[str, object]
     rank = stage_rank(recruit.stage)
     return {
         "recruit": recruit,
+        "names": names_seen_by(request.user, [recruit.person_id]),
         "history": selectors.stage_history(recruit),
         "move_form": MoveForm(races=selectors.races_open_for_filing(recruit), initial={"stage": _next_stage(recruit)}),
         "details_form": details,
@@ -253,6 +258,8 @@ def run_form(request: HttpRequest, slug: str) -> HttpResponse:
             office_type=data["office_type"],
             office_sought=data["office_sought"],
             why=data["why"],
+            consent=ConsentWords(email=str(form.fields["email_consent"].label), method=actions.RUN_FORM_SOURCE),
+            link_base=request.build_absolute_uri("/").rstrip("/"),
         )
         return redirect("recruitment:run-thanks", slug=chapter.slug)
     return render(
@@ -283,13 +290,16 @@ def training_list(request: HttpRequest) -> HttpResponse:
 def training_detail(request: HttpRequest, training_id: int) -> HttpResponse:
     training = selectors.get_training(request.user, training_id)
     actor = _user(request)
-    form = AttendanceForm(request.POST or None, people=selectors.people_who_may_attend(actor, training))
+    candidates = selectors.people_who_may_attend(actor, training)
+    shown = list(selectors.attendees(training))
+    names = names_seen_by(actor, [p.pk for p in shown] + list(candidates.values_list("pk", flat=True)))
+    form = AttendanceForm(request.POST or None, people=candidates, names=names)
     if request.method == "POST" and form.is_valid():
         actions.do_record_attendance(training, person=form.cleaned_data["person"], actor=actor)
-        messages.success(request, f"{form.cleaned_data['person']} marked present.")
+        messages.success(request, f"{names.get(form.cleaned_data['person'].pk, 'They')} marked present.")
         return redirect(training)
     return render(
         request,
         "recruitment/training.html",
-        {"training": training, "attendees": selectors.attendees(training), "form": form},
+        {"training": training, "attendees": shown, "names": names, "form": form},
     )

@@ -88,9 +88,9 @@ def build_query(workspace: Workspace, target: Target, engine: Any) -> queries.Vo
     """The engine query for a target in a place: the area cut, tags turned into linked voter ids."""
     universe = target.universe
     if target.exclude_tags:
-        excluded = set(universe.exclude_voter_ids) | set(voter_ids_tagged(workspace.state, list(target.exclude_tags)))
+        excluded = set(universe.exclude_voter_ids) | set(voter_ids_tagged(workspace, list(target.exclude_tags)))
         universe = Universe.from_dict({**universe.to_dict(), "exclude_voter_ids": sorted(excluded)})
-    only = voter_ids_tagged(workspace.state, list(target.tags)) if target.tags else None
+    only = voter_ids_tagged(workspace, list(target.tags)) if target.tags else None
     return queries.VoterQuery(universe, area_for(workspace, engine), only)
 
 
@@ -160,7 +160,7 @@ def do_delete_universe(universe: SavedUniverse, *, actor: AnyUser) -> int:
         record_audit(
             AuditEvent.VOTER_UNIVERSE_DELETED, actor=actor, target=universe,
             summary=f"deleted universe {universe.name}",
-            details={"where": workspace_of(universe).key, "definition": universe.definition,
+            details={"where": workspace_of(universe, actor).key, "definition": universe.definition,
                      "tags": universe.tags, "exclude_tags": universe.exclude_tags,
                      "lists_kept": kept},
         )  # fmt: skip
@@ -176,7 +176,7 @@ def lists_dir() -> Path:
 
 def do_freeze_list(universe: SavedUniverse, *, name: str, actor: AnyUser) -> VoterList:
     """Snapshot who is in the universe now: the ids go to a Parquet file with the exact definition."""
-    workspace, target = workspace_of(universe), target_of(universe)
+    workspace, target = workspace_of(universe, actor), target_of(universe)
     label = name.strip() or f"{universe.name} — {timezone.localdate():%b %-d, %Y}"
     with voter_engine.using_engine(workspace.state) as engine:
         query = build_query(workspace, target, engine)
@@ -200,7 +200,7 @@ def do_freeze_list(universe: SavedUniverse, *, name: str, actor: AnyUser) -> Vot
 
 def _list_area(voter_list: VoterList, engine: Any) -> queries.VoterArea | None:
     # The chapter's area as it is today: a list never shows a voter now outside the leader's area.
-    return area_for(workspace_of(voter_list), engine)
+    return area_for(Workspace(voter_list.state, voter_list.chapter), engine)
 
 
 def do_show_list_sample(voter_list: VoterList, *, actor: AnyUser, limit: int = SAMPLE_SIZE) -> list[dict[str, Any]]:

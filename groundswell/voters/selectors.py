@@ -16,11 +16,20 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from groundswell.chapters.access import AnyUser, Scope, scope_for
-from groundswell.chapters.models import AreaKind, Chapter
-from groundswell.people.models import Person, PersonTag, Tag
-from groundswell.people.selectors import people_visible_to
+from groundswell.chapters.models import AreaKind, Chapter, Owner, OwnerKind
+from groundswell.chapters.owners import chapter_owner
+from groundswell.people.models import Person, PersonTag
+from groundswell.people.selectors import (
+    SeenPerson,
+    people_visible_to,
+    person_column,
+    seen_people,
+    tags_in_use_by,
+    visible_rows,
+)
 from groundswell.voterfile.engines import Engine
 from groundswell.voters import engine as voter_engine
+from groundswell.voters import linking
 from groundswell.voters.models import (
     ImportStatus,
     LinkStatus,
@@ -57,6 +66,9 @@ class Workspace:
 
     state: str
     chapter: Chapter | None = None
+    # National staff's whole-state workspace also counts national's own tags; anyone else's, only
+    # tags put on by the owners the workspace's place reaches (docs/privacy.md).
+    national: bool = False
 
     @property
     def key(self) -> str:
@@ -82,7 +94,7 @@ def workspaces_for(user: AnyUser) -> list[Workspace]:
     with_data = voter_engine.states_with_data()
     whole = [s for s in with_data if scope.national or s in scope.coordinator_states]
     chapters = Chapter.objects.filter(scope.chapters_q(), state__in=with_data).order_by("state", "name")
-    spaces = [Workspace(s) for s in whole] + [Workspace(c.state, c) for c in chapters]
+    spaces = [Workspace(s, national=scope.national) for s in whole] + [Workspace(c.state, c) for c in chapters]
     return sorted(spaces, key=lambda w: (w.state, w.chapter is not None, w.label))
 
 
@@ -91,15 +103,26 @@ def get_workspace(user: AnyUser, key: str) -> Workspace:
     scope = require_voter_access(user)
     kind, _, value = key.partition(":")
     if kind == "state" and (scope.national or value in scope.coordinator_states):
-        return Workspace(value.upper())
+        return Workspace(value.upper(), national=scope.national)
     if kind == "chapter":
         chapter = get_object_or_404(Chapter.objects.filter(scope.chapters_q()), slug=value)
         return Workspace(chapter.state, chapter)
     raise Http404("No such place")
 
 
-def workspace_of(item: SavedUniverse | VoterList) -> Workspace:
-    return Workspace(item.state, item.chapter)
+def workspace_of(item: SavedUniverse | VoterList, user: AnyUser) -> Workspace:
+    return Workspace(item.state, item.chapter, national=item.chapter is None and scope_for(user).national)
+
+
+def tag_owner_ids(workspace: Workspace) -> list[int]:
+    """Whose tags a targeting query in this workspace may use: the chapter's own; for a whole state,
+    the state's and its chapters' (and national's, for national staff)."""
+    if workspace.chapter is not None:
+        return [chapter_owner(workspace.chapter).pk]
+    owners = Owner.objects.filter(state=workspace.state)
+    if workspace.national:
+        owners = owners | Owner.objects.filter(kind=OwnerKind.NATIONAL)
+    return list(owners.values_list("pk", flat=True))
 
 
 def area_for(workspace: Workspace, engine: Engine) -> VoterArea | None:
@@ -179,6 +202,42 @@ def review_queue(user: AnyUser) -> QuerySet[VoterPersonLink]:
     return links_visible_to(user).filter(status=LinkStatus.REVIEW).order_by("-confidence", "id")
 
 
+@dataclass(frozen=True)
+class LinkToReview:
+    """A voter match as one user may review it: the person as they see them, scored from that alone."""
+
+    link: VoterPersonLink
+    person: SeenPerson
+    confidence: int
+    reasons: tuple[str, ...]
+
+
+def links_to_review(user: AnyUser) -> list[LinkToReview]:
+    """The review queue, each pair scored again from what the user sees of the person: a chapter never
+    learns a birth year or address that only another chapter gave (national sees them as stored)."""
+    scope = scope_for(user)
+    links = list(review_queue(user))
+    rows = visible_rows(scope).filter(**{f"{person_column(scope)}__in": [link.person_id for link in links]})
+    seen = {p.pk: p for p in seen_people(user, list(rows))}
+    found = []
+    for link in links:
+        person = seen.get(link.person_id)
+        if person is None:
+            continue
+        if scope.national:
+            found.append(LinkToReview(link, person, link.confidence, tuple(link.reasons)))
+            continue
+        row = linking.PersonRow(
+            person.pk, person.first_name, person.last_name, person.address_line1, person.zip_code, person.birth_year
+        )
+        voter = {key: None for key in ("first_name", "house_number", "street_name", "zip", "birth_year")}
+        points, reasons = linking.score(row, {**voter, **link.voter_summary})
+        if points >= linking.REVIEW:
+            found.append(LinkToReview(link, person, points, reasons))
+    found.sort(key=lambda item: (-item.confidence, item.link.pk))
+    return found
+
+
 def get_link(user: AnyUser, link_id: int) -> VoterPersonLink:
     require_voter_access(user)
     return get_object_or_404(links_visible_to(user), pk=link_id)
@@ -189,17 +248,17 @@ def links_of_voter(user: AnyUser, state: str, voter_id: str) -> QuerySet[VoterPe
 
 
 def tag_choices(user: AnyUser) -> list[str]:
-    return list(
-        Tag.objects.filter(person_tags__person__in=people_visible_to(user))
-        .distinct()
-        .values_list("name", flat=True)
-        .order_by("name")
+    """The tags the user's scope put on people it sees."""
+    return list(tags_in_use_by(user).values_list("name", flat=True).order_by("name"))
+
+
+def voter_ids_tagged(workspace: Workspace, tag_names: list[str]) -> tuple[str, ...]:
+    """Voter ids linked (automatically or confirmed) to live people carrying any of these tags, as put
+    on by the owners the workspace reaches: another chapter's tags never shape a count."""
+    state = workspace.state
+    tagged = PersonTag.objects.filter(tag__name__in=tag_names, owner_id__in=tag_owner_ids(workspace)).values(
+        "person_id"
     )
-
-
-def voter_ids_tagged(state: str, tag_names: list[str]) -> tuple[str, ...]:
-    """Voter ids linked (automatically or confirmed) to live people carrying any of these tags."""
-    tagged = PersonTag.objects.filter(tag__name__in=tag_names).values("person_id")
     links = VoterPersonLink.objects.filter(linked_statuses(), state=state, person_id__in=tagged)
     return tuple(sorted(set(links.values_list("voter_id", flat=True))))
 

@@ -15,6 +15,9 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from groundswell.core.models import User
+from groundswell.people import actions as people_actions
+from groundswell.people.selectors import names_seen_by
 from groundswell.voterfile.targeting import LOOKUP_FIELDS, Lookup, LookupInvalid
 from groundswell.voters import actions, selectors
 from groundswell.voters import engine as voter_engine
@@ -92,7 +95,7 @@ def builder(request: HttpRequest) -> HttpResponse:
 def universe_detail(request: HttpRequest, universe_id: int) -> HttpResponse:
     """A saved universe in the builder; POST saves the changes."""
     universe = selectors.get_universe(request.user, universe_id)
-    workspace = selectors.workspace_of(universe)
+    workspace = selectors.workspace_of(universe, request.user)
     initial = initial_from(universe.definition, universe.tags, universe.exclude_tags, universe.name)
     try:
         form = _builder_form(request, workspace, request.POST if request.method == "POST" else None, initial)
@@ -239,12 +242,13 @@ def voter_detail(request: HttpRequest, state: str, voter_id: str) -> HttpRespons
             continue
         voter = actions.do_view_voter(workspace, voter_id, actor=request.user)
         if voter is not None:
-            links = selectors.links_of_voter(request.user, workspace.state, voter_id)
+            links = list(selectors.links_of_voter(request.user, workspace.state, voter_id))
             methods = dict(METHODS)
             for vote in voter["history"]:  # "Election day", not ELECTION_DAY
                 vote["method_label"] = methods.get(vote["voting_method"] or "", vote["voting_method"])
             context = {
                 "voter": voter, "workspace": workspace, "links": links,
+                "names": names_seen_by(request.user, [link.person_id for link in links]),
                 "status_label": _status_label(voter["status"]),
             }  # fmt: skip
             return render(request, "voters/voter.html", context)
@@ -322,7 +326,12 @@ def mapping_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def review(request: HttpRequest) -> HttpResponse:
     selectors.require_voter_access(request.user)
-    page = Paginator(selectors.review_queue(request.user), 25).get_page(request.GET.get("page"))
+    page = Paginator(selectors.links_to_review(request.user), 25).get_page(request.GET.get("page"))
+    assert isinstance(request.user, User)  # login_required
+    people_actions.do_audit_people_read(
+        request.user, people=[item.person for item in page.object_list], what="voter match review",
+        details={"page": page.number, "voters": [f"{i.link.state}:{i.link.voter_id}" for i in page.object_list]},
+    )  # fmt: skip
     return render(request, "voters/review.html", {"links": page})
 
 
@@ -334,5 +343,6 @@ def review_decide(request: HttpRequest, link_id: int) -> HttpResponse:
     if decision not in ("confirm", "reject"):
         return HttpResponse("Say confirm or reject.", status=400)
     actions.do_review_link(link, confirm=decision == "confirm", actor=request.user)
-    messages.success(request, f"{'Linked' if decision == 'confirm' else 'Rejected'}: {link.person}.")
+    name = names_seen_by(request.user, [link.person_id]).get(link.person_id, "the person")
+    messages.success(request, f"{'Linked' if decision == 'confirm' else 'Rejected'}: {name}.")
     return redirect("voters:review")

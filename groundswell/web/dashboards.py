@@ -17,7 +17,7 @@ from groundswell.chapters.selectors import (
 )
 from groundswell.endorsements.selectors import nominations_of_candidate
 from groundswell.field.selectors import my_assignments
-from groundswell.people.selectors import member_figures, new_members_by_month, recent_memberships
+from groundswell.people.selectors import member_figures, new_members_by_month, recent_memberships, with_seen
 
 RECENT_DAYS = 30
 RECENT_SHOWN = 12
@@ -80,7 +80,7 @@ def _figures_and_growth(user: AnyUser, *, with_chapters: bool) -> dict[str, Any]
     since = timezone.localdate() - dt.timedelta(days=RECENT_DAYS)
     chapters = list(chapters_with_member_counts(user))
     figures = member_figures(user, since=since)
-    recent = list(recent_memberships(user, since=since)[:RECENT_SHOWN])
+    recent = with_seen(user, list(recent_memberships(user, since=since)[:RECENT_SHOWN]))
     return {
         "since": since,
         "figures": figures,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 import phonenumbers
 from django.db import transaction
@@ -19,11 +20,16 @@ from django.utils import timezone
 
 from groundswell.chapters.actions import do_create_chapter, do_grant_role
 from groundswell.chapters.models import AreaKind, Chapter, ChapterStatus, Role
+from groundswell.chapters.owners import chapter_owner
 from groundswell.core.actions import do_create_user
 from groundswell.core.models import User
+from groundswell.people import facts
+from groundswell.people.facts import rebuild_views
 from groundswell.people.models import (
+    Acceptance,
     ConsentChannel,
     ConsentEvent,
+    DetailFact,
     EmailAddress,
     Membership,
     Person,
@@ -33,6 +39,7 @@ from groundswell.people.models import (
     Tag,
     TimelineEntry,
     TimelineKind,
+    Via,
     reversed_digits,
     sort_name_for,
 )
@@ -389,54 +396,94 @@ def _at(day: dt.date, rng: random.Random) -> dt.datetime:
     return timezone.make_aware(moment)
 
 
+def _via_of(source: str) -> str:
+    return Via.PUBLIC_FORM if source.startswith("join form") else Via.IMPORT
+
+
 def _insert_people(plan: DemoPlan, chapters: list[Chapter], today: dt.date) -> int:
+    """Every planned person with their facts, each owned by the chapter it came in through: a person
+    in two chapters gave each of them their details (the second sometimes a second address)."""
     rng = random.Random(plan.seed + 1)  # times of day; separate from the plan so the plan stays comparable
+    owners = {chapter.pk: chapter_owner(chapter) for chapter in chapters}
     people = Person.objects.bulk_create(
         [
             Person(
-                first_name=p.first_name,
-                last_name=p.last_name,
-                sort_name=sort_name_for(p.first_name, p.last_name),
-                address_line1=p.address_line1,
-                city=p.city,
-                state=p.state,
-                zip_code=p.zip_code,
-                country=p.country,
-                birth_year=p.birth_year,
-                source=p.source,
-                email_opt_in=p.email_opt_in,
-                sms_opt_in=p.sms_opt_in,
+                first_name=p.first_name, last_name=p.last_name, sort_name=sort_name_for(p.first_name, p.last_name),
+                address_line1=p.address_line1, city=p.city, state=p.state, zip_code=p.zip_code, country=p.country,
+                birth_year=p.birth_year, source=p.source,
             )
             for p in plan.people
         ],
         batch_size=500,
-    )
-    emails, phones, memberships, consents, timeline, person_tags = [], [], [], [], [], []
+    )  # fmt: skip
+    rows = _DemoRows()
     tags = {name: Tag.objects.get_or_create(name=name)[0] for name, _ in TAGS}
     for person, p in zip(people, plan.people, strict=True):
-        emails += [EmailAddress(person=person, address=a, is_primary=i == 0) for i, a in enumerate(p.emails)]
+        for index, (chapter_index, days_ago) in enumerate(p.memberships):
+            chapter = chapters[chapter_index]
+            joined = today - dt.timedelta(days=days_ago)
+            at = _at(joined, rng)
+            source = p.source if index == 0 else f"join form on {chapter.name}"
+            fact = {"owner": owners[chapter.pk], "via": _via_of(source), "source": source, "recorded_at": at}
+            rows.add(person, p, chapter, joined, fact, first=index == 0, tags=tags)
+    rows.save()
+    rebuild_views([person.pk for person in people])
+    return len(rows.memberships)
+
+
+@dataclass
+class _DemoRows:
+    details: list[DetailFact] = field(default_factory=list)
+    emails: list[EmailAddress] = field(default_factory=list)
+    phones: list[PhoneNumber] = field(default_factory=list)
+    memberships: list[Membership] = field(default_factory=list)
+    consents: list[ConsentEvent] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    person_tags: list[PersonTag] = field(default_factory=list)
+
+    def add(
+        self, person: Person, p: DemoPerson, chapter: Chapter, joined: dt.date, fact: dict[str, Any], *,
+        first: bool, tags: dict[str, Tag],
+    ) -> None:  # fmt: skip
+        values = facts.given_values(
+            first_name=p.first_name, last_name=p.last_name, address_line1=p.address_line1, city=p.city,
+            state=p.state, zip_code=p.zip_code, birth_year=p.birth_year,
+        )  # fmt: skip
+        self.details.append(DetailFact(
+            person=person, values=values, accepted_at=fact["recorded_at"] if first else None,
+            accepted_how=Acceptance.CREATED if first else "", **fact,
+        ))  # fmt: skip
+        self.emails += [
+            EmailAddress(person=person, address=a, is_primary=i == 0, **fact) for i, a in enumerate(p.emails)
+        ]
         if p.phone:
             # bulk_create skips PhoneNumber.save, which fills the reversed digits the phone search uses.
-            phones.append(PhoneNumber(person=person, number=p.phone, digits_reversed=reversed_digits(p.phone),
-                                      kind=PhoneKind.MOBILE, is_primary=True))  # fmt: skip
-        for chapter_index, days_ago in p.memberships:
-            chapter, joined = chapters[chapter_index], today - dt.timedelta(days=days_ago)
-            memberships.append(Membership(person=person, chapter=chapter, joined_on=joined, source=p.source))
-            timeline.append(TimelineEntry(person=person, kind=TimelineKind.JOINED, occurred_at=_at(joined, rng),
-                                          chapter=chapter, summary=f"Joined {chapter.name}"))  # fmt: skip
-        first_seen = _at(today - dt.timedelta(days=p.memberships[0][1]), rng)
-        for channel, granted in ((ConsentChannel.EMAIL, p.email_opt_in), (ConsentChannel.SMS, p.sms_opt_in)):
-            if granted:
-                consents.append(ConsentEvent(person=person, channel=channel, granted=True, method=p.source,
-                                             occurred_at=first_seen))  # fmt: skip
-        person_tags += [PersonTag(person=person, tag=tags[name]) for name in p.tags]
-    EmailAddress.objects.bulk_create(emails, batch_size=1000)
-    PhoneNumber.objects.bulk_create(phones, batch_size=1000)
-    Membership.objects.bulk_create(memberships, batch_size=1000)
-    ConsentEvent.objects.bulk_create(consents, batch_size=1000)
-    TimelineEntry.objects.bulk_create(timeline, batch_size=1000)
-    PersonTag.objects.bulk_create(person_tags, batch_size=1000)
-    return len(memberships)
+            self.phones.append(PhoneNumber(person=person, number=p.phone, digits_reversed=reversed_digits(p.phone),
+                                           kind=PhoneKind.MOBILE, is_primary=True, **fact))  # fmt: skip
+        self.memberships.append(Membership(person=person, chapter=chapter, joined_on=joined, source=fact["source"],
+                                           via=fact["via"]))  # fmt: skip
+        self.timeline.append(TimelineEntry(person=person, kind=TimelineKind.JOINED, occurred_at=fact["recorded_at"],
+                                           owner=fact["owner"], summary=f"Joined {chapter.name}"))  # fmt: skip
+        phones = [p.phone] if p.phone else []
+        for channel, granted, values_given in (
+            (ConsentChannel.EMAIL, p.email_opt_in, p.emails), (ConsentChannel.SMS, p.sms_opt_in, phones),
+        ):  # fmt: skip
+            self.consents += [
+                ConsentEvent(person=person, channel=channel, value=v, granted=True, method=fact["source"],
+                             occurred_at=fact["recorded_at"], **fact)
+                for v in values_given if granted
+            ]  # fmt: skip
+        if first:
+            self.person_tags += [PersonTag(person=person, tag=tags[name], **fact) for name in p.tags]
+
+    def save(self) -> None:
+        DetailFact.objects.bulk_create(self.details, batch_size=1000)
+        EmailAddress.objects.bulk_create(self.emails, batch_size=1000)
+        PhoneNumber.objects.bulk_create(self.phones, batch_size=1000)
+        Membership.objects.bulk_create(self.memberships, batch_size=1000)
+        ConsentEvent.objects.bulk_create(self.consents, batch_size=1000)
+        TimelineEntry.objects.bulk_create(self.timeline, batch_size=1000)
+        PersonTag.objects.bulk_create(self.person_tags, batch_size=1000)
 
 
 def load_demo(plan: DemoPlan) -> DemoSummary:
