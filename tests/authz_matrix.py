@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import re
 import tempfile
 from collections.abc import Callable, Iterator
@@ -40,7 +41,10 @@ from groundswell.endorsements.actions import (
     do_save_questionnaire,
 )
 from groundswell.endorsements.models import Ballot, ChapterVote, Nomination
-from groundswell.people.actions import PersonDetails, do_save_person
+from groundswell.api.actions import do_create_api_token
+from groundswell.people.actions import PersonDetails, do_merge_people, do_save_person
+from groundswell.people.confirmation import token_for
+from groundswell.people.models import DetailFact, MergeRecord, Person
 from groundswell.people.importing import do_upload_people_file
 from groundswell.powermap.selectors import IMPORT_JOB_KINDS
 from groundswell.recruitment.actions import RecruitDetails, do_create_recruit, do_create_training
@@ -69,6 +73,7 @@ TARGETS = ("own", "other", "missing")
 NO_TARGET = "-"
 MISSING_ID = 999999
 MISSING_SLUG = "no-such-slug"
+MISSING_UID = "0000000000000000"
 
 # Routes that are not the product's pages.
 SKIPPED_PREFIXES = ("django-admin/", "static/", "media/", "__debug__/")
@@ -111,6 +116,48 @@ def _another_member(chapter_attr: str) -> Callable[[Personas], int]:
         return person.pk
 
     return person_id
+
+
+def _another_member_uid(chapter_attr: str) -> Callable[[Personas], str]:
+    def uid(personas: Personas) -> str:
+        return Person.objects.get(pk=_another_member(chapter_attr)(personas)).uid
+
+    return uid
+
+
+def _details_given(member_attr: str) -> Callable[[Personas], int]:
+    """Details a public form gave about the member, not national's yet: what national staff accept."""
+
+    def fact_id(personas: Personas) -> int:
+        member = getattr(personas, member_attr)
+        chapter = personas.chapter_a if member == personas.member_a else personas.chapter_b
+        details = PersonDetails(first_name="Another", last_name="Name", emails=[member.emails.first().address])
+        saved = do_save_person(details, source="authz matrix", actor=None, chapter=chapter)
+        assert saved.details is not None and saved.person == member
+        return saved.details.pk
+
+    return fact_id
+
+
+def _merge_record(chapter: str) -> Callable[[Personas], int]:
+    """The member merged with a second record of theirs in the chapter (kwarg uid is the survivor)."""
+
+    def record_id(personas: Personas) -> int:
+        member = personas.member_a if chapter == "a" else personas.member_b
+        twin = Person.objects.get(pk=_another_member(f"chapter_{chapter}")(personas))
+        do_merge_people(member, twin, field_choices={}, actor=personas.staff)
+        return MergeRecord.objects.get(survivor=member, other=twin).pk
+
+    return record_id
+
+
+def _confirmation_token(member_attr: str) -> Callable[[Personas], str]:
+    """The link emailed to the member to confirm details a form gave in their name."""
+
+    def token(personas: Personas) -> str:
+        return token_for(DetailFact.objects.get(pk=_details_given(member_attr)(personas)))
+
+    return token
 
 
 def _import_batch(leader_attr: str, chapter_attr: str) -> Callable[[Personas], int]:
@@ -403,6 +450,12 @@ KWARG_FACTORIES: dict[str, KwargFactory] = {
     "slug": _three(lambda p: p.chapter_a.slug, lambda p: p.chapter_b.slug, MISSING_SLUG),
     "chapter_slug": _three(lambda p: p.chapter_a.slug, lambda p: p.chapter_b.slug, MISSING_SLUG),
     "person_id": _three(lambda p: p.member_a.pk, lambda p: p.member_b.pk, MISSING_ID),
+    # People are shown by their random id (Person.uid), in every URL.
+    "uid": _three(lambda p: p.member_a.uid, lambda p: p.member_b.uid, MISSING_UID),
+    "first_uid": _three(lambda p: p.member_a.uid, lambda p: p.member_b.uid, MISSING_UID),
+    "second_uid": _three(_another_member_uid("chapter_a"), _another_member_uid("chapter_b"), MISSING_UID),
+    "fact_id": _three(_details_given("member_a"), _details_given("member_b"), MISSING_ID),
+    "record_id": _three(_merge_record("a"), _merge_record("b"), MISSING_ID),
     "user_id": _three(lambda p: p.leader_a.pk, lambda p: p.leader_b.pk, MISSING_ID),
     "job_id": _three(_job_started_by("leader_a"), _job_started_by("leader_b"), MISSING_ID),
     "first_id": _three(lambda p: p.member_a.pk, lambda p: p.member_b.pk, MISSING_ID),
@@ -476,6 +529,20 @@ ROUTE_KWARG_FACTORIES: dict[tuple[str, str], KwargFactory] = {
     ("endorsements:ballot", "token"): _three(_ballot_token("a"), _ballot_token("b"), "not-a-valid-token"),
     # A turf cut of the campaign in the same URL: own is chapter A's, other chapter B's.
     ("field:left-off-call-list", "cut_id"): _three(_field_turf_cut("a"), _field_turf_cut("b"), MISSING_ID),
+    # The link a person follows to confirm their details: public, like a ballot.
+    ("people:confirm", "token"): _three(
+        _confirmation_token("member_a"), _confirmation_token("member_b"), "not-a-valid-token"
+    ),
+}
+
+# The API's write helpers, asked with the role's own API token and a body they accept (the matrix's
+# other routes are pages, asked with a browser session and an empty form).
+API_WRITES: dict[tuple[str, str], dict[str, Any]] = {
+    ("api:person-signup", "POST"): {
+        "person": {"given_name": "Matrix", "email_addresses": [{"address": "matrix.signup@example.org"}]},
+        "add_tags": ["matrix"],
+    },
+    ("api:person", "PUT"): {"given_name": "Matrix", "phone_numbers": [{"number": "+14125550177"}]},
 }
 
 
@@ -561,16 +628,31 @@ def status_class(response: Any) -> str:
     return str(response.status_code)
 
 
+def _api_token(user: User) -> str:
+    _, secret = do_create_api_token(user=user, name="authz matrix", actor=None)
+    return secret
+
+
+def _ask(client: Client, route: Route, method: str, url: str, user: User | None) -> Any:
+    if route.name.startswith("api:") and method != "GET":
+        body = API_WRITES.get((route.name, method), {})
+        headers = {"OSDI-API-Token": _api_token(user)} if user is not None else {}
+        send = client.put if method == "PUT" else client.post
+        return send(url, json.dumps(body), content_type="application/json", headers=headers)
+    return client.get(url) if method == "GET" else client.post(url, {})
+
+
 def observe(route: Route, method: str, role: str, target: str, personas: Personas) -> str:
     """Ask the route as this role, in a transaction that is rolled back so no request changes the next."""
     with transaction.atomic():
         url = url_for(route, personas, target)
         client = Client(raise_request_exception=True)
         persona = ROLES[role]
-        if persona is not None:
-            client.force_login(getattr(personas, persona))
+        user = getattr(personas, persona) if persona is not None else None
+        if user is not None:
+            client.force_login(user)
         try:
-            response = client.get(url) if method == "GET" else client.post(url, {})
+            response = _ask(client, route, method, url, user)
             observed = status_class(response)
         except Exception as exc:  # a crash is an answer the table can show, not a reason to stop
             observed = f"error {type(exc).__name__}: {exc}"[:200]
@@ -600,23 +682,29 @@ def read_table(path: Path = TABLE) -> list[Row]:
 
 
 def rows_needed(route: Route, methods: set[str]) -> list[tuple[str, str, str, str]]:
-    """The (route, method, role, target) cells a route must have: GET always, and POST once it has any."""
-    return [(route.name, m, role, t) for m in sorted(methods | {"GET"}) for role in ROLES for t in route.targets]
+    """The (route, method, role, target) cells a route must have: GET always, POST once it has any, and
+    every API write the route takes."""
+    writes = {m for (name, m) in API_WRITES if name == route.name}
+    return [
+        (route.name, m, role, t) for m in sorted(methods | writes | {"GET"}) for role in ROLES for t in route.targets
+    ]
 
 
 def observe_route(route: Route, personas: Personas) -> list[Row]:
-    """What the route answers now, for every role and target: GET, and POST too when GET is refused (405)."""
+    """What the route answers now, for every role and target: GET, POST too when GET is refused (405),
+    and the API writes it takes."""
+    methods = ["GET"]
     rows = [
         Row(route.name, "GET", role, t, observe(route, "GET", role, t, personas))
         for role in ROLES
         for t in route.targets
     ]
     if any(row.expected == "405" for row in rows):
-        rows += [
-            Row(route.name, "POST", role, t, observe(route, "POST", role, t, personas))
-            for role in ROLES
-            for t in route.targets
-        ]
+        methods.append("POST")
+    methods += [m for (name, m) in API_WRITES if name == route.name and m not in methods]
+    for method in methods[1:]:
+        rows += [Row(route.name, method, role, t, observe(route, method, role, t, personas))
+                 for role in ROLES for t in route.targets]  # fmt: skip
     return rows
 
 

@@ -25,7 +25,11 @@ _LOOKUP: list[dict[str, Any]] = [
     {"name": "birth_year", "in": "query", "schema": {"type": "integer"}},
     {"name": "voter_id", "in": "query", "schema": {"type": "string"}, "description": "The state's voter id"},
 ]  # fmt: skip
-_PERSON_ID = {"name": "person_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_PERSON_ID = {
+    "name": "uid", "in": "path", "required": True,
+    "schema": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
+    "description": "The person's id, as in their identifier groundswell:<id>",
+}  # fmt: skip
 
 _PERSON_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -99,9 +103,9 @@ _VOTER_UNIVERSE_SCHEMA: dict[str, Any] = {
 OPERATIONS: list[tuple[str, str, str, list[dict[str, Any]], str | None]] = [
     ("/", "get", "API entry point with links to every collection", [], None),
     ("/people", "get", "People in the caller's scope (osdi:people)", [*_PAGING, _FILTER], None),
-    ("/people/{person_id}", "get", "One person", [_PERSON_ID], None),
-    ("/people/{person_id}", "put", "Update a person", [_PERSON_ID], "Person"),
-    ("/people/{person_id}/taggings", "get", "A person's tags", [_PERSON_ID], None),
+    ("/people/{uid}", "get", "One person", [_PERSON_ID], None),
+    ("/people/{uid}", "put", "Update a person", [_PERSON_ID], "Person"),
+    ("/people/{uid}/taggings", "get", "A person's tags", [_PERSON_ID], None),
     ("/people/signup", "post", "Person signup helper: create, or update the person matched by email or phone",
      [], "PersonSignup"),
     ("/tags", "get", "Tags on people in the caller's scope (osdi:tags)", _PAGING, None),

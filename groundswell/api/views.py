@@ -27,7 +27,7 @@ from groundswell.chapters.selectors import chapters_managed_by, public_chapters
 from groundswell.core.audit import record_audit
 from groundswell.core.models import AuditEvent, User
 from groundswell.people import selectors as people_selectors
-from groundswell.people.actions import do_add_to_person, do_save_person
+from groundswell.people.actions import AddressTaken, do_add_to_person, do_save_person
 from groundswell.people.models import EmailAddress, Tag, Via
 
 HAL = "application/hal+json"
@@ -192,7 +192,10 @@ def _audit_people_read(user: User, request: HttpRequest, people: list[dict[str, 
 def person_item(request: HttpRequest, user: User, uid: str) -> HttpResponse:
     person = people_selectors.get_person(user, uid)
     if request.method == "PUT":
-        do_add_to_person(person, person_details(_body(request)), actor=user, source="API")
+        try:
+            do_add_to_person(person, person_details(_body(request)), actor=user, source="API")
+        except AddressTaken as error:
+            raise OsdiInputError("person.email_addresses", str(error)) from None
     resource = person_resource(people_selectors.seen_person(user, person), _base(request))
     _audit_people_read(user, request, [resource])
     return _hal(resource)

@@ -31,12 +31,25 @@ class Scope:
     candidate: bool = False
     partner_organizations: frozenset[str] = frozenset()
     roles: frozenset[str] = field(default_factory=frozenset)
-    # The owners whose facts about people this scope sees (its chapters, its states and their
-    # chapters), and the owners whose views of a person it reads: a state's view for a coordinator
-    # (it folds in the state's chapters), a chapter's for a leader outside those states. Empty for
-    # national staff, who see every fact and read the person record itself.
-    fact_owner_ids: frozenset[int] = frozenset()
-    view_owner_ids: frozenset[int] = frozenset()
+    # Filled on first use (a page that reads no people pays no query): see fact_owner_ids.
+    _owners: list[tuple[frozenset[int], frozenset[int]]] = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def fact_owner_ids(self) -> frozenset[int]:
+        """The owners whose facts about people this scope sees: its chapters, its states and their
+        chapters. Empty for national staff, who see every fact (use ``owner_q``)."""
+        return self._resolved_owners()[0]
+
+    @property
+    def view_owner_ids(self) -> frozenset[int]:
+        """The owners whose views of a person this scope reads: a state's for a coordinator (it folds
+        in the state's chapters), a chapter's for a leader outside those states."""
+        return self._resolved_owners()[1]
+
+    def _resolved_owners(self) -> tuple[frozenset[int], frozenset[int]]:
+        if not self._owners:
+            self._owners.append(_owners_of(self.led_chapter_ids, self.coordinator_states))
+        return self._owners[0]
 
     @property
     def is_authenticated(self) -> bool:
@@ -99,7 +112,6 @@ def scope_for(user: AnyUser) -> Scope:
     )
     led = frozenset(c for role, _, c, _ in grants if role == Role.CHAPTER_LEADER and c)
     states = frozenset(s for role, s, _, _ in grants if role == Role.STATE_COORDINATOR)
-    fact_owners, view_owners = _owners_of(led, states)
     scope = Scope(
         user_id=user.pk,
         national=user.is_superuser or any(role == Role.NATIONAL_STAFF for role, *_ in grants),
@@ -109,8 +121,6 @@ def scope_for(user: AnyUser) -> Scope:
         candidate=any(role == Role.CANDIDATE for role, *_ in grants),
         partner_organizations=frozenset(o for role, _, _, o in grants if role == Role.PARTNER_LIAISON and o),
         roles=frozenset(role for role, *_ in grants) | ({Role.NATIONAL_STAFF.value} if user.is_superuser else set()),
-        fact_owner_ids=fact_owners,
-        view_owner_ids=view_owners,
     )
     setattr(user, _CACHE_ATTR, scope)
     return scope

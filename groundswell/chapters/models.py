@@ -164,4 +164,4 @@ class Owner(models.Model):
             return self.chapter.name
         if self.kind == OwnerKind.STATE:
             return f"{STATE_NAMES.get(self.state, self.state)} coordinators"
-        return "National"
+        return "Groundswell national"

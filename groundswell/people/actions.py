@@ -217,11 +217,12 @@ def do_save_person(
             person, fact = facts.new_person(details.given(), prov)
         else:
             fact = facts.record_details(person, details.given(), prov)
+            if fact is not None and prov.owner.kind == OwnerKind.NATIONAL and prov.via != Via.PUBLIC_FORM:
+                # National's own write is national's view, as a chapter's is the chapter's.
+                facts.accept_details(person, fact, how=Acceptance.STAFF, by=prov.actor, at=prov.at)
         added = _record_everything(person, details, prov, consent or ConsentWords())
         summary = f"{'Added' if created else 'Updated'} from {source}"
-        _join_and_note(
-            person, chapter, prov, summary, timeline_kind if created else TimelineKind.UPDATED, details.phones
-        )
+        _join_and_note(person, chapter, prov, summary, timeline_kind if created else TimelineKind.UPDATED, details)
         pending = not created and _differs_from_national(person, fact)
         if audit:
             record_audit(
@@ -234,7 +235,7 @@ def do_save_person(
 
 
 def _join_and_note(
-    person: Person, chapter: Chapter | None, prov: Provenance, summary: str, kind: str, phones: list[str]
+    person: Person, chapter: Chapter | None, prov: Provenance, summary: str, kind: str, details: PersonDetails
 ) -> None:
     """The membership and timeline of a write, the views it changes, and the pairs its phones make."""
     if chapter is not None:
@@ -243,33 +244,37 @@ def _join_and_note(
             facts.record_timeline(person, TimelineKind.JOINED, f"Joined {chapter.name}", prov)
     facts.record_timeline(person, kind, summary, prov)
     facts.rebuild_views([person.pk])
-    proposals.propose_phone_pairs(person, facts.people_sharing_phones(person, phones))
+    proposals.propose_pairs(person, facts.people_sharing(person, details.emails, details.phones))
+
+
+class AddressTaken(ValueError):
+    """An address the writer's own owner already has on another person: theirs to see and to fix."""
 
 
 def do_add_to_person(person: Person, details: PersonDetails, *, actor: User, source: str, via: str = Via.API) -> Person:
     """Record what a call says about one person already in the actor's scope (the API's PUT): new
-    facts of the actor's owner, never another owner's. An address that is someone else's is left out
-    (an address names one person)."""
+    facts of the actor's owner, never another owner's. An address the owner already has on someone
+    else is refused (the owner can see that); one another owner has on someone else is kept as given,
+    and the two records are proposed as a pair, so the answer never tells that it was known."""
     require_person_in_scope(person, actor)
     with transaction.atomic():
         prov = provenance(actor, via=via, source=source, person=person)
-        elsewhere = set(
-            EmailAddress.objects.filter(address__in=details.emails)
-            .exclude(person=person)
-            .values_list("address", flat=True)
+        mine_elsewhere = EmailAddress.objects.filter(owner=prov.owner, address__in=details.emails).exclude(
+            person=person
         )
-        details.emails = [e for e in details.emails if e not in elsewhere]
+        taken = sorted(set(mine_elsewhere.values_list("address", flat=True)))
+        if taken:
+            raise AddressTaken(f"{', '.join(taken)} is already another person's in your records")
         current = _current_values(person, prov.owner)
         changed = {name: value for name, value in details.given().items() if current.get(name) != value}
         fact = facts.record_details(person, changed, prov)
         if prov.owner.kind == OwnerKind.NATIONAL and fact is not None:
             facts.accept_details(person, fact, how=Acceptance.STAFF, by=actor, at=prov.at)
         added = _record_everything(person, details, prov, ConsentWords(method=source))
-        _join_and_note(person, None, prov, f"Updated from {source}", TimelineKind.UPDATED, details.phones)
+        _join_and_note(person, None, prov, f"Updated from {source}", TimelineKind.UPDATED, details)
         record_audit(
             AuditEvent.PERSON_UPDATED, actor=actor, target=person, summary=f"updated {person} from {source}",
-            details={"owner": prov.owner.label, "changed": sorted(changed), "added": added,
-                     "left_out": sorted(elsewhere)},
+            details={"owner": prov.owner.label, "changed": sorted(changed), "added": added},
         )  # fmt: skip
     return person
 
@@ -348,14 +353,14 @@ def _edit_provenance(person: Person, actor: User, source: str) -> Provenance:
 
 def do_set_consent(person: Person, *, channel: str, granted: bool, method: str, actor: User) -> int:
     """Consent said to the writer's owner (on the phone, on paper) for every address or number of the
-    channel that the owner knows. Returns how many were recorded."""
+    channel that reaches the owner (national: all of them). Returns how many were recorded."""
     require_person_in_scope(person, actor)
     with transaction.atomic():
         prov = _edit_provenance(person, actor, f"person page: {method}")
+        reaching = facts.owners_reaching(prov.owner)
         model, column = (EmailAddress, "address") if channel == ConsentChannel.EMAIL else (PhoneNumber, "number")
-        values = sorted(
-            set(model._default_manager.filter(person=person, owner=prov.owner).values_list(column, flat=True))
-        )
+        known = model._default_manager.filter(person=person, owner_id__in=reaching)
+        values = sorted(set(known.values_list(column, flat=True)))
         for value in values:
             facts.record_consent(
                 person, channel=channel, value=value, granted=granted, method=method, wording="", prov=prov
@@ -402,9 +407,19 @@ def do_untag_person(person: Person, *, tag_name: str, actor: User) -> None:
 
 
 def do_add_membership(person: Person, *, chapter: Chapter, source: str, actor: User) -> Membership:
+    """Add someone the actor sees to a chapter the actor manages. The chapter is given what the actor
+    sees of them — their name, address, emails and phones as the actor's own view has them — as its
+    own facts, recorded as the actor's: a disclosure the actor chose, never one the system makes."""
     require_person_in_scope(person, actor)
+    from groundswell.people.selectors import seen_person
+
     with transaction.atomic():
-        prov = provenance(actor, via=Via.STAFF, source=source, chapter=chapter)
+        prov = provenance(actor, via=Via.STAFF, source=f"{source} (given by {actor})", chapter=chapter)
+        seen = seen_person(actor, person)
+        given = facts.given_values(**{name: getattr(seen, name) for name in DETAIL_FIELDS})
+        facts.record_details(person, given, prov)
+        facts.record_emails(person, [e.value for e in seen.emails], prov)
+        facts.record_phones(person, [p.value for p in seen.phones], prov)
         membership, joined = facts.record_membership(person, chapter, prov)
         if joined:
             facts.record_timeline(person, TimelineKind.JOINED, f"Joined {chapter.name}", prov)
@@ -414,6 +429,7 @@ def do_add_membership(person: Person, *, chapter: Chapter, source: str, actor: U
             actor=actor,
             target=membership,
             summary=f"{person} added to {chapter}",
+            details={"given_to_chapter": sorted(given), "emails": len(seen.emails), "phones": len(seen.phones)},
         )
     return membership
 

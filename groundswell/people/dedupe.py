@@ -274,9 +274,9 @@ def score_prepared(a: Prepared, b: Prepared) -> Match:
         total += points
         (doubts if points < 0 else reasons).extend(part_reasons)
     score = max(0, min(100, round(total)))
-    if a.phones & b.phones:
-        # A shared number never merges two records on its own, but it always asks a human: the
-        # same household, a recycled number or the same person entered twice look alike here.
+    if a.phones & b.phones or a.emails & b.emails:
+        # A shared number or address never merges two records on its own, but it always asks a
+        # human: the same household, a recycled number or the same person entered twice look alike.
         score = max(score, PROPOSAL_THRESHOLD)
     return Match(score=score, reasons=reasons, doubts=doubts)
 

@@ -239,6 +239,13 @@ def rebuild_views(person_ids: Iterable[int], *, national_consent: bool = True) -
     came to know them, changed ones updated, views of owners that no longer know them (after an
     unmerge) gone. With ``national_consent``, national's consent columns on the person too."""
     ids = sorted(set(person_ids))
+    merged = set()
+    for chunk in _chunks(ids):
+        merged.update(Person.objects.filter(pk__in=chunk, merged_into__isnull=False).values_list("pk", flat=True))
+    # A merged record keeps only what clashed with its survivor's rows, and no views: its person is elsewhere.
+    for chunk in _chunks(sorted(merged)):
+        PersonView.objects.filter(person_id__in=chunk).delete()
+    ids = [pid for pid in ids if pid not in merged]
     owners = all_owners()
     national_id = next((o.id for o in owners.by_id.values() if o.kind == OwnerKind.NATIONAL), None)
     facts = load_facts(ids, owners)
@@ -295,8 +302,8 @@ def _store_national_consent(
 
 
 def person_for_emails(addresses: Sequence[str]) -> Person | None:
-    """The person any of these addresses belongs to (an address belongs to one person, so the first
-    found decides), followed through merges. Phones never decide: see people_sharing_phones."""
+    """The person these addresses belong to: whoever was given one of them first, followed through
+    merges. Phones never decide: see people_sharing."""
     if not addresses:
         return None
     match = EmailAddress.objects.filter(address__in=list(addresses)).order_by("id").select_related("person").first()
@@ -308,14 +315,16 @@ def person_for_emails(addresses: Sequence[str]) -> Person | None:
     return person
 
 
-def people_sharing_phones(person: Person, numbers: Sequence[str]) -> list[int]:
-    """Other live people with one of these numbers: a pair for a human to look at, never a merge."""
-    if not numbers:
-        return []
-    others = PhoneNumber.objects.filter(number__in=list(numbers), person__merged_into__isnull=True).exclude(
-        person=person
-    )
-    return sorted(set(others.values_list("person_id", flat=True)))
+def people_sharing(person: Person, addresses: Sequence[str], numbers: Sequence[str]) -> list[int]:
+    """Other live people with one of these addresses or numbers: pairs for a human to look at, never
+    a merge. (An address can be two people's when a writer gave it for someone they already had: the
+    write is kept as given, and the pair is proposed.)"""
+    found: set[int] = set()
+    for model, column, values in ((EmailAddress, "address", addresses), (PhoneNumber, "number", numbers)):
+        if values:
+            others = model._default_manager.filter(**{f"{column}__in": list(values)}, person__merged_into__isnull=True)
+            found.update(others.exclude(person=person).values_list("person_id", flat=True))
+    return sorted(found)
 
 
 def owners_reaching(owner: Owner) -> list[int]:

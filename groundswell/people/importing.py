@@ -749,18 +749,21 @@ class _ImportApplier:
         new = [
             _Target(Person(source=self.source, created_at=self.now), is_new=True) for _ in range(self.plan.new_count)
         ]
-        self.claimed_emails = _owner_email_holders(self.owner, {e for r in self.plan.rows for e in r.emails})
-        known_anywhere = _known_emails({e for r in self.plan.rows for e in r.emails})
+        addresses = {e for r in self.plan.rows for e in r.emails}
+        self.claimed_emails = dict.fromkeys(
+            _known_emails(addresses) if self._is_national else _owner_emails(self.owner, addresses)
+        )
         counts = ImportCounts()
         for row, (kind, key), local in zip(self.plan.rows, self.plan.targets, self.plan.local, strict=True):
             target = existing[key] if kind == "person" else new[key]
-            changed = self._apply_row(target, row, known_anywhere)
+            changed = self._apply_row(target, row)
             if local == "new":
                 counts.inserted += 1
             elif local == "known":
                 counts.updated += changed
                 counts.unchanged += not changed
         self._create_people(new)
+        self._update_national_view(existing.values())
         self._write_facts()
         joined = self._write_memberships([*new, *existing.values()])
         self._write_timeline(new, existing.values(), joined)
@@ -780,12 +783,14 @@ class _ImportApplier:
         return targets
 
     def _load_owner_facts(self, chunk: Sequence[int], targets: dict[int, _Target]) -> None:
-        """What the import's owner already holds of these people, so that a row repeating it writes nothing."""
-        mine = {"owner": self.owner, "person_id__in": chunk}
-        if self.owner.kind == OwnerKind.NATIONAL:
+        """What the import's owner already holds of these people, so that a row repeating it writes
+        nothing. National sees every owner's facts, so for its import every fact counts as held."""
+        mine: dict[str, Any] = {"person_id__in": chunk}
+        if self._is_national:
             for person_id in chunk:
                 targets[person_id].view = {n: getattr(targets[person_id].person, n) for n in DETAIL_FIELDS}
         else:
+            mine["owner"] = self.owner
             for view in PersonView.objects.filter(**mine):
                 targets[view.person_id].view = {n: getattr(view, n) for n in DETAIL_FIELDS}
         for person_id in EmailAddress.objects.filter(**mine).values_list("person_id", flat=True):
@@ -795,18 +800,22 @@ class _ImportApplier:
             targets[person_id].has_phone = True
         for person_id, tag_name in PersonTag.objects.filter(**mine).values_list("person_id", "tag__name"):
             targets[person_id].tags.add(tag_name)
+        # The owner's consent per value: its own events, and (for national) the grants below it (fold.py).
         events = ConsentEvent.objects.filter(**mine).order_by("occurred_at", "id")
-        for person_id, channel, value, granted in events.values_list("person_id", "channel", "value", "granted"):
-            targets[person_id].consent[(channel, value)] = granted
+        for person_id, channel, value, granted, owner_id in events.values_list(
+            "person_id", "channel", "value", "granted", "owner_id"
+        ):
+            if owner_id == self.owner.pk or granted:
+                targets[person_id].consent[(channel, value)] = granted
 
-    def _apply_row(self, target: _Target, row: ImportRow, known_anywhere: dict[str, int]) -> bool:
+    def _apply_row(self, target: _Target, row: ImportRow) -> bool:
         """Queue the row's facts of the owner. Returns whether it brought anything the owner lacked."""
         before = (len(self.emails), len(self.phones), len(self.tags), len(self.consents), len(self.details))
         given = given_values(**{n: getattr(row, n) for n in DETAIL_FIELDS if hasattr(row, n)})
         if any(target.view.get(n) != v for n, v in given.items()):
             self.details.append((target, given))
             target.view.update(given)
-        self._add_contacts(target, row, known_anywhere)
+        self._add_contacts(target, row)
         for tag_name in row.tags:
             if tag_name not in target.tags:
                 target.tags.add(tag_name)
@@ -819,15 +828,13 @@ class _ImportApplier:
         target.touched = target.touched or changed
         return changed
 
-    def _add_contacts(self, target: _Target, row: ImportRow, known_anywhere: dict[str, int]) -> None:
+    def _add_contacts(self, target: _Target, row: ImportRow) -> None:
+        """Every address and number the row gives, as the owner's facts of the row's person, but for an
+        address the owner already holds (on this person or, by its own earlier row, on another). A
+        row giving two people's addresses keeps both on one: the duplicates refresh proposes the pair."""
         for address in row.emails:
-            holder = known_anywhere.get(address)
-            if address in self.claimed_emails or (
-                holder is not None and holder != target.person.pk and not target.is_new
-            ):
-                continue  # the owner holds it already, or it is someone else's (a row naming two people)
-            if holder is not None and target.is_new:
-                continue  # cannot happen: a known address matches its person; kept for safety
+            if address in self.claimed_emails:
+                continue
             self.claimed_emails[address] = None
             self.emails.append((target, address, not target.has_email))
             target.has_email = True
@@ -858,12 +865,37 @@ class _ImportApplier:
             target.person.sort_name = sort_name_for(target.person.first_name, target.person.last_name)
         Person.objects.bulk_create([t.person for t in new], batch_size=_BATCH)
 
+    def _update_national_view(self, existing: Iterable[_Target]) -> None:
+        """National's own import is national's view of the people it knew: the Person rows take the
+        rows' values. Any other owner's import never touches them (docs/privacy.md)."""
+        if not self._is_national:
+            return
+        changed = [t for t in existing if any(getattr(t.person, n) != v for n, v in t.view.items())]
+        for target in changed:
+            for name, value in target.view.items():
+                setattr(target.person, name, value)
+            target.person.sort_name = sort_name_for(target.person.first_name, target.person.last_name)
+            target.person.updated_at = self.now
+        fields = ["sort_name", "updated_at", *DETAIL_FIELDS]
+        Person.objects.bulk_update([t.person for t in changed], fields, batch_size=_BATCH)
+
+    @property
+    def _is_national(self) -> bool:
+        return self.owner.kind == OwnerKind.NATIONAL
+
+    def _acceptance(self, target: _Target) -> tuple[Any, str]:
+        """New people's first details are national's view; so is whatever national's own import gives."""
+        if target.is_new:
+            return self.db_now, Acceptance.CREATED
+        if self._is_national:
+            return self.db_now, Acceptance.STAFF
+        return None, ""
+
     def _write_facts(self) -> None:
         f = self.fact
         _insert_many(
             DetailFact, ("person", "values", "shared", "accepted_at", "accepted_how", *_FACT_COLUMNS),
-            ((t.person.pk, json.dumps(values), False, self.db_now if t.is_new else None,
-              Acceptance.CREATED if t.is_new else "", *f) for t, values in self.details),
+            ((t.person.pk, json.dumps(values), False, *self._acceptance(t), *f) for t, values in self.details),
         )  # fmt: skip
         _insert_many(
             EmailAddress, ("person", "address", "is_primary", "created_at", *_FACT_COLUMNS),
@@ -939,10 +971,6 @@ class _ImportApplier:
             TimelineEntry, ("person", "kind", "occurred_at", "summary", "owner", "actor"),
             ((pid, kind, self.db_now, summary[:300], self.owner.pk, self.fact[4]) for pid, kind, summary in entries),
         )  # fmt: skip
-
-
-def _owner_email_holders(owner: Owner, addresses: set[str]) -> dict[str, int | None]:
-    return dict.fromkeys(_owner_emails(owner, addresses))
 
 
 # --------------------------------------------------------------------------- the actions

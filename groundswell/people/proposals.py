@@ -141,10 +141,10 @@ def do_queue_duplicate_refresh(*, actor: AnyUser | None, full: bool = False) -> 
     return waiting
 
 
-def propose_phone_pairs(person: Person, others: list[int]) -> None:
-    """Store the pairs a write found sharing a phone number with someone else, for a human to decide
-    (a phone alone never merges; dedupe scores a shared number up to the proposal threshold). A
-    number shared by more than MAX_BLOCK people says nothing (a test number) and proposes none."""
+def propose_pairs(person: Person, others: list[int]) -> None:
+    """Store the pairs a write found sharing a phone number or an address with someone else, for a
+    human to decide (neither merges on its own; dedupe scores a shared one up to the proposal
+    threshold). A value shared by MAX_BLOCK people or more says nothing (a test number) and proposes none."""
     if not others or len(others) >= dedupe.MAX_BLOCK:
         return
     dismissed = set(

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.urls import reverse
@@ -84,7 +84,10 @@ def visible_rows(scope: Scope) -> QuerySet[Any]:
     owners = sorted(scope.view_owner_ids)
     if not scope.is_leader_or_above or not owners:
         return PersonView.objects.none()
-    views = PersonView.objects.filter(owner_id__in=owners, person__merged_into__isnull=True)
+    # The person is joined for merged_into already; their uid comes with it for the page's links.
+    views = PersonView.objects.filter(owner_id__in=owners, person__merged_into__isnull=True).annotate(
+        uid=F("person__uid")
+    )
     if len(owners) > 1:
         newer = PersonView.objects.filter(
             person_id=OuterRef("person_id"), owner_id__in=owners, updated_at__gt=OuterRef("updated_at")
@@ -191,18 +194,22 @@ def _seen_from(row: Person | PersonView, uid: str) -> SeenPerson:
     return seen
 
 
-def seen_people(user: AnyUser, rows: Sequence[Person | PersonView]) -> list[SeenPerson]:
-    """The rows (from ``visible_rows``) as the user sees them, with their emails, phones, tags and
-    memberships in scope: a fixed number of queries however many rows."""
+def seen_people(
+    user: AnyUser, rows: Sequence[Person | PersonView], *, sources: bool = False, contacts: bool = True
+) -> list[SeenPerson]:
+    """The rows (from ``visible_rows``, which gives a view its person's uid) as the user sees them, with
+    their emails, phones, tags and memberships in scope (unless ``contacts`` is False: names, places
+    and consent only), and with ``sources`` whose each address and number is: a fixed number of
+    queries however many rows."""
     scope = scope_for(user)
-    ids = [r.pk if isinstance(r, Person) else r.person_id for r in rows]
-    uids = dict(Person.objects.filter(pk__in=ids).values_list("pk", "uid")) if rows and not scope.national else {}
-    seen = [_seen_from(r, r.uid if isinstance(r, Person) else uids[r.person_id]) for r in rows]
-    _attach_contacts(scope, seen)
+    # A PersonView from visible_rows carries its person's uid as an annotation (the stubs cannot know).
+    seen = [_seen_from(r, r.uid if isinstance(r, Person) else str(getattr(r, "uid"))) for r in rows]  # noqa: B009
+    if contacts:
+        _attach_contacts(scope, seen, sources=sources)
     return seen
 
 
-def _attach_contacts(scope: Scope, seen: list[SeenPerson]) -> None:
+def _attach_contacts(scope: Scope, seen: list[SeenPerson], *, sources: bool) -> None:
     by_id = {s.pk: s for s in seen}
     if not by_id:
         return
@@ -233,13 +240,13 @@ def _attach_contacts(scope: Scope, seen: list[SeenPerson]) -> None:
     )
     for membership in memberships.select_related("chapter").order_by("chapter__name"):
         by_id[membership.person_id].memberships.append(membership)
-    names = owner_labels(labels)
+    names = owner_labels(labels) if sources else {}
     for person in seen:
         for fact in (*person.emails, *person.phones):
             fact.owner = names.get(int(fact.owner), "")
 
 
-def seen_person(user: AnyUser, person: Person) -> SeenPerson:
+def seen_person(user: AnyUser, person: Person, *, sources: bool = False) -> SeenPerson:
     """One person (already fetched through a scoped selector) as the user sees them."""
     scope = scope_for(user)
     row: Person | PersonView | None = person
@@ -248,7 +255,7 @@ def seen_person(user: AnyUser, person: Person) -> SeenPerson:
         if row is None:
             raise Http404("No such person")
     assert row is not None
-    return seen_people(user, [row])[0]
+    return seen_people(user, [row], sources=sources)[0]
 
 
 def get_seen_person(user: AnyUser, uid: str) -> SeenPerson:
@@ -284,7 +291,7 @@ def person_page(user: AnyUser, uid: str) -> PersonPage:
     """Everything the person page shows, each part filtered to the facts that reach the user."""
     scope = scope_for(user)
     person = get_person(user, uid)
-    seen = seen_person(user, person)
+    seen = seen_person(user, person, sources=True)
     history = list(
         DetailFact.objects.filter(_details_q(scope, person), person=person)
         .select_related("owner__chapter", "recorded_by", "accepted_by")
@@ -518,11 +525,12 @@ def chapter_memberships(user: AnyUser, chapter: Chapter) -> QuerySet[Membership]
 
 
 def with_seen(user: AnyUser, memberships: Sequence[Membership]) -> list[tuple[Membership, SeenPerson]]:
-    """Each membership with its person as the user sees them (people out of scope are left out)."""
+    """Each membership with its person as the user sees them — name, place and consent, in one query —
+    leaving out people out of scope."""
     scope = scope_for(user)
     ids = [m.person_id for m in memberships]
     rows = visible_rows(scope).filter(**{f"{person_column(scope)}__in": ids})
-    seen = {s.pk: s for s in seen_people(user, list(rows))}
+    seen = {s.pk: s for s in seen_people(user, list(rows), contacts=False)}
     return [(m, seen[m.person_id]) for m in memberships if m.person_id in seen]
 
 

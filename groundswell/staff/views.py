@@ -21,6 +21,7 @@ from groundswell.chapters.actions import do_grant_role, do_revoke_role
 from groundswell.chapters.selectors import chapters_managed_by, get_role_grant
 from groundswell.core.actions import do_create_user, do_invite_user
 from groundswell.core.models import AuditEntry, User
+from groundswell.people.models import Person
 from groundswell.staff import selectors
 from groundswell.staff.forms import AuditFilterForm, GrantRoleForm, NewUserForm
 
@@ -143,7 +144,7 @@ RECORD_PAGES: dict[str, str] = {
 }
 
 
-def _audit_row(entry: AuditEntry) -> AuditRow:
+def _audit_row(entry: AuditEntry, person_uids: dict[str, str]) -> AuditRow:
     label = entry.target_type
     try:
         label = str(apps.get_model(entry.target_type)._meta.verbose_name).capitalize()
@@ -151,11 +152,19 @@ def _audit_row(entry: AuditEntry) -> AuditRow:
         pass
     url = ""
     if entry.target_type in RECORD_PAGES and entry.target_id.isdigit():
+        # A person's page is found by their random id, not the row's number.
+        arg = person_uids.get(entry.target_id, "") if entry.target_type == "people.person" else int(entry.target_id)
         try:
-            url = reverse(RECORD_PAGES[entry.target_type], args=[int(entry.target_id)])
+            url = reverse(RECORD_PAGES[entry.target_type], args=[arg]) if arg != "" else ""
         except NoReverseMatch:
             url = ""
     return AuditRow(entry, label, url)
+
+
+def _audit_rows(entries: list[AuditEntry]) -> list[AuditRow]:
+    person_ids = [int(e.target_id) for e in entries if e.target_type == "people.person" and e.target_id.isdigit()]
+    uids = {str(pk): uid for pk, uid in Person.objects.filter(pk__in=person_ids).values_list("pk", "uid")}
+    return [_audit_row(e, uids) for e in entries]
 
 
 @staff_only
@@ -169,5 +178,5 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(entries, AUDIT_ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "rows": [_audit_row(e) for e in page], "page_query": query.urlencode()}
+    context = {"form": form, "page": page, "rows": _audit_rows(list(page)), "page_query": query.urlencode()}
     return render(request, "staff/audit.html", context)

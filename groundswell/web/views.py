@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from groundswell.chapters.selectors import public_chapters
+from groundswell.core.models import User
+from groundswell.people.actions import do_audit_people_read
 from groundswell.web import dashboards
 
 
@@ -18,7 +20,12 @@ def public_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", dashboards.home_for(request.user))
+    context = dashboards.home_for(request.user)
+    if context.get("recent"):  # the newest members, by name: a read of people, logged as every one is
+        assert isinstance(request.user, User)
+        people = [person for _, person in context["recent"]]
+        do_audit_people_read(request.user, people=people, what="home page: new sign-ups", details={})
+    return render(request, "web/home.html", context)
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

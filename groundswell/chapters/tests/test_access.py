@@ -7,7 +7,8 @@ from django.db.models import Q
 
 from groundswell.chapters.access import scope_for
 from groundswell.chapters.actions import do_revoke_role
-from groundswell.chapters.models import Chapter, RoleGrant
+from groundswell.chapters.models import Chapter, Owner, RoleGrant
+from groundswell.chapters.owners import national_owner
 from groundswell.people.models import TimelineEntry, TimelineKind
 from groundswell.people.selectors import timeline_of
 
@@ -33,19 +34,37 @@ def test_chapters_in_scope_per_role(personas):
 
 
 def test_staff_scope_stays_everything_when_or_ed_with_another_condition(personas):
-    """An empty Q() disappears from "a | Q()"; the staff filter must not."""
-    either = Q(chapter__isnull=True) | scope_for(personas.staff).chapters_q("chapter__")
+    """An empty Q() disappears from "a | Q()"; the staff filters must not."""
+    either = Q(owner__kind="national") | scope_for(personas.staff).owner_q()
     entries = TimelineEntry.objects.filter(either)
     assert entries.count() == TimelineEntry.objects.count() > 0
-    assert entries.filter(chapter__isnull=False).exists()
+    assert entries.exclude(owner__kind="national").exists()
+    memberships = Chapter.objects.filter(Q(slug="nowhere") | scope_for(personas.staff).chapters_q())
+    assert memberships.count() == Chapter.objects.count() == 2
+
+
+def test_each_role_sees_the_facts_of_its_owners(personas):
+    def owners(user):
+        scope = scope_for(user)
+        return {Owner.objects.get(pk=pk).label for pk in scope.fact_owner_ids}
+
+    assert owners(personas.leader_a) == {"Pittsburgh Groundswell"}
+    assert owners(personas.coordinator) == {"Pittsburgh Groundswell", "Pennsylvania coordinators"}
+    assert {Owner.objects.get(pk=pk).label for pk in scope_for(personas.coordinator).view_owner_ids} == {
+        "Pennsylvania coordinators"
+    }
+    assert owners(personas.volunteer) == owners(personas.partner) == set()
 
 
 def test_staff_see_every_timeline_entry_of_a_person(personas):
     TimelineEntry.objects.create(
-        person=personas.member_a, kind=TimelineKind.NOTE, occurred_at=personas.member_a.created_at, summary="Called"
-    )
+        person=personas.member_a, kind=TimelineKind.NOTE, occurred_at=personas.member_a.created_at, summary="Called",
+        owner=national_owner(),
+    )  # fmt: skip
     summaries = {entry.summary for entry in timeline_of(personas.staff, personas.member_a)}
     assert {"Called", "Joined Pittsburgh Groundswell"} <= summaries
+    leaders = {entry.summary for entry in timeline_of(personas.leader_a, personas.member_a)}
+    assert "Called" not in leaders and "Joined Pittsburgh Groundswell" in leaders  # national's is national's
 
 
 def test_a_revoked_role_no_longer_counts(personas):

@@ -69,7 +69,7 @@ def test_leader_sees_a_bad_row_cannot_import_it_then_imports_a_good_file_and_wat
     assert not Person.objects.filter(last_name="Importer").exists()
 
     upload(page, live_server, tmp_path, "members.csv", HEADER + GOOD)
-    assert "25 new people" in page.get_by_role("list", name="What importing would do").inner_text()
+    assert "25 new to Pittsburgh Groundswell" in page.get_by_role("list", name="What importing would do").inner_text()
     page.get_by_role("button", name="Import 25 rows into Pittsburgh Groundswell").click()
     page.get_by_text("Waiting for a worker to start the import").wait_for()
     with Worker():  # the page polls the job and changes by itself, without a reload

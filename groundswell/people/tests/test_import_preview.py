@@ -74,7 +74,7 @@ def test_mapping_a_big_file_answers_at_once_with_a_check_queued_that_the_page_fo
     assert fragment["HX-Refresh"] == "true"  # the page reloads itself and shows the result
     assert "hx-trigger" not in fragment.content.decode()
     page = client.get(f"/people/import/{batch.pk}/preview/").content.decode()
-    assert "<strong>20,000</strong> new people" in page
+    assert "<strong>20,000</strong> new to Pittsburgh Groundswell" in page
     assert "Import 20,000 rows into Pittsburgh Groundswell" in page
     assert not Person.objects.filter(last_name="Tester").exists()
 
@@ -104,7 +104,7 @@ def test_the_preview_result_is_stored_on_the_batch(personas):
     ]
     assert stored["mapping"] == batch.mapping
     assert [(row, status) for row, status, _ in stored["sample"]] == [
-        (2, "matches someone known"), (3, "new"), (4, "new"), (5, "new"), (6, "repeats an earlier row"),
+        (2, "already here"), (3, "new here"), (4, "new here"), (5, "new here"), (6, "repeats an earlier row"),
     ]  # fmt: skip
     assert "person1@example.com" in stored["sample"][1][2]
     assert batch.status == ImportStatus.UPLOADED  # nothing imported
@@ -124,7 +124,10 @@ def test_a_leader_cannot_see_another_leaders_preview(personas, client: Client):
     assert Job.objects.filter(kind=PREVIEW_IMPORT).count() == 1
 
     client.force_login(personas.leader_a)
-    assert "<strong>3</strong> new people" in client.get(f"/people/import/{batch.pk}/preview/").content.decode()
+    assert (
+        "<strong>3</strong> new to Pittsburgh Groundswell"
+        in client.get(f"/people/import/{batch.pk}/preview/").content.decode()
+    )
 
 
 @pytest.mark.django_db
@@ -145,7 +148,7 @@ def test_a_new_mapping_drops_the_preview_and_a_late_result_of_the_old_check_is_n
     assert client.post(f"/people/import/{batch.pk}/preview/").status_code == 302
     run_pending_jobs()
     page = client.get(f"/people/import/{batch.pk}/preview/").content.decode()
-    assert "<strong>1</strong> new people" in page and "ana@example.com" in page
+    assert "<strong>1</strong> new to Groundswell national" in page and "ana@example.com" in page
 
 
 @pytest.mark.django_db

@@ -11,7 +11,9 @@ from django.test import Client
 
 from groundswell.core.jobs import Progress, claim_next_job, run_pending_jobs
 from groundswell.core.models import AuditEntry, AuditEvent, Job, JobStatus
-from groundswell.people.actions import PersonDetails, do_save_person, find_existing_person
+from groundswell.people.actions import PersonDetails, do_save_person
+from groundswell.people.facts import person_for_emails
+from groundswell.people.proposals import do_refresh_duplicate_proposals
 from groundswell.people.importing import (
     ImportFileError,
     ImportRowsInvalid,
@@ -28,6 +30,7 @@ from groundswell.people.importing import (
 from groundswell.people.jobs import IMPORT_PEOPLE, do_queue_import_preview, do_queue_people_import, import_people_job
 from groundswell.people.models import (
     ConsentEvent,
+    DuplicateProposal,
     EmailAddress,
     ImportBatch,
     ImportStatus,
@@ -188,7 +191,7 @@ def test_import_creates_people_with_contacts_tags_consent_membership_timeline_an
 
 
 @pytest.mark.django_db
-def test_dedupe_by_email_and_by_phone_updates_instead_of_duplicating(personas):
+def test_email_matches_but_a_phone_alone_never_does(personas):
     by_email, _ = do_save_person(
         PersonDetails(first_name="Rosa", last_name="Parks", emails=["rosa@example.com"]), source="test", actor=None
     )
@@ -213,26 +216,31 @@ def test_dedupe_by_email_and_by_phone_updates_instead_of_duplicating(personas):
     people_before = Person.objects.count()
     batch = upload(text, actor=personas.staff)
     result = do_import_people(batch, actor=personas.staff)
-    assert result.counts.as_dict() == {"inserted": 3, "updated": 2, "unchanged": 1}
-    assert Person.objects.count() == people_before + 3
+    # Rosa matched by email and changed, Ella matched and unchanged; the five others are people of
+    # their own: a number shared with someone (Fannie's, the second Again's) decides nothing.
+    assert result.counts.as_dict() == {"inserted": 5, "updated": 1, "unchanged": 1}
+    assert Person.objects.count() == people_before + 5
     by_email.refresh_from_db()
     by_phone.refresh_from_db()
-    assert by_email.city == "Montgomery"
-    assert by_phone.first_name == "Fannie Lou"
-    assert set(by_phone.emails.values_list("address", flat=True)) == {"fannie@example.com"}
+    assert by_email.city == "Montgomery"  # national's own import is national's view
+    assert by_phone.first_name == "Fannie" and not by_phone.emails.exists()
     assert not untouched.timeline.filter(kind=TimelineKind.UPDATED).exists()
-    again = Person.objects.get(emails__address="again@example.com")
-    assert again.city == "Erie" and again.phones.count() == 1
+    fannie_lou = Person.objects.get(emails__address="fannie@example.com")
+    assert fannie_lou.first_name == "Fannie Lou" and fannie_lou.pk != by_phone.pk
+    # The shared number asks a human instead: the refresh the import queued proposes the pair.
+    do_refresh_duplicate_proposals(actor=None)
+    pair = DuplicateProposal.objects.get(first=by_phone, second=fannie_lou)
+    assert "same phone" in pair.reasons
 
 
 @pytest.mark.django_db
-def test_bulk_matching_agrees_with_find_existing_person(personas):
+def test_bulk_matching_agrees_with_person_for_emails(personas):
     do_save_person(PersonDetails(first_name="A", emails=["a1@example.com"]), source="t", actor=None)
     do_save_person(
         PersonDetails(first_name="B", emails=["b1@example.com"], phones=["+14125550111"]), source="t", actor=None
     )
     do_save_person(PersonDetails(first_name="C", phones=["+14125550122"]), source="t", actor=None)
-    # Both emails known, to different people: the tie-break is find_existing_person's own.
+    # Both emails known, to different people: the tie-break is person_for_emails' own (the oldest).
     text = (
         "First,Email,Email 2,Phone\n"
         "X,b1@example.com,a1@example.com,\n"
@@ -243,9 +251,16 @@ def test_bulk_matching_agrees_with_find_existing_person(personas):
     batch = upload(text, actor=personas.staff)
     rows = read_people_rows(table_for(batch), batch.mapping).rows
     plan = plan_import(rows)
+    new = 0
     for row, (kind, key) in zip(rows, plan.targets, strict=True):
-        expected = find_existing_person(row.as_details())
-        assert (kind, key) == (("person", expected.pk) if expected else ("new", 0))
+        expected = person_for_emails(row.emails)
+        if expected is None:
+            assert (kind, key) == ("new", new)
+            new += 1
+        else:
+            assert (kind, key) == ("person", expected.pk)
+    assert plan.targets[0] == ("person", Person.objects.get(first_name="A").pk)
+    assert plan.new_count == 3  # a phone never matches: Y and Z are new
 
 
 @pytest.mark.django_db
@@ -416,7 +431,7 @@ def test_upload_map_preview_commit_and_progress_pages(personas, client: Client):
     assert response["Location"] == f"/people/import/{batch.pk}/preview/"
     run_pending_jobs()  # the check of every row, queued by the mapping
     preview = client.get(f"/people/import/{batch.pk}/preview/").content.decode()
-    assert "<strong>12</strong> new people" in preview
+    assert "<strong>12</strong> new to Pittsburgh Groundswell" in preview
     assert "person9@example.com" in preview and "person11@example.com" not in preview  # the first ten rows
     assert 'name="commit"' in preview
     response = client.post(f"/people/import/{batch.pk}/commit/")
@@ -476,7 +491,8 @@ def test_preview_counts_new_and_matching_rows(personas):
     do_save_person(PersonDetails(first_name="Known", emails=["person0@example.com"]), source="t", actor=None)
     batch = upload(GOOD_HEADER + good_rows(4) + good_rows(1, start=2), actor=personas.staff)
     preview = preview_import(batch)
-    assert (preview.plan.new_count, preview.plan.matched_rows, preview.plan.repeat_rows) == (3, 1, 1)
+    assert (preview.plan.new_count, preview.plan.known_rows, preview.plan.repeat_rows) == (3, 1, 1)
+    assert preview.plan.new_rows == 3
 
 
 # ---------------------------------------------------------------- command line

@@ -5,22 +5,24 @@ import pytest
 from django.test import Client
 
 from groundswell.core.jobs import run_pending_jobs
-from groundswell.core.models import AuditEntry, AuditEvent, Job, JobStatus
+from groundswell.core.models import AuditEntry, AuditEvent, Job, JobStatus, User
 from groundswell.people.actions import do_dismiss_duplicate, do_merge_people, do_update_person
 from groundswell.people.dedupe import propose_duplicates
 from groundswell.people.importing import do_import_people
 from groundswell.people.jobs import refresh_duplicates_job
 from groundswell.people.models import DuplicateProposal, DuplicateRefresh, Person
 from groundswell.people.proposals import REFRESH_DUPLICATES, do_queue_duplicate_refresh, do_refresh_duplicate_proposals
-from groundswell.people.selectors import duplicate_proposals_for, live_duplicate_proposals_for
+from groundswell.people.selectors import duplicate_proposals_for, live_duplicate_proposals_for, people_visible_to
 from groundswell.people.tests.test_dedupe import add_person, pair
 from groundswell.people.tests.test_importing import upload
 from groundswell.testing import WatchedProgress
 from groundswell.web.demo import build_demo
 
-# Session, user, role grants (the scope), the count, the page of pairs with both people, their
-# emails (two prefetches), the last refresh and the refresh under way; none depends on row counts.
-DUPLICATES_PAGE_QUERIES = 9
+# Session, user, role grants and their owners (the scope), the stored pairs with both people in scope,
+# those people's views, emails, phones, tags and memberships in scope (to score each pair from what the
+# reader sees), the audit entry (with its savepoint), the last refresh and the refresh under way; none
+# depends on row counts.
+DUPLICATES_PAGE_QUERIES = 15
 
 
 def pittsburgh(street="12 Main St"):
@@ -28,12 +30,18 @@ def pittsburgh(street="12 Main St"):
 
 
 def stored_pairs(user=None):
-    proposals = duplicate_proposals_for(user) if user is not None else DuplicateProposal.objects.all()
-    return {(p.first_id, p.second_id) for p in proposals}
+    if user is None:
+        return set(DuplicateProposal.objects.values_list("first_id", "second_id"))
+    return {(p.first.pk, p.second.pk) for p in duplicate_proposals_for(user)}
 
 
 def live_pairs(user):
-    return {(p.first.id, p.second.id) for p in live_duplicate_proposals_for(user)}
+    """Scored now for everyone (national staff's live scoring), kept to the pairs in the user's scope."""
+    staff = User.objects.get(email="staff@example.org")
+    in_scope = set(people_visible_to(user).values_list("pk", flat=True))
+    return {
+        (p.first.id, p.second.id) for p in live_duplicate_proposals_for(staff) if {p.first.id, p.second.id} <= in_scope
+    }
 
 
 @pytest.fixture
@@ -67,15 +75,27 @@ def test_the_first_refresh_scores_everyone_and_later_ones_only_who_changed(perso
 def test_a_pair_whose_person_changed_is_rescored_and_dropped_when_no_longer_alike(personas, jon_and_john):
     _, john = jon_and_john
     do_refresh_duplicate_proposals(actor=None)
-    do_update_person(john, actor=personas.leader_a, first_name="Mary", address_line1="900 Penn Ave", birth_year=1950)
+    do_update_person(john, actor=personas.staff, first_name="Mary", address_line1="900 Penn Ave", birth_year=1950)
 
     page = Client()
-    page.force_login(personas.leader_a)
+    page.force_login(personas.staff)
     assert "edited since scored" in page.get("/people/duplicates/").content.decode()
 
     refresh = do_refresh_duplicate_proposals(actor=None)
     assert not refresh.full and refresh.people_rescored == 1
     assert stored_pairs() == set() == live_pairs(personas.staff)
+
+
+@pytest.mark.django_db
+def test_a_leader_sees_a_pair_only_as_their_own_chapters_records_score_it(personas, jon_and_john):
+    _, john = jon_and_john
+    do_refresh_duplicate_proposals(actor=None)
+    assert stored_pairs(personas.leader_a) == stored_pairs()
+    # The chapter's record of John changes; national's does not, so national's pair stays. The leader's
+    # page scores the pair from the chapter's records alone, and they no longer look alike.
+    do_update_person(john, actor=personas.leader_a, first_name="Mary", address_line1="900 Penn Ave", birth_year=1950)
+    assert stored_pairs(personas.leader_a) == set()
+    assert stored_pairs(personas.staff) == stored_pairs() != set()
 
 
 @pytest.mark.django_db

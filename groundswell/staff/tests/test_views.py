@@ -182,7 +182,7 @@ def test_a_role_without_its_scope_is_refused_naming_the_field(personas, role, me
 @pytest.mark.django_db
 def test_a_revoked_leader_loses_access_at_their_very_next_request(personas):
     leader = client_for(personas.leader_a)
-    member_page = reverse("people:detail", args=[personas.member_a.pk])
+    member_page = reverse("people:detail", args=[personas.member_a.uid])
     assert leader.get(member_page).status_code == 200
     grant = RoleGrant.objects.get(user=personas.leader_a, role=Role.CHAPTER_LEADER)
 
@@ -199,7 +199,7 @@ def test_a_revoked_leader_loses_access_at_their_very_next_request(personas):
 @pytest.mark.django_db
 def test_a_new_grant_takes_effect_at_the_next_request(personas):
     leader_b = client_for(personas.leader_b)
-    member_page = reverse("people:detail", args=[personas.member_a.pk])
+    member_page = reverse("people:detail", args=[personas.member_a.uid])
     assert leader_b.get(member_page).status_code == 404
     client_for(personas.staff).post(
         reverse("staff:user-grant", args=[personas.leader_b.pk]),
@@ -285,7 +285,7 @@ def test_audit_entry_shows_who_what_which_record_when_and_details(personas):
     html = response.content.decode()
     assert "leader.a@example.org" in html
     assert "person updated" in html
-    assert f'href="{reverse("people:detail", args=[personas.member_a.pk])}"' in html
+    assert f'href="{reverse("people:detail", args=[personas.member_a.uid])}"' in html
     assert f"Person #{personas.member_a.pk}" in html
     assert "2024-03-02 23:30:00" in html
     assert "<dt>n</dt><dd>1</dd>" in html
@@ -302,8 +302,8 @@ def test_audit_log_pages_through_entries_with_a_fixed_number_of_queries(personas
     for n in range(120):
         record_audit(AuditEvent.TAG_ADDED, actor=personas.leader_a, target=personas.member_a, summary=f"tag {n}")
     client = client_for(personas.staff)
-    # session, user, scope, count, the page of entries with their actors
-    with django_assert_num_queries(5):
+    # session, user, scope, count, the page of entries with their actors, the people's ids for links
+    with django_assert_num_queries(6):
         first = client.get(reverse("staff:audit"), {"event_type": int(AuditEvent.TAG_ADDED)}).content.decode()
     assert "Page 1 of 3" in first
     assert "tag 119" in first and "tag 69" not in first

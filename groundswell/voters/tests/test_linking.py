@@ -63,7 +63,8 @@ def test_a_confirmed_link_shows_on_the_voter_page_and_tags_target_linked_voters(
 
     person = member(personas, "Pat", "Voter03", "103 Main St", "15206", 2024 - (20 + 21 % 60))
     do_link_voters("PA", actor=None)
-    do_tag_person(person, tag_name="canvasser", actor=personas.staff)
+    do_tag_person(person, tag_name="canvasser", actor=personas.leader_a)
+    do_tag_person(person, tag_name="donor", actor=personas.staff)
     client.force_login(personas.leader_a)
     page = client.get("/voters/voter/pa/PA000003/").content.decode()
     assert "Pat Voter03" in page
@@ -73,3 +74,8 @@ def test_a_confirmed_link_shows_on_the_voter_page_and_tags_target_linked_voters(
     assert (
         do_count_voters(workspace, Target(everyone, exclude_tags=("canvasser",)), actor=personas.leader_a).count == 42
     )
+    # National's own tag is national's: it shapes national's counts, never a chapter's.
+    assert do_count_voters(workspace, Target(everyone, tags=("donor",)), actor=personas.leader_a).count == 0
+    state = selectors.get_workspace(personas.staff, "state:PA")
+    assert do_count_voters(state, Target(everyone, tags=("donor",)), actor=personas.staff).count == 1
+    assert "donor" not in selectors.tag_choices(personas.leader_a)
