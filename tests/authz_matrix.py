@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from groundswell.api.actions import do_create_api_token
 from groundswell.chapters.models import Chapter, Role, RoleGrant
 from groundswell.core.models import Job, User
 from groundswell.elections.models import ElectionKind
@@ -41,11 +42,10 @@ from groundswell.endorsements.actions import (
     do_save_questionnaire,
 )
 from groundswell.endorsements.models import Ballot, ChapterVote, Nomination
-from groundswell.api.actions import do_create_api_token
 from groundswell.people.actions import PersonDetails, do_merge_people, do_save_person
 from groundswell.people.confirmation import token_for
-from groundswell.people.models import DetailFact, MergeRecord, Person
 from groundswell.people.importing import do_upload_people_file
+from groundswell.people.models import DetailFact, MergeRecord, Person
 from groundswell.powermap.selectors import IMPORT_JOB_KINDS
 from groundswell.recruitment.actions import RecruitDetails, do_create_recruit, do_create_training
 from groundswell.recruitment.candidacies import ensure_election, ensure_office, ensure_race, file_candidacy

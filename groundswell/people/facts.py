@@ -239,7 +239,7 @@ def rebuild_views(person_ids: Iterable[int], *, national_consent: bool = True) -
     came to know them, changed ones updated, views of owners that no longer know them (after an
     unmerge) gone. With ``national_consent``, national's consent columns on the person too."""
     ids = sorted(set(person_ids))
-    merged = set()
+    merged: set[int] = set()
     for chunk in _chunks(ids):
         merged.update(Person.objects.filter(pk__in=chunk, merged_into__isnull=False).values_list("pk", flat=True))
     # A merged record keeps only what clashed with its survivor's rows, and no views: its person is elsewhere.

@@ -21,11 +21,10 @@ def rows_of(response) -> list[dict[str, str]]:
 
 
 def add_member(chapter: Chapter, first: str, last: str, email: str, **extra: Any) -> Person:
-    person, _ = do_save_person(
+    return do_save_person(
         PersonDetails(first_name=first, last_name=last, emails=[email], **extra), source="test", actor=None,
         chapter=chapter,
-    )  # fmt: skip
-    return person
+    ).person  # fmt: skip
 
 
 def test_cells_that_a_spreadsheet_would_run_get_a_leading_apostrophe():

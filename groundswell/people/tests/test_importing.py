@@ -13,7 +13,6 @@ from groundswell.core.jobs import Progress, claim_next_job, run_pending_jobs
 from groundswell.core.models import AuditEntry, AuditEvent, Job, JobStatus
 from groundswell.people.actions import PersonDetails, do_save_person
 from groundswell.people.facts import person_for_emails
-from groundswell.people.proposals import do_refresh_duplicate_proposals
 from groundswell.people.importing import (
     ImportFileError,
     ImportRowsInvalid,
@@ -39,6 +38,7 @@ from groundswell.people.models import (
     TimelineEntry,
     TimelineKind,
 )
+from groundswell.people.proposals import do_refresh_duplicate_proposals
 from groundswell.testing import WatchedProgress
 
 GOOD_HEADER = "First Name,Last Name,Email,Phone,Address,City,State,Zip,Tags,Email Opt-in,SMS Opt-in\n"
