@@ -43,7 +43,7 @@ from groundswell.endorsements.actions import (
 )
 from groundswell.endorsements.models import Ballot, ChapterVote, Nomination
 from groundswell.people.actions import PersonDetails, do_merge_people, do_save_person
-from groundswell.people.confirmation import token_for
+from groundswell.people.confirmation import Confirmation, token_for
 from groundswell.people.importing import do_upload_people_file
 from groundswell.people.models import DetailFact, MergeRecord, Person
 from groundswell.powermap.selectors import IMPORT_JOB_KINDS
@@ -155,7 +155,8 @@ def _confirmation_token(member_attr: str) -> Callable[[Personas], str]:
     """The link emailed to the member to confirm details a form gave in their name."""
 
     def token(personas: Personas) -> str:
-        return token_for(DetailFact.objects.get(pk=_details_given(member_attr)(personas)))
+        fact = DetailFact.objects.get(pk=_details_given(member_attr)(personas))
+        return token_for(Confirmation.of(fact.person, fact, []))
 
     return token
 

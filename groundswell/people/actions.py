@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
@@ -24,6 +24,9 @@ from groundswell.core.audit import record_audit
 from groundswell.core.models import AuditEvent, User
 from groundswell.people import facts, fold, proposals
 from groundswell.people.facts import Provenance
+
+if TYPE_CHECKING:
+    from groundswell.people.confirmation import Confirmation
 from groundswell.people.models import (
     DETAIL_FIELDS,
     Acceptance,
@@ -136,6 +139,8 @@ class SavedPerson:
     created: bool
     details: DetailFact | None
     pending: bool
+    # Consent a public form gave for someone already known, waiting for the person's confirmation.
+    pending_consents: tuple[int, ...] = ()
 
     def __iter__(self) -> Iterator[Any]:
         """``person, created = do_save_person(...)``, as callers and tests have always written it."""
@@ -160,21 +165,27 @@ def _consent_changes(person: Person, details: PersonDetails, owner: Owner) -> li
     return [(c, v, g) for c, v, g in asked_now if fold.consent_of(own, only_own, owner.pk, c, v) != g]
 
 
-def _record_everything(person: Person, details: PersonDetails, prov: Provenance, consent: ConsentWords) -> list[str]:
+def _record_everything(
+    person: Person, details: PersonDetails, prov: Provenance, consent: ConsentWords, *, pending: bool = False
+) -> tuple[list[str], list[int]]:
+    """Every address, number, tag, consent and note given. Returns what was added, and the consent
+    events recorded as ``pending`` (to count once the person confirms)."""
     added = facts.record_emails(person, details.emails, prov)
     added += facts.record_phones(person, details.phones, prov)
     for tag_name in details.tags:
         facts.record_tag(person, tag_name, prov)
+    waiting = []
     for channel, value, granted in _consent_changes(person, details, prov.owner):
-        facts.record_consent(
+        event = facts.record_consent(
             person, channel=channel, value=value, granted=granted, method=consent.method or prov.source,
-            wording=consent.email if channel == ConsentChannel.EMAIL else consent.sms, prov=prov,
+            wording=consent.email if channel == ConsentChannel.EMAIL else consent.sms, prov=prov, pending=pending,
         )  # fmt: skip
-        facts.record_timeline(
-            person, TimelineKind.CONSENT, f"{'Agreed to' if granted else 'Withdrew from'} {channel} ({value})", prov
-        )
+        if pending:
+            waiting.append(event.pk)
+        verb = "Asked for" if pending else ("Agreed to" if granted else "Withdrew from")
+        facts.record_timeline(person, TimelineKind.CONSENT, f"{verb} {channel} ({value})", prov)
     facts.record_note(person, details.notes, prov)
-    return added
+    return added, waiting
 
 
 @dataclass(frozen=True)
@@ -220,10 +231,13 @@ def do_save_person(
             if fact is not None and prov.owner.kind == OwnerKind.NATIONAL and prov.via != Via.PUBLIC_FORM:
                 # National's own write is national's view, as a chapter's is the chapter's.
                 facts.accept_details(person, fact, how=Acceptance.STAFF, by=prov.actor, at=prov.at)
-        added = _record_everything(person, details, prov, consent or ConsentWords())
+        # Whoever typed a known address into a public form may not be its owner: the consent they gave
+        # for it counts once the person confirms (by the link sent to that address).
+        unconfirmed = not created and prov.via == Via.PUBLIC_FORM
+        added, waiting = _record_everything(person, details, prov, consent or ConsentWords(), pending=unconfirmed)
         summary = f"{'Added' if created else 'Updated'} from {source}"
         _join_and_note(person, chapter, prov, summary, timeline_kind if created else TimelineKind.UPDATED, details)
-        pending = not created and _differs_from_national(person, fact)
+        pending = not created and (_differs_from_national(person, fact) or bool(waiting))
         if audit:
             record_audit(
                 AuditEvent.PERSON_CREATED if created else AuditEvent.PERSON_UPDATED,
@@ -231,7 +245,7 @@ def do_save_person(
                 details={"owner": prov.owner.label, "via": prov.via, "given": sorted(details.given()),
                          "added": added, "pending_for_national": pending},
             )  # fmt: skip
-    return SavedPerson(person=person, created=created, details=fact, pending=pending)
+    return SavedPerson(person=person, created=created, details=fact, pending=pending, pending_consents=tuple(waiting))
 
 
 def _join_and_note(
@@ -270,7 +284,7 @@ def do_add_to_person(person: Person, details: PersonDetails, *, actor: User, sou
         fact = facts.record_details(person, changed, prov)
         if prov.owner.kind == OwnerKind.NATIONAL and fact is not None:
             facts.accept_details(person, fact, how=Acceptance.STAFF, by=actor, at=prov.at)
-        added = _record_everything(person, details, prov, ConsentWords(method=source))
+        added, _ = _record_everything(person, details, prov, ConsentWords(method=source))
         _join_and_note(person, None, prov, f"Updated from {source}", TimelineKind.UPDATED, details)
         record_audit(
             AuditEvent.PERSON_UPDATED, actor=actor, target=person, summary=f"updated {person} from {source}",
@@ -290,7 +304,7 @@ def do_sign_up_person(
 ) -> SavedPerson:
     """The public join form: anyone may sign up. What they give is the chapter's; a known email adds
     it to the person already known, whom the form never shows or changes. When the details differ
-    from national's, the person is asked by email to confirm them."""
+    from national's, or consent was given, the person is asked by email to confirm them."""
     with transaction.atomic():
         saved = do_save_person(
             details, source=source, actor=None, chapter=chapter, via=Via.PUBLIC_FORM, consent=consent,
@@ -303,11 +317,12 @@ def do_sign_up_person(
             summary=f"{saved.person} signed up on {source}",
             details={"chapter": chapter.slug, "matched_by_email": not saved.created, "pending": saved.pending},
         )
-        if saved.pending and saved.details is not None:
-            from groundswell.people.confirmation import send_confirmation_on_commit
+        if saved.pending:
+            from groundswell.people.confirmation import Confirmation, send_confirmation_on_commit
 
             to = _matched_address(saved.person, details.emails)
-            send_confirmation_on_commit(saved.details, to=to, link_base=link_base)
+            asked = Confirmation.of(saved.person, saved.details, saved.pending_consents)
+            send_confirmation_on_commit(asked, to=to, link_base=link_base)
     return saved
 
 
@@ -486,23 +501,30 @@ def do_accept_details(fact: DetailFact, *, actor: User) -> list[str]:
     return changed
 
 
-def do_confirm_details(fact: DetailFact, *, share_with_chapters: bool) -> list[str]:
-    """The person, through the link emailed to them, confirms details they gave: national takes them,
-    and with ``share_with_chapters`` every chapter they belong to sees them too."""
+def do_confirm_details(confirmation: Confirmation, *, share_with_chapters: bool) -> list[str]:
+    """The person, through the link emailed to them, confirms what a form gave in their name: national
+    takes the details, the consent it asked for counts, and with ``share_with_chapters`` every chapter
+    they belong to sees the details too. Returns the fields of national's record that changed."""
     with transaction.atomic():
-        person = Person.objects.select_for_update().get(pk=fact.person_id)
+        person = Person.objects.select_for_update().get(pk=confirmation.person.pk)
         now = timezone.now()
-        changed = facts.accept_details(person, fact, how=Acceptance.PERSON, by=None, at=now)
-        if share_with_chapters and not fact.shared:
-            fact.shared = True
-            fact.save(update_fields=["shared"])
-        prov = Provenance(owner=fact.owner, via=Via.PERSON, source="confirmation link", at=now)
+        changed: list[str] = []
+        fact = confirmation.fact
+        if fact is not None:
+            changed = facts.accept_details(person, fact, how=Acceptance.PERSON, by=None, at=now)
+            if share_with_chapters and not fact.shared:
+                fact.shared = True
+                fact.save(update_fields=["shared"])
+        ConsentEvent.objects.filter(pk__in=[c.pk for c in confirmation.consents], person=person).update(pending=False)
+        owner = fact.owner if fact is not None else national_owner()
+        prov = Provenance(owner=owner, via=Via.PERSON, source="confirmation link", at=now)
         facts.record_timeline(person, TimelineKind.UPDATED, "Confirmed their details", prov)
         facts.rebuild_views([person.pk])
         record_audit(
             AuditEvent.PERSON_DETAILS_CONFIRMED, actor=None, target=person,
-            summary=f"{person} confirmed their details", details={"fact_id": fact.pk, "changed": changed,
-                                                                    "shared": share_with_chapters},
+            summary=f"{person} confirmed their details",
+            details={"fact_id": fact.pk if fact else None, "changed": changed, "shared": share_with_chapters,
+                     "consents": [c.pk for c in confirmation.consents]},
         )  # fmt: skip
     return changed
 

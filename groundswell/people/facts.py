@@ -133,11 +133,19 @@ def record_note(person: Person, text: str, prov: Provenance) -> PersonNote | Non
 
 
 def record_consent(
-    person: Person, *, channel: str, value: str, granted: bool, method: str, wording: str, prov: Provenance
+    person: Person,
+    *,
+    channel: str,
+    value: str,
+    granted: bool,
+    method: str,
+    wording: str,
+    prov: Provenance,
+    pending: bool = False,
 ) -> ConsentEvent:
     return ConsentEvent.objects.create(
         person=person, channel=channel, value=value, granted=granted, method=method[:120], wording=wording[:300],
-        occurred_at=prov.at, **prov.fact_fields(),
+        occurred_at=prov.at, pending=pending, **prov.fact_fields(),
     )  # fmt: skip
 
 
@@ -190,10 +198,11 @@ def _load_chunk(chunk: Sequence[int], facts: dict[int, fold.PersonFacts], owners
     ):
         facts[pid].details.append(fold.DetailRow(owner_id, at, pk, values, shared))
         facts[pid].saw(owner_id, at)
-    for pid, owner_id, channel, value, granted, at, pk in ConsentEvent.objects.filter(person_id__in=chunk).values_list(
-        "person_id", "owner_id", "channel", "value", "granted", "occurred_at", "pk"
-    ):
-        facts[pid].consents.append(fold.ConsentRow(owner_id, channel, value, granted, at, pk))
+    consents = ConsentEvent.objects.filter(person_id__in=chunk).values_list(
+        "person_id", "owner_id", "channel", "value", "granted", "occurred_at", "pk", "pending"
+    )
+    for pid, owner_id, channel, value, granted, at, pk, pending in consents:
+        facts[pid].consents.append(fold.ConsentRow(owner_id, channel, value, granted, at, pk, pending))
         facts[pid].saw(owner_id, at)
     for pid, owner_id, value, at in EmailAddress.objects.filter(person_id__in=chunk).values_list(
         "person_id", "owner_id", "address", "recorded_at"

@@ -57,6 +57,7 @@ class ConsentRow:
     granted: bool
     at: dt.datetime
     id: int
+    pending: bool = False
 
 
 @dataclass
@@ -144,7 +145,7 @@ def consent_of(events: Iterable[ConsentRow], owners: Owners, viewer_id: int, cha
     """The effective consent for one value (None: never asked)."""
     latest: ConsentRow | None = None
     for event in events:
-        if event.channel != channel or event.value not in (value, ""):
+        if event.pending or event.channel != channel or event.value not in (value, ""):
             continue
         own = event.owner_id == viewer_id
         if not own and not (event.granted and owners.reaches(event.owner_id, viewer_id)):

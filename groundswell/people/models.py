@@ -273,6 +273,9 @@ class ConsentEvent(Fact):
     method = models.CharField(max_length=120, help_text="How: the join form, an import, a reply STOP ...")
     wording = models.CharField(max_length=300, blank=True, help_text="The words the person agreed to")
     occurred_at = models.DateTimeField()
+    # Given on a public form with an address someone already had: it counts only once the person
+    # confirms through the link sent to that address (whoever typed it may not be its owner).
+    pending = models.BooleanField(default=False)
 
     class Meta:
         ordering = ("-occurred_at", "-id")

@@ -235,12 +235,12 @@ def unmerge(request: HttpRequest, uid: str, record_id: int) -> HttpResponse:
 def confirm_details(request: HttpRequest, token: str) -> HttpResponse:
     """The page the confirmation email links to. GET shows what was given; only POST confirms, so
     that a mail scanner following the link confirms nothing."""
-    fact = confirmation.fact_for_token(token)
-    if fact is None or fact.person.merged_into_id is not None:
+    asked = confirmation.confirmation_for_token(token)
+    if asked is None:
         return render(request, "people/confirm.html", {"invalid": True}, status=404)
-    context = {"values": confirmation.labelled_values(fact), "fact": fact, "done": fact.accepted_at is not None}
-    if request.method == "POST" and not context["done"]:
-        actions.do_confirm_details(fact, share_with_chapters=request.POST.get("share") == "yes")
+    context = {"values": asked.values(), "source": asked.source, "done": asked.done, "has_details": asked.fact}
+    if request.method == "POST" and not asked.done:
+        actions.do_confirm_details(asked, share_with_chapters=request.POST.get("share") == "yes")
         context["done"] = context["just_confirmed"] = True
     return render(request, "people/confirm.html", context)
 

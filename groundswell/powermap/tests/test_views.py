@@ -104,6 +104,10 @@ def test_targets_export_as_csv(client, tiny):
         ("Hold", "RI House District 1", "D+5.0"),
         ("Inroads", "RI House District 3", "R+15.0"),
     ]
+    # The file leaves the server: who took which chamber's targets is in the audit log.
+    entry = AuditEntry.objects.get(event_type=AuditEvent.TARGETS_EXPORTED)
+    assert entry.actor == tiny.volunteer
+    assert entry.details == {"state": "RI", "chamber": "lower", "rows": 3}
 
 
 @pytest.mark.django_db

@@ -35,12 +35,12 @@ def test_visitor_finds_a_chapter_by_zip_joins_and_only_its_leader_sees_them(pers
     members = page.get_by_role("table", name="Members")
     assert members.get_by_role("link", name="Rosa Delgado").is_visible()
     members.get_by_role("link", name="Rosa Delgado").click()
-    page.wait_for_url(f"{live_server.url}/people/{rosa.pk}/")
+    page.wait_for_url(f"{live_server.url}/people/{rosa.uid}/")
     assert page.get_by_role("heading", name="Rosa Delgado").is_visible()
 
     page.context.clear_cookies()
     sign_in(page, live_server, "leader.b@example.org")
-    response = page.goto(f"{live_server.url}/people/{rosa.pk}/")
+    response = page.goto(f"{live_server.url}/people/{rosa.uid}/")
     assert response.status == 404
     response = page.goto(f"{live_server.url}/chapters/pittsburgh/manage/")
     assert response.status == 404
