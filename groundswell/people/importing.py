@@ -926,8 +926,9 @@ class _ImportApplier:
 
     def _write_consents(self) -> None:
         _insert_many(
-            ConsentEvent, ("person", "channel", "value", "granted", "method", "wording", "occurred_at", *_FACT_COLUMNS),
-            ((t.person.pk, channel, value, granted, self.source, "", self.db_now, *self.fact)
+            ConsentEvent,
+            ("person", "channel", "value", "granted", "method", "wording", "occurred_at", "pending", *_FACT_COLUMNS),
+            ((t.person.pk, channel, value, granted, self.source, "", self.db_now, False, *self.fact)
              for t, channel, value, granted in self.consents),
         )  # fmt: skip
         self._insert_timeline(
