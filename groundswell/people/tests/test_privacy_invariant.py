@@ -372,7 +372,7 @@ WRITES = st.builds(
             "accept",
             "sync",
         ]
-    ),  # fmt: skip
+    ),
     a=st.integers(0, 6),
     b=st.integers(0, 9),
     c=st.integers(0, 9),
@@ -625,7 +625,7 @@ def check_signup_tells_nothing(world: World, actor: User, body: dict[str, Any]) 
                         for k, v in resource.items()
                         if k not in ("identifiers", "created_date", "modified_date", "_links")
                     },
-                )  # fmt: skip
+                )
             )
             transaction.set_rollback(True)
     assert answers[0] == answers[1]
