@@ -31,6 +31,7 @@ import io
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -180,13 +181,14 @@ class Write:
 
     def run(self, world: World) -> tuple[User | None, Chapter | None]:
         """Do it. Returns the writer (None for the public) and the chapter a public form belongs to."""
-        return getattr(self, f"_{self.kind}")(world)
+        done: tuple[User | None, Chapter | None] = getattr(self, f"_{self.kind}")(world)
+        return done
 
     def _chapter(self, world: World) -> Chapter:
-        return pick(world.chapters, self.a)
+        return world.chapters[self.a % len(world.chapters)]
 
     def _actor(self, world: World) -> User:
-        return pick(world.writers, self.a)
+        return world.writers[self.a % len(world.writers)]
 
     def _join(self, world: World) -> tuple[User | None, Chapter | None]:
         chapter = self._chapter(world)
@@ -336,7 +338,7 @@ class Write:
 
 def api_call(world: World, user: User, method: str, path: str, body: Any = None) -> Any:
     client = Client()
-    send = {"GET": client.get, "POST": client.post, "PUT": client.put}[method]
+    send: Callable[..., Any] = {"GET": client.get, "POST": client.post, "PUT": client.put}[method]
     headers = {"OSDI-API-Token": world.token(user)}
     if body is None:
         return send(path, headers=headers)
@@ -460,7 +462,7 @@ def allowed_markers(user: User, rows: list[tuple[set[str], int, bool, int]]) -> 
 def body_of(response: Any) -> str:
     if getattr(response, "streaming", False):
         return b"".join(response.streaming_content).decode("utf-8", "replace")
-    return response.content.decode("utf-8", "replace")
+    return str(response.content.decode("utf-8", "replace"))
 
 
 def everything_read_by(world: World, user: User) -> dict[str, str]:
