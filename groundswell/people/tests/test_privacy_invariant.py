@@ -338,7 +338,8 @@ class Write:
 
 def api_call(world: World, user: User, method: str, path: str, body: Any = None) -> Any:
     client = Client()
-    send: Callable[..., Any] = {"GET": client.get, "POST": client.post, "PUT": client.put}[method]
+    senders: dict[str, Callable[..., Any]] = {"GET": client.get, "POST": client.post, "PUT": client.put}
+    send = senders[method]
     headers = {"OSDI-API-Token": world.token(user)}
     if body is None:
         return send(path, headers=headers)
