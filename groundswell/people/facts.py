@@ -76,9 +76,13 @@ def record_details(person: Person, values: dict[str, Any], prov: Provenance) -> 
 
 def accept_details(person: Person, fact: DetailFact, *, how: str, by: User | None, at: dt.datetime) -> list[str]:
     """Make these details national's view of the person. Returns the fields that changed."""
-    changed = [name for name, value in fact.values.items() if getattr(person, name) != value]
+    held = {name: getattr(person, name) for name in fold.DETAIL_FIELDS if getattr(person, name) not in ("", None)}
+    values = fold.overlay(held, fact.values)
+    blank = {name: Person._meta.get_field(name).get_default() for name in fold.DETAIL_FIELDS}
+    wanted = {name: values.get(name, blank[name]) for name in fold.DETAIL_FIELDS}
+    changed = [name for name, value in wanted.items() if getattr(person, name) != value]
     for name in changed:
-        setattr(person, name, fact.values[name])
+        setattr(person, name, wanted[name])
     if changed:
         person.save()
     fact.accepted_at, fact.accepted_how, fact.accepted_by = at, how, by

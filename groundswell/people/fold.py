@@ -9,7 +9,9 @@ chapters'; national everything. Details the person shared with their chapters re
 they are a member of, and those chapters' states.
 
 Details: each field takes its value from the latest fact (by time, then id) that gives that field,
-so a form that gives only a ZIP code never blanks a street an import gave.
+so a form that gives only a ZIP code never blanks a street an import gave, except that the address
+moves as one: a later fact giving another town, state or ZIP code leaves out the street held from
+before (``overlay``).
 
 Consent, per channel and address or number: the latest event among the owner's own events and the
 grants of the owners below it. A grant given to a chapter reaches its state and national (people
@@ -127,12 +129,37 @@ def viewers_knowing(facts: PersonFacts, owners: Owners) -> set[int]:
     return viewers
 
 
+ADDRESS_FIELDS = ("address_line1", "address_line2", "city", "state", "zip_code")
+# A different town, state or ZIP code is a move: the street held from before is nobody's address there.
+_PLACE_FIELDS = ("city", "state", "zip_code")
+
+
+def _same(a: Any, b: Any) -> bool:
+    return str(a or "").strip().casefold() == str(b or "").strip().casefold()
+
+
+def overlay(held: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:
+    """``held`` with what a later fact ``given`` gives laid over it. Fields it does not give keep their
+    value, except the address's: a new town, state or ZIP code drops the rest of the old address, and
+    a new street drops the old second line."""
+    values = dict(held)
+    moved = any(n in given and n in held and not _same(given[n], held[n]) for n in _PLACE_FIELDS)
+    new_street = (
+        "address_line1" in given
+        and "address_line1" in held
+        and not _same(given["address_line1"], held["address_line1"])
+    )
+    for name in ADDRESS_FIELDS:
+        if name not in given and (moved or (new_street and name == "address_line2")):
+            values.pop(name, None)
+    values.update((n, given[n]) for n in DETAIL_FIELDS if n in given)
+    return values
+
+
 def fold_details(rows: Iterable[DetailRow]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for row in sorted(rows, key=lambda r: (r.at, r.id)):
-        for name in DETAIL_FIELDS:
-            if name in row.values:
-                values[name] = row.values[name]
+        values = overlay(values, row.values)
     return values
 
 

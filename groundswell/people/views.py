@@ -96,7 +96,9 @@ def _consent_state(page: selectors.PersonPage, channel: str) -> dict[str, Any]:
         "channel": channel,
         "label": ConsentChannel(channel).label,
         "granted": granted,
-        "latest": history[0] if history else None,
+        "latest": next((event for event in history if not event.pending), None),
+        # A form that matched the person by email asked in their name: it counts once they confirm.
+        "waiting": next((event for event in history if event.pending), None),
     }
 
 

@@ -374,3 +374,37 @@ def test_not_the_same_person_hides_the_pair(personas, client, jon_and_john):
     assert "are different people" in response.content.decode()
     assert "Jon/John" not in response.content.decode()
     assert NotDuplicate.objects.filter(first=jon, second=john).exists()
+
+
+@pytest.mark.django_db
+def test_a_join_elsewhere_waits_for_national_and_its_move_leaves_the_old_street(
+    personas, client, smtp_server, django_capture_on_commit_callbacks
+):
+    from groundswell.people.actions import do_sign_up_person
+    from groundswell.people.models import DetailFact
+
+    person = add_person(personas.chapter_a, "Diana", "Abbott", emails=["diana@example.com"],
+                        address_line1="5 Liberty Ave", city="Pittsburgh", state="PA", zip_code="15213")  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = do_sign_up_person(
+        PersonDetails(first_name="Di", last_name="Abbott", emails=["diana@example.com"], phones=["+14015550142"],
+                      state="RI", zip_code="02860", email_consent=True, sms_consent=True),
+        chapter=personas.chapter_b, link_base="http://testserver",
+    )  # fmt: skip
+    assert not saved.created
+    (mail,) = smtp_server.messages  # she is asked, at the address already known
+    assert mail["To"] == "diana@example.com"
+
+    staff = signed_in(Client(), personas.staff).get(f"/people/{person.uid}/").content.decode()
+    assert "Details given since, not yet national" in staff
+    assert "waiting for them to confirm by email" in staff  # her consent counts for nothing yet
+    person.refresh_from_db()
+    assert (person.first_name, person.zip_code, person.email_opt_in) == ("Diana", "15213", False)
+
+    fact = DetailFact.objects.get(person=person, owner__chapter=personas.chapter_b)
+    signed_in(client, personas.staff).post(f"/people/{person.uid}/details/{fact.pk}/accept/")
+    person.refresh_from_db()
+    # Moving to Pawtucket's ZIP leaves no Pittsburgh street on a Rhode Island ZIP code.
+    assert (person.first_name, person.state, person.zip_code) == ("Di", "RI", "02860")
+    assert (person.address_line1, person.city) == ("", "")
+    assert AuditEntry.objects.filter(event_type=AuditEvent.PERSON_DETAILS_ACCEPTED, target_id=str(person.pk)).exists()
