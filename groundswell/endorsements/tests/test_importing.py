@@ -107,7 +107,7 @@ def test_command_imports_with_a_progress_bar(personas: Personas, tmp_path: Path)
     path.write_text(CSV)
     out = io.StringIO()
     call_command(
-        "import-endorsements",
+        "import_endorsements",
         str(path),
         "--endorser",
         "Groundswell",
