@@ -30,6 +30,7 @@ from groundswell.elections.models import (
 )
 from groundswell.elections.openelections import ResultRow, read_results
 from groundswell.elections.openstates import LegislatorRow
+from groundswell.elections.parties import is_known_party
 from groundswell.geo import ocd
 from groundswell.geo.actions import (
     DivisionSpec,
@@ -241,10 +242,14 @@ def do_import_results(
     districts their district-office rows name. Candidacy totals and outcomes are recomputed."""
     progress("reading", 0, None)
     parsed = read_results(handle, default_county=county)
+    state = state.lower()
+    rows = parsed.rows
+    district_errors = _district_errors(rows, state)
+    if district_errors:
+        raise ImportRejected(district_errors)
     report = ImportReport(rows=len(parsed.rows) + sum(parsed.skipped.values()), dry_run=dry_run)
     report.skipped = dict(parsed.skipped)
-    rows = parsed.rows
-    state = state.lower()
+    report.notes.extend(_unknown_party_notes(rows))
     with transaction.atomic():
         progress("divisions", 0, len(rows))
         divisions = upsert_divisions(_result_division_specs(rows, state, source_name), report=report)
@@ -271,6 +276,38 @@ def do_import_results(
         if dry_run:
             transaction.set_rollback(True)
     return report
+
+
+def _district_errors(rows: list[ResultRow], state: str) -> list[RowError]:
+    """A district office's row must say which district: a blank one is an at-large U.S. House seat
+    only in a state that elects its member at large."""
+    errors = []
+    for row in rows:
+        kind = office_names.office_kind(row.office)
+        if kind is None or not kind.district_kind or not office_names.is_at_large(row.district):
+            continue
+        if kind.district_kind == "cd" and office_names.at_large_house_seat(state, row.district):
+            continue
+        if kind.chamber and row.district.strip().lower() in {"at-large", "at large"}:
+            continue
+        shown = repr(row.district) if row.district else "empty"
+        if kind.district_kind == "cd":
+            problem = f"is {shown}, but {ocd.state_name(state)} elects its U.S. House members by district"
+        else:
+            problem = f"is {shown}: a {row.office} row needs its district number"
+        errors.append(RowError(row.line, "district", problem))
+    return errors
+
+
+def _unknown_party_notes(rows: list[ResultRow]) -> list[str]:
+    first_seen: dict[str, int] = {}
+    for row in rows:
+        if row.party_as_written and row.party_as_written not in first_seen and not is_known_party(row.party_as_written):
+            first_seen[row.party_as_written] = row.line
+    if not first_seen:
+        return []
+    listed = ", ".join(f"{raw!r} (first on row {line})" for raw, line in sorted(first_seen.items()))
+    return [f"party spellings not recognized, kept as written: {listed}"]
 
 
 def _office_specs_by_line(rows: list[ResultRow], state: str, source: str) -> dict[int, OfficeSpec]:
@@ -304,7 +341,7 @@ def _result_division_specs(rows: list[ResultRow], state: str, source: str) -> li
                 precinct_id, DivisionKind.PRECINCT, row.precinct.title(), state.upper(), county_id, source=source
             )
         kind = office_names.office_kind(row.office)
-        if kind and kind.district_kind and row.district:
+        if kind and kind.district_kind and not office_names.is_at_large(row.district):
             district = district_spec(state, kind.district_kind, row.district, source=source)
             specs.setdefault(district.ocd_id, district)
     return list(specs.values())
@@ -321,6 +358,8 @@ def _result_office(row: ResultRow, state: str, source: str = "") -> OfficeSpec:
         return OfficeSpec(
             county_id, role, f"{row.office} {row.district}".strip(), level, partisan=not question, source=source
         )
+    if kind.district_kind and office_names.is_at_large(row.district):
+        return _at_large_office(kind, state, row.district, source)
     if kind.district_kind:
         division = ocd.district_ocd_id(state, kind.district_kind, row.district or "0")
         if kind.chamber:
@@ -349,6 +388,19 @@ def _result_office(row: ResultRow, state: str, source: str = "") -> OfficeSpec:
         kind.level,
         term_years=6 if kind.role == "us_senate" else 4,
     )
+
+
+def _at_large_office(kind: office_names.OfficeKind, state: str, district: str, source: str) -> OfficeSpec:
+    """A seat elected by the whole state belongs to the state's division (Delaware's one U.S. House
+    seat is ocd-division/country:us/state:de, role us_house)."""
+    if kind.chamber:
+        ocd_id, _, role = office_names.legislative_division(state, kind.chamber, district)
+        name = f"{ocd.state_name(state)} {office_names.CHAMBER_TITLES.get(kind.chamber, 'Legislature')} At-Large"
+        term = office_names.legislative_term_years(state, kind.chamber)
+        return OfficeSpec(ocd_id, role, name, kind.level, chamber=kind.chamber, seats=None, term_years=term,
+                          source=source)  # fmt: skip
+    name = f"{kind.title} {state.upper()} At-Large"
+    return OfficeSpec(ocd.state_ocd_id(state), kind.role, name, kind.level, seats=None, term_years=2, source=source)
 
 
 def _upsert_races(election: Election, offices: Any, *, report: ImportReport) -> dict[int, Race]:
@@ -381,10 +433,16 @@ def _upsert_candidacies(
 ) -> dict[Any, Candidacy]:
     race_ids = [r.pk for r in races.values()]
     existing = {(c.race_id, c.name, c.party): c for c in Candidacy.objects.filter(race_id__in=race_ids)}
-    desired = {}
+    desired: dict[Any, dict[str, Any]] = {}
+    spellings: dict[Any, list[str]] = defaultdict(list)
     for row in rows:
         race = races[_office_of(office_keys[row.line], divisions, offices).pk]
-        desired[(race.pk, row.candidate, row.party)] = {"is_write_in": row.is_write_in}
+        key = (race.pk, row.candidate, row.party)
+        if row.party_as_written not in spellings[key]:
+            spellings[key].append(row.party_as_written)
+        desired[key] = {"is_write_in": row.is_write_in}
+    for key, written in spellings.items():
+        desired[key]["party_as_written"] = ", ".join(w for w in written if w)[:80]
     return sync_rows(
         Candidacy,
         existing,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from groundswell.elections.parties import normalize_party, party_family
 from groundswell.geo.models import Division
 
 
@@ -108,7 +109,10 @@ class Candidacy(models.Model):
 
     race = models.ForeignKey(Race, on_delete=models.CASCADE, related_name="candidacies")
     name = models.CharField(max_length=200)
-    party = models.CharField(max_length=40, blank=True)
+    party = models.CharField(max_length=40, blank=True, help_text="Normalized: 'DEMOCRATIC' -> 'Democratic'")
+    party_as_written = models.CharField(
+        max_length=80, blank=True, help_text="The party as the source spelled it ('LIBERTARIN'), each spelling once"
+    )
     ocd_person_id = models.CharField(max_length=80, blank=True)
     votes = models.PositiveIntegerField(null=True, blank=True, help_text="Sum of the precinct results")
     outcome = models.CharField(max_length=8, choices=Outcome.choices, default=Outcome.PENDING)
@@ -121,6 +125,11 @@ class Candidacy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.party})" if self.party else self.name
+
+    @property
+    def party_written_differently(self) -> bool:
+        """Whether the source spelled the party otherwise than it is shown (pages show both)."""
+        return bool(self.party_as_written) and self.party_as_written != self.party
 
 
 class PrecinctResult(models.Model):
@@ -148,7 +157,7 @@ class Term(models.Model):
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="terms")
     holder_name = models.CharField(max_length=200)
     ocd_person_id = models.CharField(max_length=80, blank=True)
-    party = models.CharField(max_length=80, blank=True)
+    party = models.CharField(max_length=80, blank=True, help_text="As the source wrote it")
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
     email = models.EmailField(blank=True)
@@ -167,3 +176,12 @@ class Term(models.Model):
 
     def __str__(self) -> str:
         return f"{self.holder_name} — {self.office}"
+
+    @property
+    def party_name(self) -> str:
+        """The party normalized for pages ('Democratic/Working Families'); ``party`` keeps the source's words."""
+        return normalize_party(self.party)
+
+    @property
+    def party_family(self) -> str:
+        return party_family(self.party)

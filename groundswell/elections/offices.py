@@ -48,6 +48,11 @@ _STATE_EXECUTIVE = (
     "state auditor",
 )
 
+# States and territories that elect one member of the U.S. House for the whole state: the seat
+# belongs to the state's own division, as Open Civic Data has it (Montana from 1993 through 2022).
+AT_LARGE_HOUSE_STATES = frozenset({"ak", "de", "mt", "nd", "sd", "vt", "wy", "dc", "pr", "gu", "vi", "as", "mp"})
+_AT_LARGE_WORDS = frozenset({"", "at-large", "at large", "atlarge", "al", "0", "00"})
+
 CHAMBER_TITLES: dict[str, str] = {"lower": "House", "upper": "Senate", "legislature": "Legislature"}
 
 
@@ -60,6 +65,15 @@ def office_kind(name: str) -> OfficeKind | None:
     if key in _STATE_EXECUTIVE:
         return OfficeKind(ocd.ocd_slug(key), OfficeLevel.STATE_EXECUTIVE, title=name.strip().title())
     return None
+
+
+def is_at_large(district: str) -> bool:
+    """A results file's district value for a seat elected by the whole state ('', 'AL', 'At-Large')."""
+    return district.strip().lower() in _AT_LARGE_WORDS
+
+
+def at_large_house_seat(state: str, district: str) -> bool:
+    return state.lower() in AT_LARGE_HOUSE_STATES and is_at_large(district)
 
 
 def legislative_division(state: str, chamber: str, district: str) -> tuple[str, str, str]:

@@ -9,7 +9,9 @@ candidates' precinct votes: they are skipped and counted, so no vote is counted 
 from __future__ import annotations
 
 import csv
+import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import IO
@@ -35,6 +37,11 @@ _AGGREGATE_WORDS = {"total", "totals", "total votes", "total votes cast", "grand
 _TURNOUT_WORDS = {"registered voters", "ballots cast", "total ballots cast", "times cast", "voters"}
 _OVER_UNDER_WORDS = {"over votes", "under votes", "overvotes", "undervotes", "blank votes", "blank", "over", "under"}
 _WRITE_IN = re.compile(r"^write[- ]?ins?$|^scattered$", re.IGNORECASE)
+# The largest count a vote column holds (PostgreSQL's integer): a bigger number is a typo or a
+# misread column, and it is named by its row instead of failing the whole write.
+MAX_VOTES = 2_147_483_647
+# Column widths of the tables a row lands in (Division.name, Office.name, Candidacy.name and party).
+_MAX_LENGTHS = {"county": 150, "office": 150, "district": 40, "candidate": 200, "party": 40}
 _FILENAME = re.compile(r"(?P<date>\d{8})__(?P<state>[a-z]{2})__(?P<kind>[a-z_]+?)(?:__(?P<county>[a-z_]+?))?__precinct")
 
 
@@ -45,10 +52,11 @@ class ResultRow:
     precinct: str
     office: str
     district: str
-    party: str
+    party: str  # normalized: 'DEMOCRATIC' -> 'Democratic'
     candidate: str
     votes: int
     votes_by_mode: dict[str, int]
+    party_as_written: str = ""
 
     @property
     def is_write_in(self) -> bool:
@@ -82,8 +90,34 @@ def facts_from_filename(name: str) -> FileFacts | None:
 
 
 def read_results(handle: IO[str], *, default_county: str = "") -> ParsedResults:
-    reader = csv.DictReader(handle)
-    columns = [c.strip().lower() for c in reader.fieldnames or []]
+    """Rows of a results file. A file that is not UTF-8 CSV text (a spreadsheet, a zip, a PDF) is
+    rejected naming the line it broke on, as is every row that cannot be used."""
+    lines = _NumberedLines(handle)
+    try:
+        return _read_results(lines, default_county)
+    except UnicodeDecodeError as exc:
+        problem = f"is not UTF-8 text past line {lines.number} ({exc.reason}): save it as CSV (UTF-8)"
+        raise ImportRejected([RowError(lines.number, "file", problem)]) from exc
+    except csv.Error as exc:
+        raise ImportRejected([RowError(lines.number, "file", f"is not CSV text ({exc})")]) from exc
+
+
+class _NumberedLines:
+    """The file's lines, remembering how far reading got, so that a decoding error names its line."""
+
+    def __init__(self, handle: IO[str]) -> None:
+        self.handle = handle
+        self.number = 1
+
+    def __iter__(self) -> Iterator[str]:
+        for number, text in enumerate(self.handle, start=1):
+            self.number = number
+            yield text
+
+
+def _read_results(lines: _NumberedLines, default_county: str) -> ParsedResults:
+    reader = csv.DictReader(lines)
+    columns = [(c or "").strip().lower() for c in reader.fieldnames or []]
     reader.fieldnames = columns
     precinct_column = next((c for c in PRECINCT_COLUMNS if c in columns), None)
     header_errors = [
@@ -100,6 +134,7 @@ def read_results(handle: IO[str], *, default_county: str = "") -> ParsedResults:
     parsed = ParsedResults(rows=[], mode_columns=modes)
     errors: list[RowError] = []
     first_line: dict[tuple[str, ...], int] = {}
+    totals: dict[tuple[str, ...], int] = {}
     for line, record in enumerate(reader, start=2):
         reason = _aggregate_reason(record, precinct_column)
         if reason:
@@ -107,6 +142,11 @@ def read_results(handle: IO[str], *, default_county: str = "") -> ParsedResults:
             continue
         row = _row(line, record, precinct_column, modes, default_county, errors)
         if row is None:
+            continue
+        total_key = (row.office.lower(), row.district, row.candidate.lower(), row.party)
+        totals[total_key] = totals.get(total_key, 0) + row.votes
+        if totals[total_key] > MAX_VOTES:
+            errors.append(RowError(line, "votes", f"brings {row.candidate}'s total past {MAX_VOTES:,} votes"))
             continue
         key = (
             row.county.lower(),
@@ -172,11 +212,18 @@ def _row(
         votes = sum(by_mode.values()) if by_mode else None
         if votes is None and len(errors) == before:
             errors.append(RowError(line, "votes", "is empty"))
+    district = (record.get("district") or "").strip()
+    party = " ".join((record.get("party") or "").split())
+    values = {"county": county, "office": office, "district": district, "candidate": candidate, "party": party}
+    for column, value in values.items():
+        if len(value) > _MAX_LENGTHS[column]:
+            errors.append(RowError(line, column, f"is {len(value)} characters long (at most {_MAX_LENGTHS[column]})"))
+    if len(precinct) > 150:
+        errors.append(RowError(line, precinct_column, f"is {len(precinct)} characters long (at most 150)"))
     if len(errors) > before or votes is None:
         return None
-    district = (record.get("district") or "").strip()
     return ResultRow(
-        line, county, precinct, office, district, normalize_party(record.get("party") or ""), candidate, votes, by_mode
+        line, county, precinct, office, district, normalize_party(party), candidate, votes, by_mode, party
     )
 
 
@@ -189,7 +236,10 @@ def _count(raw: str | None, line: int, column: str, errors: list[RowError]) -> i
     except ValueError:
         errors.append(RowError(line, column, f"{raw!r} is not a number"))
         return None
-    if value < 0 or value != int(value):
+    if not math.isfinite(value) or value < 0 or value != int(value):
         errors.append(RowError(line, column, f"{raw!r} is not a whole, non-negative count"))
+        return None
+    if value > MAX_VOTES:
+        errors.append(RowError(line, column, f"{raw!r} is more votes than any count holds (at most {MAX_VOTES:,})"))
         return None
     return int(value)

@@ -46,7 +46,7 @@ def run_import(label: str, work: Callable[[ProgressFn], T]) -> T:
 
 
 def describe(report: ImportReport) -> str:
-    lines = [report.summary()]
+    lines = [report.summary(with_notes=False)] + [f"  note: {note}" for note in report.notes]
     for outcome in ("inserted", "updated", "unchanged"):
         counts: dict[str, int] = getattr(report, outcome)
         if counts:

@@ -44,6 +44,7 @@ class ImportReport:
     updated: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)  # rows deliberately not loaded, by reason
+    notes: list[str] = field(default_factory=list)  # what a reader of the report should check, in words
     rows: int = 0
     dry_run: bool = False
 
@@ -70,16 +71,19 @@ class ImportReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "skipped": self.skipped,
+            "notes": self.notes,
             "dry_run": self.dry_run,
         }
 
-    def summary(self) -> str:
+    def summary(self, *, with_notes: bool = True) -> str:
         text = (
             f"{self.rows:,} rows: {self.total_inserted:,} inserted, {self.total_updated:,} updated, "
             f"{self.total_unchanged:,} unchanged"
         )
         if self.skipped:
             text += ", skipped " + ", ".join(f"{n:,} {why}" for why, n in sorted(self.skipped.items()))
+        if self.notes and with_notes:
+            text += ". " + ". ".join(self.notes)
         return text + (" (dry run: nothing saved)" if self.dry_run else "")
 
 

@@ -204,14 +204,30 @@ class ChamberView:
     title: str
     seats: list[Seat]
     by_party: dict[str, int] = field(default_factory=dict)
+    size: int | None = None  # the chamber's seats by the state's constitution or law (elections.chambers)
+
+    @property
+    def seats_on_record(self) -> int:
+        """Seats of the offices imported: after a results file alone, only the seats that were up."""
+        return sum(s.office.seats for s in self.seats)
 
     @property
     def total_seats(self) -> int:
-        return sum(s.office.seats for s in self.seats)
+        return self.size or self.seats_on_record
 
     @property
     def vacancies(self) -> int:
         return sum(s.vacancies for s in self.seats)
+
+    @property
+    def members_on_record(self) -> int:
+        return sum(len(s.holders) for s in self.seats)
+
+    @property
+    def seats_without_record(self) -> int:
+        """Seats of the chamber with no office or member imported (a vacancy the source does not list,
+        or districts not in any file yet)."""
+        return max(0, self.total_seats - self.members_on_record - self.vacancies)
 
     @property
     def majority(self) -> int:
@@ -242,6 +258,8 @@ class ChamberView:
         bars = [(p, n, 100 * n / total) for p, n in sorted(self.by_party.items(), key=lambda kv: -kv[1])]
         if self.vacancies:
             bars.append(("Vacant", self.vacancies, 100 * self.vacancies / total))
+        if self.seats_without_record:
+            bars.append(("Not on record", self.seats_without_record, 100 * self.seats_without_record / total))
         return bars
 
     @property

@@ -19,7 +19,17 @@ from groundswell.chapters.access import AnyUser, scope_for
 from groundswell.chapters.geo import STATE_NAMES
 from groundswell.chapters.models import AreaKind, Chapter, ChapterStatus
 from groundswell.core.models import Job
-from groundswell.elections.models import Candidacy, ElectionKind, Office, OfficeLevel, PrecinctResult, Race, Term
+from groundswell.elections.chambers import chamber_size, legislature_size
+from groundswell.elections.models import (
+    Candidacy,
+    Election,
+    ElectionKind,
+    Office,
+    OfficeLevel,
+    PrecinctResult,
+    Race,
+    Term,
+)
 from groundswell.elections.offices import CHAMBER_TITLES
 from groundswell.elections.parties import party_family
 from groundswell.geo import ocd
@@ -56,14 +66,20 @@ def _known_state(state: str) -> str:
 
 
 def states_with_legislators(user: AnyUser) -> list[tuple[str, str, int]]:
-    """(state code, name, seats) for every state with legislative offices, by name."""
+    """(state code, name, legislative seats) for every state with legislative offices or statewide
+    results, by name. Seats are the chambers' full sizes (elections.chambers), not the offices imported."""
     _readers_only(user)
     seats: dict[str, int] = defaultdict(int)
     for state, count in Office.objects.filter(level=OfficeLevel.STATE_LEGISLATURE).values_list(
         "division__state", "seats"
     ):
         seats[state] += count
-    return sorted(((s, ocd.state_name(s), n) for s, n in seats.items()), key=lambda row: row[1])
+    with_races = Race.objects.filter(office__level__in=STATEWIDE_LEVELS).values_list("election__division__state")
+    for (state,) in with_races.distinct():
+        seats.setdefault(state, 0)
+    return sorted(
+        ((s, ocd.state_name(s), legislature_size(s) or n) for s, n in seats.items() if s), key=lambda row: row[1]
+    )
 
 
 def reference_race(state: str) -> Race | None:
@@ -133,7 +149,8 @@ def chamber_views(user: AnyUser, state: str, *, with_shapes: bool = False) -> li
         if chamber in by_chamber:
             chamber_seats = sorted(by_chamber[chamber], key=lambda s: _district_sort_key(s.district))
             title = f"{ocd.state_name(state)} {CHAMBER_TITLES.get(chamber, chamber)}"
-            views.append(ChamberView(state, chamber, title, chamber_seats, count_by_party(chamber_seats)))
+            size = chamber_size(state, chamber)
+            views.append(ChamberView(state, chamber, title, chamber_seats, count_by_party(chamber_seats), size))
     return views
 
 
@@ -142,6 +159,43 @@ def chamber_view(user: AnyUser, state: str, chamber: str, *, with_shapes: bool =
         if view.chamber == chamber:
             return view
     raise Http404
+
+
+# Federal and statewide offices, in the order a ballot lists them; others follow by name.
+STATEWIDE_LEVELS = (OfficeLevel.FEDERAL, OfficeLevel.STATE_EXECUTIVE)
+_BALLOT_ORDER = ("president", "us_senate", "us_house", "governor", "lieutenant_governor", "attorney_general")
+
+
+@dataclass
+class ElectionRaces:
+    election: Election
+    races: list[RaceSummary]
+
+
+def statewide_races(user: AnyUser, state: str) -> list[ElectionRaces]:
+    """Each of the state's elections, newest first, with its federal and statewide races (president,
+    U.S. Senate and House, governor, ...): the races that belong to no legislative district."""
+    _readers_only(user)
+    races = (
+        Race.objects.filter(election__division__ocd_id=ocd.state_ocd_id(state), office__level__in=STATEWIDE_LEVELS)
+        .select_related("election", "office__division")
+        .defer("office__division__geometry")
+        .prefetch_related(Prefetch("candidacies", queryset=Candidacy.objects.order_by("-votes", "name")))
+        .order_by("-election__date", "election__kind")
+    )
+    grouped: dict[int, ElectionRaces] = {}
+    for race in races:
+        entry = grouped.setdefault(race.election_id, ElectionRaces(race.election, []))
+        entry.races.append(RaceSummary(race, tuple(race.candidacies.all())))
+    for entry in grouped.values():
+        entry.races.sort(key=_ballot_position)
+    return list(grouped.values())
+
+
+def _ballot_position(summary: RaceSummary) -> tuple[int, tuple[int, str], str]:
+    office = summary.race.office
+    rank = _BALLOT_ORDER.index(office.role) if office.role in _BALLOT_ORDER else len(_BALLOT_ORDER)
+    return (rank, _district_sort_key(office.division), office.name)
 
 
 def _district_sort_key(division: Division) -> tuple[int, str]:

@@ -32,12 +32,14 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def state_page(request: HttpRequest, state: str) -> HttpResponse:
     chambers = selectors.chamber_views(request.user, state)
-    if not chambers:
+    statewide = selectors.statewide_races(request.user, state)
+    if not chambers and not statewide:
         return render(request, "powermap/index.html", {"states": [], "missing": ocd.state_name(state)}, status=404)
     context = {
         "state": state.upper(),
         "state_name": ocd.state_name(state),
         "chambers": chambers,
+        "statewide": statewide,
         "authorities": selectors.redistricting_authorities(request.user, state),
         "plans": PlanKind.choices,
         "reference": selectors.reference_race(state),

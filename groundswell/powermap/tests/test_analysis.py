@@ -66,10 +66,12 @@ def test_chamber_view_counts_seats_majority_and_targets(personas):
     house, senate = chamber_views(personas.volunteer, "ri")
     assert house.chamber == "lower" and senate.chamber == "upper"
     assert house.by_party == {"Democratic": 2, "Republican": 2}  # fusion label counted as Democratic
-    assert (house.total_seats, house.majority, house.seats_to_flip) == (4, 3, 1)
+    # Rhode Island's House has 75 seats whatever this tiny state imported: four offices, 71 not on record.
+    assert (house.total_seats, house.majority, house.seats_to_flip) == (75, 38, 36)
+    assert (house.seats_on_record, house.seats_without_record) == (4, 71)
     assert house.controlling_party == "No majority"
     assert [s.district.short_code for s in house.targets(TargetKind.FLIP)] == ["2"]
     assert [s.district.short_code for s in house.targets(TargetKind.HOLD)] == ["1"]
     assert [s.district.short_code for s in house.targets(TargetKind.INROADS)] == ["3"]
     assert [s.kind for s in house.seats if s.district.short_code == "4"] == [TargetKind.SAFE]
-    assert senate.cushion == 0
+    assert (senate.total_seats, senate.cushion) == (38, 1 - 20)

@@ -33,12 +33,13 @@ def signed_in(client, user):
 def test_state_page_shows_control_lines_and_targets(client, tiny, django_assert_num_queries):
     signed_in(client, tiny.volunteer)
     url = reverse("powermap:state", args=["ri"])
-    with django_assert_num_queries(10):
+    # 12: the statewide races (the 2016 presidential race) and their candidacies are two of them.
+    with django_assert_num_queries(12):
         response = client.get(url)
     text = response.content.decode()
     assert response.status_code == 200
-    assert "Rhode Island House" in text and "majority 3" in text
-    assert "1</strong> seat to flip for a majority" in text
+    assert "Rhode Island House" in text and "75 seats · majority 38" in text  # the chamber's size, not 4 offices
+    assert "36</strong> seats to flip for a majority" in text and "71 seats with no member on record" in text
     assert "Legislature with an advisory commission" in text  # seeded fact, with its source link
     assert "https://ballotpedia.org/Redistricting_in_Rhode_Island" in text
     flip_section = text.split("target-flip")[1].split("target-hold")[0]
