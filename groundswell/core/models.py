@@ -12,6 +12,8 @@ from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from groundswell.core import workers
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -122,6 +124,7 @@ class AuditEvent(models.IntegerChoices):
     PLEDGE_RECORDED = 650, "pledge recorded"
     COMMITMENT_RECORDED = 651, "issue commitment recorded"
     ENDORSEMENTS_IMPORTED = 660, "historical endorsements imported"
+    ENDORSEMENTS_IMPORT_UNDONE = 661, "historical endorsements import undone"
     # reorganization drives 700-799
     DRIVE_CREATED = 700, "reorganization drive created"
     DRIVE_DATE_ADDED = 701, "reorganization date added"
@@ -202,6 +205,11 @@ class Job(models.Model):
     result = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The worker holding the job while it runs (core.workers.worker_id): its lease says whether it lives.
+    worker = models.CharField(max_length=128, blank=True)
+    # What the job does, once: a second job with the same key is never made (two clicks on Import queue
+    # one import). Empty for jobs that may run any number of times.
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -262,3 +270,13 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}
+
+    @property
+    def waiting_for_worker(self) -> str:
+        """Why the job is not moving, for its page: "none" (queued, and no worker is running), "stopped"
+        (the worker running it has stopped; it will be run again) or "" (it is moving, or has ended)."""
+        if self.status == JobStatus.QUEUED:
+            return "" if workers.live_workers() else "none"
+        if self.status == JobStatus.RUNNING and self.worker and not workers.worker_is_alive(self.worker):
+            return "stopped"
+        return ""

@@ -218,6 +218,23 @@ class ImportFileError(ValueError):
     """The file itself cannot be read as a CSV of people (not a row problem)."""
 
 
+# Python's csv module refuses a cell over 128 KB with an error that names neither row nor column, so
+# the reader takes cells of any size and the check names the one that is too long. No person field
+# holds anything near this; a cell this long is nearly always a quote left open, which makes the rest
+# of the file one cell.
+MAX_CELL_CHARS = 128 * 1024
+csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
+# Every column is a choice on the mapping page, sent back as one form field: a form may send at most
+# DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000) fields, and a page of thousands of choices is too big to use.
+MAX_COLUMNS = 500
+MAX_HEADER_CHARS = 1000
+
+
+def _column_name(headers: Sequence[str], index: int) -> str:
+    header = headers[index] if index < len(headers) else ""
+    return header[:60] or f"column {index + 1} (no header)"
+
+
 @dataclass(frozen=True)
 class CsvFormat:
     encoding: str
@@ -266,6 +283,21 @@ class CsvTable:
         if not first or not any(cell.strip() for cell in first):
             raise ImportFileError("The file is empty: the first row should name the columns.")
         self.headers = [cell.strip() for cell in first]
+        self._check_headers()
+
+    def _check_headers(self) -> None:
+        if len(self.headers) > MAX_COLUMNS:
+            raise ImportFileError(
+                f"The file has {len(self.headers):,} columns; Groundswell reads at most {MAX_COLUMNS:,}. "
+                "Keep the columns you want to import (names, emails, phones, address, tags, consent) and "
+                "upload it again."
+            )
+        for index, header in enumerate(self.headers):
+            if len(header) > MAX_HEADER_CHARS:
+                raise ImportFileError(
+                    f"Row 1, column {index + 1}: the header is {len(header):,} characters long; the first row "
+                    'should name the columns (is a quote (") left open in it?).'
+                )
 
     def _check_whole_file_decodes(self) -> None:
         if self.format.encoding != "utf-8-sig":
@@ -284,7 +316,12 @@ class CsvTable:
         with self._open() as handle:
             reader = csv.reader(handle, delimiter=self.format.delimiter)
             next(reader, None)
-            yield from enumerate(reader, start=2)
+            number = 1
+            try:
+                for number, record in enumerate(reader, start=2):
+                    yield number, record
+            except csv.Error as exc:
+                raise ImportFileError(f"Row {number + 1}: the file cannot be read as CSV from here ({exc}).") from None
 
     def count_records(self) -> int:
         return sum(1 for _ in self.records())
@@ -382,6 +419,9 @@ def check_record(
     number: int, record: Sequence[str], headers: Sequence[str], mapping: Sequence[str]
 ) -> tuple[ImportRow, list[RowError]]:
     row, errors = ImportRow(row=number), []
+    too_long = [index for index, cell in enumerate(record) if len(cell) > MAX_CELL_CHARS]
+    if too_long:
+        return row, [_cell_too_long(number, headers, index, record[index]) for index in too_long]
     if len(record) > len(headers) and any(cell.strip() for cell in record[len(headers) :]):
         errors.append(RowError(number, "(whole row)", f"has {len(record)} cells but the header has {len(headers)}"))
     full_name = ""
@@ -429,6 +469,13 @@ def _set_field(row: ImportRow, field_name: str, value: str) -> None:
     else:
         limit = MAX_LENGTHS[field_name]
         setattr(row, field_name, value if len(value) <= limit else _too_long(value, limit))
+
+
+def _cell_too_long(number: int, headers: Sequence[str], index: int, cell: str) -> RowError:
+    lines = cell.count("\n")
+    hint = f'; it runs over {lines + 1:,} lines of the file, so a quote (") is probably left open' if lines else ""
+    message = f"the cell holds {len(cell):,} characters, more than a cell may ({MAX_CELL_CHARS:,}){hint}"
+    return RowError(number, _column_name(headers, index), message)
 
 
 def _too_long(value: str, limit: int) -> str:
@@ -1158,14 +1205,26 @@ def do_check_import(
     return stored
 
 
+SAMPLE_CELL_CHARS = 200
+
+
 def sample_records(batch: ImportBatch, count: int) -> list[list[str]]:
-    """The first few records as they are in the file, for the mapping page."""
+    """The first few records as they are in the file (each cell cut short), for the mapping page."""
+    try:
+        table = table_for(batch)
+    except OSError:
+        raise ImportFileError("The uploaded file is no longer kept; upload it again.") from None
     records: list[list[str]] = []
-    for _, record in table_for(batch).records():
+    for _, record in table.records():
         if len(records) == count:
             break
-        records.append(record)
+        records.append([cell[:SAMPLE_CELL_CHARS] for cell in record])
     return records
+
+
+class ImportAlreadyApplied(Exception):
+    """The batch was imported already (a second job, or a run again of one whose worker died after
+    committing): nothing is applied twice."""
 
 
 class ImportRowsInvalid(ValueError):
@@ -1212,6 +1271,7 @@ def do_import_people(
     counts = ImportCounts()
     try:
         with transaction.atomic():
+            _claim_batch_for_applying(batch)
             counts = _ImportApplier(plan, owner=owner, chapter=chapter, actor=user, label=batch.file_name).apply()
             _finish_batch(batch, ImportStatus.SUCCEEDED, checked, counts, dry_run=dry_run)
             record_audit(
@@ -1231,6 +1291,24 @@ def do_import_people(
     else:
         _refresh_planner_statistics(counts)
     return ImportResult(counts=counts, row_count=checked.row_count, dry_run=dry_run)
+
+
+def _claim_batch_for_applying(batch: ImportBatch) -> None:
+    """The first statement of the import's transaction: a batch is applied at most once. On PostgreSQL a
+    second transaction's UPDATE waits on the row's lock until the first commits, then finds the batch
+    imported and updates nothing; on SQLite the write lock taken at BEGIN queues them the same way."""
+    if (
+        not ImportBatch.objects.filter(pk=batch.pk)
+        .exclude(status=ImportStatus.SUCCEEDED)
+        .update(status=ImportStatus.RUNNING)
+    ):
+        raise ImportAlreadyApplied(f"{batch.file_name} was imported already")
+
+
+def result_of_applied_batch(batch: ImportBatch) -> ImportResult:
+    """What an applied batch's import did, as it recorded it."""
+    counts = ImportCounts(inserted=batch.inserted, updated=batch.updated, unchanged=batch.unchanged)
+    return ImportResult(counts=counts, row_count=batch.row_count)
 
 
 # Tables whose statistics the people list's query plans depend on (see bench/people_import.py).

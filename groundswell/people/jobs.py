@@ -8,7 +8,14 @@ from django.db import transaction
 
 from groundswell.core.jobs import JobInputError, Progress, do_enqueue_job, job_handler
 from groundswell.core.models import Job
-from groundswell.people.importing import ImportFileError, ImportRowsInvalid, do_check_import, do_import_people
+from groundswell.people.importing import (
+    ImportAlreadyApplied,
+    ImportFileError,
+    ImportRowsInvalid,
+    do_check_import,
+    do_import_people,
+    result_of_applied_batch,
+)
 from groundswell.people.models import ImportBatch, ImportStatus
 from groundswell.people.proposals import REFRESH_DUPLICATES, do_refresh_duplicate_proposals
 
@@ -18,21 +25,37 @@ PREVIEW_IMPORT = "people.preview"
 
 @job_handler(IMPORT_PEOPLE)
 def import_people_job(job: Job, progress: Progress) -> dict[str, Any]:
-    """Check every row of the batch's file, then apply them all at once (or nothing, on a bad row)."""
+    """Check every row of the batch's file, then apply them all at once (or nothing, on a bad row).
+    A batch already applied (by a run whose worker died before it could say so) is not applied again."""
     batch = ImportBatch.objects.select_related("chapter").get(pk=job.params["batch_id"])
-    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.RUNNING)
-    try:
-        result = do_import_people(batch, actor=job.created_by, progress=progress)
-    except ImportRowsInvalid as exc:
-        raise JobInputError(str(exc)) from exc
+    if batch.status != ImportStatus.SUCCEEDED:
+        ImportBatch.objects.filter(pk=batch.pk).exclude(status=ImportStatus.SUCCEEDED).update(
+            status=ImportStatus.RUNNING
+        )
+        try:
+            result = do_import_people(batch, actor=job.created_by, progress=progress)
+        except (ImportRowsInvalid, ImportFileError) as exc:
+            raise JobInputError(str(exc)) from exc
+        except ImportAlreadyApplied:
+            batch.refresh_from_db()
+            result = result_of_applied_batch(batch)
+    else:
+        result = result_of_applied_batch(batch)
     return {"batch_id": batch.pk, "rows": result.row_count, **result.counts.as_dict()}
 
 
+def import_key(batch: ImportBatch) -> str:
+    """The idempotency key of a batch's import: one import job per upload, however often it is asked for."""
+    return f"{IMPORT_PEOPLE}:batch:{batch.pk}"
+
+
 def do_queue_people_import(batch: ImportBatch, *, actor: Any) -> Job:
-    """Queue the import of an uploaded, mapped batch."""
+    """Queue the import of an uploaded, mapped batch, once: asked again (a second click, two tabs, requests
+    racing each other), it returns the job queued the first time."""
     with transaction.atomic():
-        job = do_enqueue_job(IMPORT_PEOPLE, {"batch_id": batch.pk}, actor=actor)
-        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.QUEUED, job=job)
+        job = do_enqueue_job(IMPORT_PEOPLE, {"batch_id": batch.pk}, actor=actor, idempotency_key=import_key(batch))
+        waiting = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.UPLOADED)
+        waiting.update(status=ImportStatus.QUEUED, job=job)
     batch.refresh_from_db()
     return job
 

@@ -84,7 +84,11 @@ def import_mapping(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = importing.get_import_batch(request.user, batch_id)
     if batch.status != ImportStatus.UPLOADED:
         return redirect("people:import-status", batch.pk)
-    samples = importing.sample_records(batch, 3)
+    try:
+        samples = importing.sample_records(batch, 3)
+    except importing.ImportFileError as exc:
+        # No form: a file that cannot be mapped (one uploaded before the limits) is fixed and uploaded again.
+        return render(request, "people/import_mapping.html", {"batch": batch, "form": None, "problems": [str(exc)]})
     form = MappingForm(request.POST or None, batch=batch, samples=samples)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
