@@ -25,6 +25,7 @@ from groundswell.endorsements.models import (
     BallotChoice,
     ChapterVote,
     Endorsement,
+    HistoricalImport,
     IssueCommitment,
     Nomination,
     NominationStatus,
@@ -40,6 +41,7 @@ from groundswell.endorsements.models import (
 )
 from groundswell.people.models import Membership, MembershipStatus, Person
 from groundswell.people.selectors import contact_emails_for_chapter, first_names_for_chapter
+from groundswell.recruitment.candidacies import remove_rows_a_file_made
 
 # ---------------------------------------------------------------- the platform (national staff)
 
@@ -599,3 +601,73 @@ def do_record_commitment(candidacy: Candidacy, *, issue: PlatformIssue, statemen
             summary=f"{candidacy.name} committed to {issue.title}",
         )
     return commitment
+
+
+# ---------------------------------------------------------------- undoing a historical import
+
+
+@dataclass(frozen=True)
+class UndoneImport:
+    endorsements: int
+    candidacies: int
+    races: int
+    elections: int
+    results: int
+    kept: int
+
+    def summary(self) -> str:
+        kept = f"; {self.kept} candidacies kept because something else uses them now" if self.kept else ""
+        return (
+            f"{self.endorsements} endorsements, {self.candidacies} candidacies, {self.races} races and "
+            f"{self.elections} elections removed; {self.results} results recorded on candidacies that were "
+            f"already there taken back{kept}"
+        )
+
+
+def do_undo_historical_import(batch: HistoricalImport, *, actor: User, dry_run: bool = False) -> UndoneImport:
+    """Take a file of past endorsements back, whole: its endorsements, and the candidacies, races and
+    elections it made once nothing else uses them, in one transaction with one audit entry. A dry run
+    (the confirmation page's counts) does the same and rolls back."""
+    _require_national(actor)
+    with transaction.atomic():
+        batch = HistoricalImport.objects.select_for_update().get(pk=batch.pk)
+        if batch.is_undone:
+            raise ValidationError(f"The import of {batch.file_name} was undone already.")
+        undone = _remove_what_the_import_made(batch)
+        batch.undone_at, batch.undone_by = timezone.now(), actor
+        batch.save(update_fields=["undone_at", "undone_by"])
+        record_audit(
+            AuditEvent.ENDORSEMENTS_IMPORT_UNDONE,
+            actor=actor,
+            target=batch,
+            summary=f"import of {batch.file_name} undone: {undone.summary()}",
+            details={"dry_run": dry_run, **undone.__dict__},
+        )
+        if dry_run:
+            transaction.set_rollback(True)
+    return undone
+
+
+def _remove_what_the_import_made(batch: HistoricalImport) -> UndoneImport:
+    made: dict[str, list[int]] = {
+        key: list(batch.made.get(key, [])) for key in ("elections", "races", "candidacies", "results")
+    }
+    ours = Endorsement.objects.filter(historical_import=batch)
+    endorsements = ours.count()
+    ours.delete()
+    still_ours = Candidacy.objects.filter(pk__in=made["candidacies"]).filter(
+        Q(endorsements__isnull=False)
+        | Q(nominations__isnull=False)
+        | Q(pledges__isnull=False)
+        | Q(commitments__isnull=False)
+    )
+    in_use = set(still_ours.values_list("pk", flat=True))
+    removed = remove_rows_a_file_made(
+        candidacy_ids=[pk for pk in made["candidacies"] if pk not in in_use],
+        race_ids=made["races"],
+        election_ids=made["elections"],
+        result_ids=made["results"],
+    )
+    return UndoneImport(
+        endorsements, removed.candidacies, removed.races, removed.elections, removed.results, removed.kept + len(in_use)
+    )

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from groundswell.chapters.models import Chapter
 from groundswell.elections.models import Candidacy, OfficeLevel
-from groundswell.endorsements.importing import FIELDS
+from groundswell.endorsements.importing import FIELDS, OUTCOME_CHOICES, READ_AS_SHARE, READ_AS_VALUES
 from groundswell.endorsements.models import (
     BallotChoice,
     PlatformIssue,
@@ -149,6 +149,10 @@ class QuestionnaireForm(forms.Form):
         return specs
 
 
+class UndoImportForm(forms.Form):
+    confirm = forms.BooleanField(label="Yes, take this import back")
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(label="CSV file of past endorsements")
 
@@ -165,7 +169,20 @@ class MappingForm(forms.Form):
         choices=[("", "—"), *OfficeLevel.choices], required=False, label="Office level, when the file has none"
     )
 
-    def __init__(self, *args: Any, headers: list[str], **kwargs: Any) -> None:
+    result_as = forms.ChoiceField(
+        choices=[
+            (READ_AS_VALUES, "Each value says won, lost or undecided"),
+            (READ_AS_SHARE, "A vote share: the candidate with the most in each race won"),
+        ],
+        widget=forms.RadioSelect,
+        label="How the result column reads",
+    )
+    # The result column whose values the page asked about: choosing another asks again before importing.
+    result_shown = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(
+        self, *args: Any, headers: list[str], readings: list[tuple[str, int, str]] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", "— none —"), *[(h, h) for h in headers]]
         for name, label in FIELDS.items():
@@ -175,3 +192,17 @@ class MappingForm(forms.Form):
             widget=forms.CheckboxSelectMultiple,
             label="Endorser columns (each holds Yes or No)",
         )
+        self.value_fields: list[tuple[str, str, int]] = []  # (field name, value as written, rows)
+        for index, (value, rows, reading) in enumerate(readings or []):
+            name = f"means_{index}"
+            self.fields[name] = forms.ChoiceField(
+                choices=[("", "— say which —"), *OUTCOME_CHOICES],
+                initial=reading,
+                label=f"“{value}”" if value else "(blank)",
+                help_text=f"{rows} row{'s' if rows != 1 else ''}",
+            )
+            self.value_fields.append((name, value, rows))
+
+    def value_answers(self) -> dict[str, str]:
+        """How each result value reads, as the organizer left it: value, lowercased -> won/lost/pending."""
+        return {value.lower(): self.cleaned_data[name] for name, value, _ in self.value_fields}

@@ -35,4 +35,4 @@ def import_historical_job(job: Job, progress: Progress) -> dict[str, Any]:
     except ImportRejected as exc:
         raise JobInputError(f"Nothing was loaded: {exc}") from exc
     path.unlink(missing_ok=True)
-    return {"summary": report.summary()}
+    return {"summary": report.summary(), "import_id": report.import_id}

@@ -304,11 +304,22 @@ class HistoricalImport(models.Model):
     rows = models.PositiveIntegerField(default=0)
     endorsements = models.PositiveIntegerField(default=0)
     undecided = models.PositiveIntegerField(default=0)
+    # The power-map rows the import made and the results it recorded ({"elections": [ids], "races": ...,
+    # "candidacies": ..., "results": ...}), so that undoing it removes what it brought and nothing else.
+    made = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ("-created_at",)
 
     def __str__(self) -> str:
         return self.file_name
+
+    @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None

@@ -20,6 +20,7 @@ from groundswell.endorsements.models import (
     Ballot,
     ChapterVote,
     Endorsement,
+    HistoricalImport,
     Nomination,
     PlatformIssue,
     QuestionnaireResponse,
@@ -292,3 +293,15 @@ def feed_item(endorsement: Endorsement) -> dict[str, Any]:
         "outcome": candidacy.outcome,
         "pledges": [p.get_kind_display() for p in candidacy.pledges.all()],
     }
+
+
+def get_historical_import(user: AnyUser, import_id: int) -> HistoricalImport:
+    require_national(user)
+    return get_object_or_404(HistoricalImport, pk=import_id)
+
+
+def historical_imports_by_job(jobs: list[Job]) -> dict[int, HistoricalImport]:
+    """The import each finished job loaded (its result names it), by job id."""
+    ids = {job.pk: job.result.get("import_id") for job in jobs if isinstance(job.result, dict)}
+    found = HistoricalImport.objects.in_bulk([i for i in ids.values() if i])
+    return {job_id: found[i] for job_id, i in ids.items() if i in found}

@@ -29,4 +29,5 @@ urlpatterns = [
     path("scorecard/", views.scorecard_page, name="scorecard"),
     path("import/", views.import_page, name="import"),
     path("import/mapping/", views.import_mapping, name="import-mapping"),
+    path("import/<int:import_id>/undo/", views.undo_import, name="import-undo"),
 ]

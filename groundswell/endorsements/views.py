@@ -529,7 +529,36 @@ def import_page(request: HttpRequest) -> HttpResponse:
         (_upload_dir() / f"{key}.csv").write_bytes(upload.read())
         request.session["historical_upload"] = {"key": key, "name": upload.name}
         return redirect("endorsements:import-mapping")
-    return render(request, "endorsements/import.html", {"form": form, "jobs": jobs})
+    imports = selectors.historical_imports_by_job(list(jobs))
+    rows = [(job, imports.get(job.pk)) for job in jobs]
+    return render(request, "endorsements/import.html", {"form": form, "rows": rows})
+
+
+MAX_RESULT_VALUES = 40  # more different values than this is not a result column (a name, a date)
+
+
+def _readings(records: list[dict[str, str]], column: str, result_as: str) -> list[tuple[str, int, str]]:
+    if not column or result_as != importing.READ_AS_VALUES:
+        return []
+    return importing.result_readings(importing.column_values(records, column), {})
+
+
+def _mapping_data(request: HttpRequest, records: list[dict[str, str]]) -> tuple[Any, list[tuple[str, int, str]], bool]:
+    """The posted form, the result values to ask about, and whether they are the ones the page showed.
+
+    When the organizer picks another result column (or reading), its values have not been asked about:
+    the page asks again instead of importing."""
+    data = request.POST.copy()
+    column, result_as = data.get("col_result", ""), data.get("result_as", importing.READ_AS_VALUES)
+    readings = _readings(records, column, result_as)
+    shown = data.get("result_shown") == f"{column}|{result_as}"
+    if not shown:
+        for key in [k for k in data if k.startswith("means_")]:
+            del data[key]
+        for index, (_, _, reading) in enumerate(readings):
+            data[f"means_{index}"] = reading
+        data["result_shown"] = f"{column}|{result_as}"
+    return data, readings, shown
 
 
 @login_required
@@ -539,14 +568,26 @@ def import_mapping(request: HttpRequest) -> HttpResponse:
     if not upload:
         return redirect("endorsements:import")
     stored = _upload_dir() / f"{upload['key']}.csv"
-    data = stored.read_bytes()
-    headers, records = importing.read_csv(importing.text_of(data))
-    guess = importing.guess_mapping(headers, records)
-    initial: dict[str, Any] = {f"col_{k}": v for k, v in guess.columns.items()}
-    initial["endorsers"] = guess.endorsers
-    form = forms.MappingForm(request.POST or None, headers=headers, initial=initial)
+    headers, records = importing.read_csv(importing.text_of(stored.read_bytes()))
+    guess = importing.guess(headers, records)
     errors: list[Any] = []
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
+        data, readings, shown = _mapping_data(request, records)
+        form = forms.MappingForm(data, headers=headers, readings=readings[:MAX_RESULT_VALUES])
+    else:
+        shown = False
+        result = guess.mapping.columns.get("result", "")
+        readings = _readings(records, result, guess.mapping.result_as)
+        initial: dict[str, Any] = {f"col_{k}": v for k, v in guess.mapping.columns.items()}
+        initial.update(
+            endorsers=guess.mapping.endorsers,
+            default_kind=guess.mapping.default_kind,
+            result_as=guess.mapping.result_as,
+            result_shown=f"{result}|{guess.mapping.result_as}",
+        )
+        form = forms.MappingForm(headers=headers, readings=readings[:MAX_RESULT_VALUES], initial=initial)
+    too_many = len(readings) > MAX_RESULT_VALUES
+    if request.method == "POST" and form.is_valid() and shown and not too_many:
         d = form.cleaned_data
         mapping = importing.Mapping(
             endorsers=d["endorsers"],
@@ -554,6 +595,8 @@ def import_mapping(request: HttpRequest) -> HttpResponse:
             default_state=d["default_state"],
             default_kind=d["default_kind"],
             default_level=d["default_level"],
+            result_as=d["result_as"],
+            result_values=form.value_answers(),
         )
         try:
             # every row is checked here, so a bad one is named on this page; loading them (finding or
@@ -568,6 +611,7 @@ def import_mapping(request: HttpRequest) -> HttpResponse:
             good = f"All {len(rows):,} rows of {upload['name']} are good"
             messages.success(request, f"{good}: they are being loaded; progress shows below.")
             return redirect("endorsements:import")
+    endorsers = set(guess.mapping.endorsers)
     return render(
         request,
         "endorsements/import_mapping.html",
@@ -579,5 +623,25 @@ def import_mapping(request: HttpRequest) -> HttpResponse:
             "errors": errors[:50],
             "error_count": len(errors),
             "row_count": len(records),
+            "asked_again": request.method == "POST" and not shown,
+            "too_many_values": len(readings) if too_many else 0,
+            "other_results": guess.other_results,
+            "unticked_yes_no": [h for h in guess.yes_no if h not in endorsers],
         },
     )
+
+
+@login_required
+def undo_import(request: HttpRequest, import_id: int) -> HttpResponse:
+    """Confirm, with the counts of what goes, then take a whole file of past endorsements back."""
+    batch = selectors.get_historical_import(request.user, import_id)  # 404 for anyone but national staff
+    form = forms.UndoImportForm(request.POST or None)
+    if batch.is_undone:
+        messages.info(request, f"The import of {batch.file_name} was undone already.")
+        return redirect("endorsements:import")
+    if request.method == "POST" and form.is_valid():
+        undone = actions.do_undo_historical_import(batch, actor=_user(request))
+        messages.success(request, f"The import of {batch.file_name} is undone: {undone.summary()}.")
+        return redirect("endorsements:import")
+    would = actions.do_undo_historical_import(batch, actor=_user(request), dry_run=True)
+    return render(request, "endorsements/import_undo.html", {"batch": batch, "would": would, "form": form})

@@ -9,6 +9,7 @@ power map's result importers later load the same race they find the same rows by
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from groundswell.elections import offices as office_names
@@ -95,3 +96,38 @@ def record_result(candidacy: Candidacy, outcome: str) -> None:
     if candidacy.outcome == Outcome.PENDING and outcome != Outcome.PENDING:
         candidacy.outcome = outcome
         candidacy.save(update_fields=["outcome"])
+
+
+@dataclass(frozen=True)
+class RemovedRows:
+    candidacies: int
+    races: int
+    elections: int
+    results: int
+    kept: int  # candidacies the file made that something else has come to use since: left in place
+
+
+def remove_rows_a_file_made(
+    *, candidacy_ids: list[int], race_ids: list[int], election_ids: list[int], result_ids: list[int]
+) -> RemovedRows:
+    """Take back what a historical file put in the power map: the candidacies it made (unless a recruit or
+    precinct results now hang on them; the caller passes only those its own app no longer uses), then the
+    races and elections it made that are left empty, and the results it recorded on candidacies that were
+    already there (a result the power map counted from precinct returns stays)."""
+    made = Candidacy.objects.filter(pk__in=candidacy_ids)
+    free = made.filter(precinct_results__isnull=True, recruit__isnull=True)
+    kept = made.count() - free.count()
+    candidacies = free.count()
+    free.delete()
+    results = (
+        Candidacy.objects.filter(pk__in=result_ids, precinct_results__isnull=True, votes__isnull=True)
+        .exclude(outcome=Outcome.PENDING)
+        .update(outcome=Outcome.PENDING)
+    )
+    empty_races = Race.objects.filter(pk__in=race_ids, candidacies__isnull=True, precinct_results__isnull=True)
+    races = empty_races.count()
+    empty_races.delete()
+    empty_elections = Election.objects.filter(pk__in=election_ids, races__isnull=True)
+    elections = empty_elections.count()
+    empty_elections.delete()
+    return RemovedRows(candidacies, races, elections, results, kept)

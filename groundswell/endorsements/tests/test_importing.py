@@ -13,7 +13,15 @@ from django.test import Client
 from groundswell.core.jobs import do_enqueue_job, run_pending_jobs
 from groundswell.core.models import AuditEntry, AuditEvent, Job, JobStatus
 from groundswell.elections.models import Candidacy, Outcome
-from groundswell.endorsements.importing import Mapping, do_import_historical_endorsements, guess_mapping, read_csv
+from groundswell.endorsements.importing import (
+    Mapping,
+    column_values,
+    do_import_historical_endorsements,
+    guess,
+    guess_mapping,
+    read_csv,
+    result_readings,
+)
 from groundswell.endorsements.jobs import IMPORT_HISTORICAL
 from groundswell.endorsements.models import Endorsement, EndorsementSource
 from groundswell.endorsements.scorecard import scorecard_for
@@ -45,6 +53,18 @@ def _mapping() -> Mapping:
             "result": "Result ",
         },
     )
+
+
+def guess_yes_no(headers: list[str], records: list[dict[str, str]]) -> list[str]:
+    return guess(headers, records).yes_no
+
+
+def with_readings(form: dict[str, Any], text: str) -> dict[str, Any]:
+    """A mapping form as the page leaves it once it has shown how the result column's values read."""
+    _, records = read_csv(io.StringIO(text))
+    readings = result_readings(column_values(records, form["col_result"]), {})
+    means = {f"means_{i}": reading for i, (_, _, reading) in enumerate(readings)}
+    return {**form, "result_as": "values", "result_shown": f"{form['col_result']}|values", **means}
 
 
 def _import(text: str, personas: Personas, mapping: Mapping | None = None) -> object:
@@ -94,12 +114,13 @@ def test_importing_twice_does_not_duplicate(personas: Personas) -> None:
     assert Endorsement.objects.count() == 6
 
 
-def test_mapping_guess_finds_the_columns_and_the_yes_no_endorsers() -> None:
+def test_mapping_guess_finds_the_columns_and_ticks_no_yes_no_column_whose_header_names_no_endorser() -> None:
     headers, records = read_csv(io.StringIO(CSV))
     guess = guess_mapping(headers, records)
     assert guess.columns["candidate"] == "Candidate"
     assert guess.columns["result"] == "Result"
-    assert guess.endorsers == ["Groundswell", "Working Families"]
+    assert guess.endorsers == []  # "Groundswell" and "Working Families" are Yes/No, but say nothing of endorsing
+    assert guess_yes_no(headers, records) == ["Groundswell", "Working Families"]
 
 
 def test_command_imports_with_a_progress_bar(personas: Personas, tmp_path: Path) -> None:
@@ -141,17 +162,20 @@ def test_import_page_maps_columns_and_shows_row_errors(personas: Personas) -> No
     assert client.post("/endorsements/import/", {"file": upload}).status_code == 302
     form = client.get("/endorsements/import/mapping/").content.decode()
     assert 'value="Working Families" id="id_endorsers_1" checked' in form or "Working Families" in form
-    data = {
-        "endorsers": ["Groundswell", "Working Families"],
-        "col_candidate": "Candidate",
-        "col_state": "State",
-        "col_date": "Year",
-        "col_office": "Office",
-        "col_district": "District",
-        "col_level": "Level",
-        "col_result": "Result",
-        "default_kind": "general",
-    }
+    data = with_readings(
+        {
+            "endorsers": ["Groundswell", "Working Families"],
+            "col_candidate": "Candidate",
+            "col_state": "State",
+            "col_date": "Year",
+            "col_office": "Office",
+            "col_district": "District",
+            "col_level": "Level",
+            "col_result": "Result",
+            "default_kind": "general",
+        },
+        CSV,
+    )
     page = client.post("/endorsements/import/mapping/", data).content.decode()
     assert "Row 7, column “Groundswell”: expected Yes or No, found &#x27;maybe&#x27;" in page
     assert Endorsement.objects.count() == 0
@@ -173,7 +197,7 @@ def test_a_good_file_is_loaded_in_the_background_with_its_progress_on_the_import
     upload = io.BytesIO(CSV.encode())
     upload.name = "past.csv"
     client.post("/endorsements/import/", {"file": upload})
-    response = client.post("/endorsements/import/mapping/", MAPPING_FORM, follow=True)
+    response = client.post("/endorsements/import/mapping/", with_readings(MAPPING_FORM, CSV), follow=True)
     page = response.content.decode()
     assert response.redirect_chain[-1][0] == "/endorsements/import/"
     assert "All 5 rows of past.csv are good: they are being loaded; progress shows below." in page
