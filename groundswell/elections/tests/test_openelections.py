@@ -165,3 +165,112 @@ def test_file_name_gives_date_state_kind_and_county():
         "general",
         "Allegheny",
     )
+
+
+# ---------------------------------------------------------------- at-large seats, party spellings, bad input
+
+DE_DATA = Path(__file__).resolve().parent / "data"
+DE_2016 = DE_DATA / "20161108__de__general__precinct.csv"
+DE_2018 = DE_DATA / "20181106__de__general__precinct.csv"
+
+
+@pytest.mark.django_db
+def test_an_at_large_house_seat_belongs_to_the_state_division():
+    report = import_file(DE_2016)
+    house = Race.objects.get(office__role="us_house")
+    assert house.office.division.ocd_id == "ocd-division/country:us/state:de"
+    assert house.office.name == "U.S. House DE At-Large"
+    rochester = house.candidacies.get(name="Rochester")
+    assert (rochester.votes, rochester.outcome) == (662 + 1109 + 46, Outcome.WON)
+    governor = Race.objects.get(office__role="governor")
+    assert governor.office.division.ocd_id == "ocd-division/country:us/state:de"
+    assert Race.objects.get(office__role="lieutenant_governor").candidacies.get(name="Hall-Long").votes == 528 + 930
+    assert Race.objects.get(office__role="president").office.division.ocd_id == "ocd-division/country:us"
+    assert report.skipped == {"total rows": 12}  # Sussex's county totals are not precinct votes
+    assert not Division.objects.filter(ocd_id__contains="/cd:").exists()
+
+
+@pytest.mark.django_db
+def test_party_spellings_are_kept_as_written_and_shown_normalized():
+    report = import_file(DE_2016)
+    johnson = Candidacy.objects.get(name="Johnson G")
+    assert (johnson.party, johnson.party_as_written) == ("Libertarian", "LIBERTARIN")
+    assert johnson.party_written_differently
+    assert Candidacy.objects.get(name="Clinton H").party_as_written == "DEMOCRATIC"
+    assert report.notes == []  # every Delaware spelling is one Groundswell knows
+
+
+@pytest.mark.django_db
+def test_unknown_party_spellings_are_listed_in_the_report():
+    text = (
+        "county,precinct,office,district,party,candidate,votes\n"
+        "Kings,ED 1,President,,DEM,Joe Biden,100\n"
+        "Kings,ED 1,President,,SAM,Brian Carroll,3\n"
+        "Kings,ED 2,President,,SAM,Brian Carroll,4\n"
+        "Kings,ED 2,President,,Democratic/Working Families,Joe Biden,7\n"
+    )
+    report = import_text(text)
+    assert report.notes == ["party spellings not recognized, kept as written: 'SAM' (first on row 3)"]
+    assert "'SAM' (first on row 3)" in report.summary()
+    carroll = Candidacy.objects.get(name="Brian Carroll")
+    assert (carroll.party, carroll.party_as_written, carroll.votes) == ("SAM", "SAM", 7)
+    fusion = Candidacy.objects.get(name="Joe Biden", party="Democratic/Working Families")
+    assert fusion.party_as_written == "Democratic/Working Families" and not fusion.party_written_differently
+
+
+@pytest.mark.django_db
+def test_a_blank_house_district_in_a_districted_state_is_a_row_error():
+    text = (
+        "county,precinct,office,district,party,candidate,votes\n"
+        "Dauphin,HARRISBURG 1,U.S. House,10,DEM,Eugene DePasquale,100\n"
+        "Dauphin,HARRISBURG 1,U.S. House,,REP,Scott Perry,90\n"
+        "Dauphin,HARRISBURG 1,State Senate,,DEM,Someone,90\n"
+    )
+    with pytest.raises(ImportRejected) as rejected:
+        do_import_results(io.StringIO(text), state="pa", election_date=date(2020, 11, 3), kind="general",
+                          source_name="pa.csv", actor=None)  # fmt: skip
+    assert [str(e) for e in rejected.value.errors] == [
+        "row 3, district: is empty, but Pennsylvania elects its U.S. House members by district",
+        "row 4, district: is empty: a State Senate row needs its district number",
+    ]
+    assert not Division.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("votes", "message"),
+    [
+        ("99999999999", "row 2, votes: '99999999999' is more votes than any count holds (at most 2,147,483,647)"),
+        ("1e400", "row 2, votes: '1e400' is not a whole, non-negative count"),
+        ("nan", "row 2, votes: 'nan' is not a whole, non-negative count"),
+    ],
+)
+def test_an_impossible_vote_count_names_its_row_and_column(votes, message):
+    text = f"county,precinct,office,district,party,candidate,votes\nKings,ED 1,President,,DEM,A,{votes}\n"
+    with pytest.raises(ImportRejected) as rejected:
+        import_text(text)
+    assert [str(e) for e in rejected.value.errors] == [message]
+
+
+@pytest.mark.django_db
+def test_counts_that_add_up_past_what_a_total_holds_name_the_row():
+    text = "county,precinct,office,district,party,candidate,votes\n" + (
+        "Kings,ED 1,President,,DEM,A,2000000000\nKings,ED 2,President,,DEM,A,2000000000\n"
+    )
+    with pytest.raises(ImportRejected) as rejected:
+        import_text(text)
+    assert [str(e) for e in rejected.value.errors] == ["row 3, votes: brings A's total past 2,147,483,647 votes"]
+
+
+@pytest.mark.django_db
+def test_a_file_that_is_not_csv_text_is_named_as_such():
+    with pytest.raises(ImportRejected) as rejected:
+        do_import_results(io.TextIOWrapper(io.BytesIO(b"PK\x03\x04\xff\xfe\x00binary"), encoding="utf-8-sig"),
+                          state="ny", election_date=date(2020, 11, 3), kind="general", source_name="x.xlsx",
+                          actor=None)  # fmt: skip
+    (error,) = rejected.value.errors
+    assert error.field == "file" and "is not UTF-8 text" in error.message
+    too_long = "county,precinct,office,district,party,candidate,votes\n" f"Kings,ED 1,President,,{'D' * 41},A,1\n"
+    with pytest.raises(ImportRejected) as rejected:
+        import_text(too_long)
+    assert [str(e) for e in rejected.value.errors] == ["row 2, party: is 41 characters long (at most 40)"]

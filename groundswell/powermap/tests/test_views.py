@@ -4,6 +4,7 @@ import csv
 import gzip
 import io
 import json
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -188,3 +189,54 @@ def test_staff_choose_the_reference_race(client, tiny):
     client.post(reverse("powermap:lean", args=["ri"]), {"race": race.pk})
     assert run_pending_jobs() == 1
     assert Job.objects.get(kind="powermap.compute_lean").status == JobStatus.SUCCEEDED
+
+
+DE_DATA = Path(__file__).resolve().parents[2] / "elections" / "tests" / "data"
+
+
+def upload_results(client, path: Path) -> Job:
+    upload = SimpleUploadedFile(path.name, path.read_bytes(), content_type="text/csv")
+    facts = {"state": "DE", "date": f"{path.name[:4]}-{path.name[4:6]}-{path.name[6:8]}", "kind": "general"}
+    response = client.post(reverse("powermap:imports"), {"import": "results", "file": upload, **facts})
+    assert response.status_code == 302
+    assert run_pending_jobs() == 1
+    job = Job.objects.filter(kind="elections.import_results").latest("pk")
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    return job
+
+
+@pytest.mark.django_db
+def test_an_at_large_file_uploaded_by_staff_shows_its_statewide_races_on_the_state_page(client, personas):
+    signed_in(client, personas.staff)
+    job = upload_results(client, DE_DATA / "20161108__de__general__precinct.csv")
+    assert job.attempts == 1 and job.result["skipped"] == {"total rows": 12}
+    client.force_login(personas.volunteer)
+    response = client.get(reverse("powermap:state", args=["de"]))
+    assert response.status_code == 200
+    text = response.content.decode()
+    statewide = text.split('id="statewide"')[1].split('id="lines"')[0]
+    for office in ("President of the United States", "U.S. House DE At-Large", "Delaware Governor",
+                   "Delaware Lieutenant Governor"):  # fmt: skip
+        assert f"<h3>{office}</h3>" in statewide
+    # Ballot order: president, the House seat, governor, lieutenant governor.
+    assert statewide.index("President of") < statewide.index("U.S. House") < statewide.index("Delaware Governor")
+    assert "Johnson G</td><td>Libertarian <small class=\"muted\">(as written: LIBERTARIN)</small>" in statewide
+    assert "Rochester</td><td>Democratic <small class=\"muted\">(as written: DEMOCRATIC)</small></td>" in statewide
+    assert "<td class=\"num\">1,817</td><td>Won</td>" in statewide  # Rochester: 662 + 1,109 + 46
+    index = client.get(reverse("powermap:index")).content.decode()
+    assert 'href="/powermap/de/"' in index and "<td class=\"num\">62</td>" in index  # 41 + 21 seats
+
+
+@pytest.mark.django_db
+def test_a_chamber_is_as_large_as_the_state_makes_it_not_as_the_seats_that_were_up(client, personas):
+    signed_in(client, personas.staff)
+    upload_results(client, DE_DATA / "20181106__de__general__precinct.csv")  # 5 of Delaware's 21 senate seats
+    client.force_login(personas.volunteer)
+    text = client.get(reverse("powermap:state", args=["de"])).content.decode()
+    card = text.split("<h2>Delaware Senate</h2>")[1].split("</article>")[0]
+    assert "21 seats · majority 11" in card
+    assert "<strong>11</strong> seats to flip for a majority" in card
+    assert "16 seats with no member on record" in card and "5 vacant" in card
+    district = client.get(reverse("powermap:district", args=["ocd-division/country:us/state:de/sldu:6"]))
+    history = district.content.decode().split('id="history"')[1]
+    assert "Lopez E B</td><td>Republican <small class=\"muted\">(as written: REPUBLICAN)</small>" in history
