@@ -5,7 +5,8 @@ made on its own, the result does not depend on the chunk size, and a later "revi
 file (some voters removed, some changed, some new) is the same people a little later.
 Voters are written grouped by county and precinct, as the state's statewide files are. The NC file
 carries the shapes real files hold beside plain addresses: apartments ("APT 101"), a few
-half-numbered houses ("123 1/2 ELM ST") and a few confidential voters (address "REMOVED", no phone).
+half-numbered houses ("123 1/2 ELM ST") and a few confidential voters (address "REMOVED", no phone);
+its removed (R) and denied (D) registrations have no precinct and no district, as NCSBE writes them.
 
     python -m groundswell.voterfile.generate --state nc --voters 100000 --seed 7 --out var/voters/gen
 """
@@ -440,7 +441,14 @@ def nc_voter_table(synth: Synth, c: VoterChunk) -> pa.Table:
         "vtd_abbrv": precinct_code, "vtd_desc": _join(county_names, " VTD ", precinct_code),
     }  # fmt: skip
     assert tuple(cols) == layouts.NCVOTER_COLUMNS
+    unplaced = np.isin(np.array(STATUSES)[c.status], layouts.NO_PRECINCT_STATUSES)
+    for name in NC_PLACE_COLUMNS:  # as NCSBE writes a removed or denied registration: no precinct, no districts
+        cols[name] = _when(~unplaced, cols[name])
     return pa.table(cols)
+
+
+# The columns NCSBE leaves blank for a removed or denied registration: the precinct and every district.
+NC_PLACE_COLUMNS = layouts.NCVOTER_COLUMNS[layouts.NCVOTER_COLUMNS.index("precinct_abbrv") :]
 
 
 def votes_cast(synth: Synth, c: VoterChunk) -> npt.NDArray[np.bool_]:
@@ -595,6 +603,17 @@ def generate_ohio(
     path = out / (f"SWVF_1_88_r{revision}.txt" if revision else "SWVF_1_88.txt")
     n = _write(path, (ohio_table(synth, c) for c in synth.chunks()), ",", progress, "swvf", voters)
     return Generated(path, None, n, 0)
+
+
+def nc_county_file(voter_file: Path, county_id: int) -> Path:
+    """The county's own file beside the statewide one, as NCSBE publishes it (``ncvoter<N>.txt``): the
+    statewide header and the county's rows, in the same order."""
+    path = voter_file.with_name(f"ncvoter{county_id}.txt")
+    prefix = f'"{county_id}"\t'
+    with open(voter_file, encoding="utf-8") as source, open(path, "w", encoding="utf-8") as out:
+        out.write(next(source))
+        out.writelines(line for line in source if line.startswith(prefix))
+    return path
 
 
 def zip_file(path: Path) -> Path:

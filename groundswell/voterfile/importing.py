@@ -31,6 +31,7 @@ change, for whole-map counts.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 import threading
@@ -134,6 +135,24 @@ class ImportResult:
     rejects: list[Reject] = field(default_factory=list)
     encoding: str = "utf-8"
     generation: int = 0
+
+
+class UnreadableFile(ValueError):
+    """The file is not one the layout can read (binary data, another layout's header, no text): the message
+    says what is wrong with it. Nothing was imported."""
+
+
+class ImportHeld(ValueError):
+    """The file would remove or change more of what is there than the caller allows (or is much shorter
+    than the last file of its kind): nothing was imported. ``result`` holds what the import would do
+    (``removed``: the voters it would mark removed) and ``reasons`` says why, one sentence each."""
+
+    def __init__(self, result: ImportResult, reasons: list[str], share: float) -> None:
+        self.result, self.reasons, self.share = result, reasons, share
+        super().__init__(
+            f"{result.file_name} was not applied: {'; '.join(reasons)} (the limit is {share:.0%}). "
+            "Nothing was imported; confirm the import to apply it."
+        )
 
 
 class ImportRefused(ValueError):
@@ -246,7 +265,7 @@ def nc_voter_fields() -> dict[str, str]:
         "city": _upper("res_city_desc"),
         "zip": _text("zip_code"),
         "phone": _text("full_phone_number"),
-        "precinct": f"{county_prefix('county_id')} || upper({_trimmed('precinct_abbrv')})",
+        "precinct": f"{county_prefix('county_id')} || {_upper('precinct_abbrv')}",
         "precinct_code": _upper("precinct_abbrv"),
         "precinct_name": _text("precinct_desc"),
         "municipality": _upper("municipality_abbrv"),
@@ -294,7 +313,7 @@ def ohio_voter_fields(file_date: date) -> dict[str, str]:
         "city": _upper("RESIDENTIAL_CITY"),
         "zip": _text("RESIDENTIAL_ZIP"),
         "phone": "NULL",
-        "precinct": f"{county_prefix('COUNTY_NUMBER')} || upper(trim(PRECINCT_CODE))",
+        "precinct": f"{county_prefix('COUNTY_NUMBER')} || {_upper('PRECINCT_CODE')}",
         "precinct_code": _upper("PRECINCT_CODE"),
         "precinct_name": _text("PRECINCT_NAME"),
         "municipality": _upper("CITY"),
@@ -371,6 +390,7 @@ def _voter_select(fields: Mapping[str, str], source: str, batch_id: int) -> str:
     """
     exprs = ",\n  ".join(f"{expr} AS {name}" for name, expr in fields.items())
     statuses = ", ".join(lit(code) for code in layouts.STATUS_CODES)
+    unplaced = ", ".join(lit(code) for code in layouts.NO_PRECINCT_STATUSES)  # kept without a precinct
     parsed, unit = address_parts_sql("address"), address_unit_sql("p")
     hashed = ", ".join(name for name in SOURCE_FIELDS)
     return f"""
@@ -384,11 +404,12 @@ SELECT * EXCLUDE (p, street_name, apartment, house_number_text),
   0::BIGINT AS general_bits, 0::BIGINT AS primary_bits, {batch_id}::INTEGER AS first_batch,
   {batch_id}::INTEGER AS changed_batch, NULL::INTEGER AS removed_batch,
   CASE WHEN voter_id IS NULL THEN 'voter id' WHEN coalesce(status, '') NOT IN ({statuses}) THEN 'status'
-       WHEN county_id IS NULL THEN 'county' WHEN precinct IS NULL THEN 'precinct' END AS reject_column,
+       WHEN county_id IS NULL THEN 'county'
+       WHEN precinct IS NULL AND status NOT IN ({unplaced}) THEN 'precinct' END AS reject_column,
   CASE WHEN voter_id IS NULL THEN 'missing voter id'
        WHEN coalesce(status, '') NOT IN ({statuses}) THEN 'unknown status code ' || coalesce(status, '(blank)')
        WHEN county_id IS NULL THEN 'missing county'
-       WHEN precinct IS NULL THEN 'missing precinct' END AS reject_reason
+       WHEN precinct IS NULL AND status NOT IN ({unplaced}) THEN 'missing precinct' END AS reject_reason
 FROM (SELECT * EXCLUDE (apartment),
         nullif(p.num, '') AS house_number_text,
         coalesce(nullif(p.street, ''), address) AS street_name,
@@ -439,6 +460,61 @@ def opened_source(path: Path, workdir: Path, member: str | None = None) -> Itera
             yield target, f"{path.name}!{chosen}"
 
 
+KIND_NAMES = {
+    "ncvoter": "a North Carolina voter registration file (ncvoter)",
+    "ncvhis": "a North Carolina voter history file (ncvhis)",
+    "ohio_swvf": "an Ohio statewide voter file (SWVF)",
+    "mapped": "a delimited file through its column mapping",
+}
+NC_LAYOUTS = {"ncvoter": layouts.NCVOTER, "ncvhis": layouts.NCVHIS}
+
+
+def _kind_name(kind: str) -> str:
+    return KIND_NAMES.get(kind, kind)
+
+
+def _plain(exc: Exception) -> str:
+    """The first line of a reader's error without its class ("Invalid Input Error: ..."), for a person."""
+    first = str(exc).strip().split("\n")[0]
+    return re.sub(r"^[A-Za-z ]*(Error|Exception): ", "", first)
+
+
+def check_readable(path: Path, display_name: str, kind: str, mapping: ColumnMapping | None = None) -> None:
+    """Raise UnreadableFile when the file cannot be the kind asked for: empty, binary, or (an NC layout)
+    a header that is not the layout's. Reading is by position, so another header would misread every row."""
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 20)
+    if not head.strip():
+        raise UnreadableFile(f"{display_name} is empty: there is no header and no rows to read")
+    if (nul := head.find(b"\x00")) >= 0:
+        raise UnreadableFile(
+            f"{display_name} is not a text file (byte {nul + 1:,} is a NUL byte, which no delimited text holds): "
+            f"give {_kind_name(kind)} as published, delimited text or a zip of it"
+        )
+    layout = NC_LAYOUTS.get(kind)
+    if layout is not None:
+        _check_header(read_header(path, layout.delimiter, guess_encoding(path)), layout, display_name, kind)
+
+
+def _check_header(header: list[str], layout: Layout, display_name: str, kind: str) -> None:
+    got = [name.lower() for name in header]
+    while got and not got[-1]:
+        got.pop()
+    if tuple(got) == layout.columns:
+        return
+    for number, (found, expected) in enumerate(zip(got, layout.columns, strict=False), start=1):
+        if found != expected:
+            shown = found if len(found) <= 40 else found[:40] + "…"
+            raise UnreadableFile(
+                f"{display_name} is not {_kind_name(kind)}: column {number} of its header is {shown!r} "
+                f"where the layout has {expected!r}"
+            )
+    raise UnreadableFile(
+        f"{display_name} is not {_kind_name(kind)}: its header has {len(got)} columns where the layout has "
+        f"{len(layout.columns)}"
+    )
+
+
 def guess_encoding(path: Path) -> str:
     """utf-8 unless the first megabyte is not valid UTF-8 (then Latin-1, which decodes any byte)."""
     with open(path, "rb") as handle:
@@ -469,7 +545,24 @@ def read_csv_sql(path: Path, layout: Layout, encoding: str, rejects: str) -> str
     )
 
 
-def csv_rejects(con: duckdb.DuckDBPyConnection, rejects: str) -> list[Reject]:
+# DuckDB's words for a value that does not convert: 'Could not convert string "99999999999" to 'INTEGER''
+UNCONVERTED = re.compile(r'Could not convert string "(.*)" to')
+INTEGER_RANGE = "a whole number from -2,147,483,648 to 2,147,483,647"
+
+
+def cast_reason(value: str | None, kind: str | None, date_format: str) -> str | None:
+    """Why a value does not fit its column, in the words of the layout (None: not known)."""
+    if value is None or kind not in ("INTEGER", "DATE"):
+        return None
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    if kind == "INTEGER":
+        return f"not a valid value: {shown!r} is not {INTEGER_RANGE}"
+    written = date_format.replace("%m", "MM").replace("%d", "DD").replace("%Y", "YYYY")
+    return f"not a valid value: {shown!r} is not a date written {written}"
+
+
+def csv_rejects(con: duckdb.DuckDBPyConnection, rejects: str, layout: Layout | None = None) -> list[Reject]:
+    types: dict[str, str] = dict(layout.column_types()) if layout else {}
     rows = con.execute(
         f"SELECT line, column_name, error_type, error_message, csv_line FROM {rejects}_errors ORDER BY line"
     ).fetchall()
@@ -482,7 +575,11 @@ def csv_rejects(con: duckdb.DuckDBPyConnection, rejects: str) -> list[Reject]:
             "UNQUOTED VALUE": "badly quoted field",
         }.get(kind, kind.lower())
         detail = str(message).split("\n")[0]
-        out.append(Reject(int(line), column, f"{reason}: {detail}", raw))
+        found = UNCONVERTED.search(detail) if kind == "CAST" else None
+        plain = (
+            cast_reason(found.group(1) if found else None, types.get(column), layout.date_format) if layout else None
+        )
+        out.append(Reject(int(line), column, plain or f"{reason}: {detail}", raw))
     return out
 
 
@@ -518,6 +615,10 @@ class Batch:
     result: ImportResult
     progress: Progress | None
     rejects: list[Reject] = field(default_factory=list)
+    max_rejected_share: float = 0.01
+    # The destructive-change guard: None applies whatever the file says; a share stops the import
+    # (ImportHeld) before it removes or changes more than that share of the voters there.
+    max_change_share: float | None = None
 
     def step(self, phase: str, done: int, total: int) -> None:
         if self.progress:
@@ -547,10 +648,15 @@ def import_file(
     encoding: str = "auto",
     member: str | None = None,
     max_rejected_share: float = 0.01,
+    max_change_share: float | None = None,
     progress: Progress | None = None,
     lock_timeout: float = 0.0,
 ) -> ImportResult:
-    """Import one file as one batch, into a new generation published only if the whole batch is good."""
+    """Import one file as one batch, into a new generation published only if the whole batch is good.
+
+    With ``max_change_share``, a file that would mark removed, or change, more than that share of the
+    voters there, or that has that share fewer rows than the last file of its kind, raises ImportHeld
+    and nothing changes (the guard against a truncated or wrong file emptying a state)."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no file at {path}")
@@ -561,8 +667,9 @@ def import_file(
         target = store.generation_path(number)
         target.unlink(missing_ok=True)
         try:
+            shares = (max_rejected_share, max_change_share)
             result = _build_generation(
-                store, target, previous, path, kind, mapping, file_date, encoding, member, max_rejected_share, progress
+                store, target, previous, path, kind, mapping, file_date, encoding, member, shares, progress
             )
         except BaseException:
             target.unlink(missing_ok=True)
@@ -583,7 +690,7 @@ def _build_generation(
     file_date: date | None,
     encoding: str,
     member: str | None,
-    max_share: float,
+    shares: tuple[float, float | None],
     progress: Progress | None,
 ) -> ImportResult:
     started = datetime.now(UTC).replace(tzinfo=None)
@@ -606,13 +713,18 @@ def _build_generation(
             hasher = threading.Thread(target=lambda: checksum.update(value=checksum_of(path)), daemon=True)
             hasher.start()
             result = ImportResult(batch_id, kind, display_name, "")
-            batch = Batch(con, batch_id, previous is not None, result, progress)
+            batch = Batch(con, batch_id, previous is not None, result, progress, [], *shares)
             when = file_date or date.fromtimestamp(path.stat().st_mtime)
             batch.step("read", 0, 1)
-            _import_kind(batch, text_path, kind, mapping, when, encoding)
-            hasher.join()
+            try:
+                check_readable(text_path, display_name, kind, mapping)
+                _import_kind(batch, text_path, kind, mapping, when, encoding)
+            except duckdb.Error as exc:
+                raise UnreadableFile(f"{display_name} could not be read as {_kind_name(kind)}: {_plain(exc)}") from exc
+            finally:
+                hasher.join()
             result.checksum = checksum["value"]
-        _check_rejects(batch, max_share)
+        _check_rejects(batch)
         _store_rejects(batch)
         _record_batch(batch, kind, when, path.stat().st_size, started)
         con.execute("CHECKPOINT")
@@ -701,7 +813,7 @@ def _read_staged(
             con.execute(f"DROP TABLE IF EXISTS {table}")
             con.execute(create)
             con.execute(f"INSERT INTO {table} BY NAME {query}")
-        found = csv_rejects(con, rejects)
+        found = csv_rejects(con, rejects, layout)
         bad_text = any("encoding" in r.reason for r in found)
         if not (bad_text and auto and enc == "utf-8"):
             batch.result.encoding = enc
@@ -735,13 +847,15 @@ def _load_voters(
     _reject_in_file_order(batch, path, layout, fields, read_lines)
     row = con.execute("SELECT count(*) FROM stage").fetchone()
     batch.result.rows_read = (int(row[0]) if row else 0) + len(read_lines)
+    _check_rejects(batch)  # before the merge: a refused file reports no voters as new or removed
+    held = _length_reasons(batch)
     if keep_cells:
         cells = ", ".join(f"r.{q(c)}" for c in keep_cells)
         con.execute(f"""CREATE TEMP TABLE ohio_cells AS SELECT s.voter_id, s.county_id, s.precinct, {cells}
                         FROM raw r POSITIONAL JOIN stage s WHERE s.reject_reason IS NULL""")
         con.execute("DROP TABLE raw")
     batch.step("merge", 0, 1)
-    _merge_voters(batch)
+    _merge_voters(batch, held)
 
 
 @contextmanager
@@ -778,7 +892,7 @@ def _rows_in_file_order(
         con.execute(f"CREATE TEMP TABLE file_rows AS SELECT {columns} FROM ({select(source)})")
     found = con.execute(f"SELECT rowid, * FROM file_rows WHERE {where} ORDER BY rowid").fetchall()
     con.execute("DROP TABLE file_rows")
-    skipped = [r.line for r in csv_rejects(con, rejects) if r.line is not None]
+    skipped = [r.line for r in csv_rejects(con, rejects, layout) if r.line is not None]
     first_read_rejected = set(read_lines)
     lines = line_numbers([int(r[0]) for r in found], skipped)
     return [(line, r[1:]) for line, r in zip(lines, found, strict=True) if line not in first_read_rejected]
@@ -890,8 +1004,9 @@ def _bits_from(history: str, repeats: bool = False, dates: int = MAX_ELECTIONS_A
         GROUP BY h.voter_id"""
 
 
-def _merge_voters(batch: Batch) -> None:
-    """Build voters from the valid staged rows and the previous generation, sorted in walk order."""
+def _merge_voters(batch: Batch, held: list[str]) -> None:
+    """Build voters from the valid staged rows and the previous generation, sorted in walk order; first
+    hold the import (ImportHeld) for ``held`` and for what the guard finds it would remove or change."""
     con, b = batch.con, batch.batch_id
     cols = [c for c in VOTER_COLUMNS]
     plain = [
@@ -904,6 +1019,8 @@ def _merge_voters(batch: Batch) -> None:
         # which the targeting queries' min/max pruning uses; with the threads' pieces interleaved, a
         # precinct falls in two or three row groups instead of one). A re-import writes walk order.
         # Deleting marks rows; dropping a column drops its segments: neither rewrites the table.
+        batch.result.inserted = _count(con, "stage WHERE reject_reason IS NULL")
+        _hold(batch, held)
         con.execute("DELETE FROM stage WHERE reject_reason IS NOT NULL")
         for name in ("reject_column", "reject_reason"):
             con.execute(f"ALTER TABLE stage DROP COLUMN {name}")
@@ -924,6 +1041,7 @@ def _merge_voters(batch: Batch) -> None:
             FROM stage s LEFT JOIN kept o USING (voter_id) WHERE s.reject_reason IS NULL""").fetchone()
         assert counts is not None
         batch.result.inserted, batch.result.updated, batch.result.unchanged = (int(x) for x in counts)
+        _hold(batch, held + _change_reasons(batch))
         con.execute("DROP TABLE IF EXISTS voters")  # the copy carried forward; the merge reads prev.voters
         con.execute(voters_table_sql("voters"))
         con.execute(f"""
@@ -947,6 +1065,25 @@ def _merge_voters(batch: Batch) -> None:
         row = con.execute(f"SELECT count(*) FROM voters WHERE removed_batch = {b}").fetchone()
         batch.result.removed = int(row[0]) if row else 0
     con.execute("DROP TABLE stage")
+
+
+def _change_reasons(batch: Batch) -> list[str]:
+    """The guard's reasons about what a re-import would do to the voters there (not already removed)."""
+    share = batch.max_change_share
+    if share is None:
+        return []
+    row = batch.con.execute("""
+        SELECT count(*), count(*) FILTER (WHERE s.voter_id IS NULL)
+        FROM kept o LEFT JOIN (SELECT voter_id FROM stage WHERE reject_reason IS NULL) s USING (voter_id)
+        WHERE o.removed_batch IS NULL""").fetchone()
+    there, leaving = (int(x) for x in row) if row else (0, 0)
+    batch.result.removed = leaving
+    reasons = []
+    if leaving > there * share:
+        reasons.append(f"this file would mark {leaving:,} of {there:,} voters removed")
+    if batch.result.updated > there * share:
+        reasons.append(f"it would change {batch.result.updated:,} of {there:,} voters")
+    return reasons
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -1046,6 +1183,8 @@ def _load_nc_history(batch: Batch, path: Path, encoding: str, auto: bool) -> Non
         _check_second_reading(path, len(found), expected)
         batch.rejects.extend(Reject(line, col, reason, f"voter id {vid}") for line, (col, reason, vid) in found)
     batch.result.rows_read = _count(con, table) + len(read_lines)
+    _check_rejects(batch)
+    _hold(batch, _length_reasons(batch))
     _add_history(batch, table, first)
 
 
@@ -1175,11 +1314,38 @@ def _refresh_elections(batch: Batch) -> None:
         FROM vote_history GROUP BY election_date, election_type""")
 
 
-def _check_rejects(batch: Batch, max_share: float) -> None:
+def _length_reasons(batch: Batch) -> list[str]:
+    """The guard's reasons about the file's length: no rows at all, or far fewer than the last file of
+    its kind (the same source: this state's registration file, or its history file)."""
+    if batch.max_change_share is None:
+        return []
+    rows, kind = batch.result.rows_read, batch.result.kind
+    if rows == 0:
+        return ["the file holds no rows after its header"]
+    if not batch.prev_has("import_batches"):
+        return []
+    last = batch.con.execute(
+        "SELECT batch_id, file_name, rows_read FROM prev.import_batches WHERE kind = ? ORDER BY batch_id DESC LIMIT 1",
+        [kind],
+    ).fetchone()
+    if last is None or rows >= last[2] * (1 - batch.max_change_share):
+        return []
+    fewer = 1 - rows / last[2]
+    return [f"it has {rows:,} rows, {fewer:.0%} fewer than the {last[2]:,} of the last {kind} file ({last[1]}, "
+            f"batch {last[0]})"]  # fmt: skip
+
+
+def _hold(batch: Batch, reasons: list[str]) -> None:
+    if reasons:
+        assert batch.max_change_share is not None
+        raise ImportHeld(batch.result, reasons, batch.max_change_share)
+
+
+def _check_rejects(batch: Batch) -> None:
     result = batch.result
     batch.rejects.sort(key=lambda r: (r.line is None, r.line or 0))
     result.rejected = len(batch.rejects)
-    limit = int(result.rows_read * max_share)
+    limit = int(result.rows_read * batch.max_rejected_share)
     if result.rejected > limit:
         result.rejects = batch.rejects[:KEPT_REJECTS]
         raise ImportRefused(result, limit)

@@ -157,6 +157,9 @@ PARTY_CODES: dict[str, str] = {
     "NLB": "NO LABELS",
 }
 OHIO_PARTY_TO_PARTY: dict[str, str] = {"D": "DEM", "R": "REP", "L": "LIB", "G": "GRE", "C": "CST", "": "UNA"}
+# NCSBE blanks the precinct and every district field of removed (R) and denied (D) registrations: such a
+# voter is kept with their status and no precinct, where any other voter without a precinct is a bad row.
+NO_PRECINCT_STATUSES: tuple[str, ...] = ("R", "D")
 # reggie's ohio.yaml: ACTIVE is active, CONFIRMATION is inactive.
 OHIO_STATUS_TO_STATUS: dict[str, str] = {"ACTIVE": "A", "CONFIRMATION": "I"}
 

@@ -380,14 +380,17 @@ def count_by(engine: Engine, u: Universe, dimensions: Sequence[str]) -> list[dic
 
 
 def precinct_party_counts(engine: Engine, u: Universe | None = None) -> dict[str, dict[str, int]]:
-    """For every precinct: voters by party (from the import's rollup when the universe allows)."""
+    """For every precinct: voters by party (from the import's rollup when the universe allows). Voters
+    with no precinct (a removed or denied registration, as NC writes it) are in no precinct's counts."""
     universe = u or Universe()
 
     def build() -> ir.Table:
         if _rollup_answers(engine, universe):
             r = _rollup_in(engine, universe)
+            r = r.filter(r.precinct.notnull())
             return r.group_by("precinct", "party").aggregate(voters=r.voters.sum())
         t = voters_in(engine, universe)
+        t = t.filter(t.precinct.notnull())
         return t.group_by("precinct", "party").aggregate(voters=t.count())
 
     table = engine.run(("precinct_party", universe), build)

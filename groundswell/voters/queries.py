@@ -262,7 +262,9 @@ def facets(engine: Engine, area: VoterArea | None) -> Facets:
 
     counties = [(int(r["county_id"]), str(r["county"] or r["county_id"])) for r in distinct("county_id", "county")]
     precincts = [
-        (str(r["precinct"]), str(r["precinct_name"] or r["precinct"])) for r in distinct("precinct", "precinct_name")
+        (str(r["precinct"]), str(r["precinct_name"] or r["precinct"]))
+        for r in distinct("precinct", "precinct_name")
+        if r["precinct"] is not None  # a removed or denied NC registration has no precinct
     ]
     districts = {}
     for kind, column in DISTRICT_COLUMNS.items():

@@ -108,3 +108,24 @@ def test_a_later_revision_removes_changes_and_adds_voters(tmp_path):
     ids_a = {r[0] for r in a.select("ncid").fetchall()}
     ids_b = {r[0] for r in b.select("ncid").fetchall()}
     assert 0 < len(ids_a - ids_b) < 200 and 0 < len(ids_b - ids_a) < 200
+
+
+def test_removed_and_denied_registrations_have_no_precinct_and_no_district_as_ncsbe_writes_them(nc_files):
+    placed = " + ".join(f"(nullif({c}, '') IS NOT NULL)::INT" for c in generate.NC_PLACE_COLUMNS)
+    by_status = dict(
+        _read(nc_files.voter_file).query("voters", f"SELECT status_cd, max({placed}) FROM voters GROUP BY 1").fetchall()
+    )
+    assert set(by_status) == set(layouts.STATUS_CODES)
+    assert by_status["R"] == by_status["D"] == 0  # not one precinct or district field filled in
+    assert min(by_status[s] for s in ("A", "I", "S")) > 10  # the others have their precinct and districts
+    assert generate.NC_PLACE_COLUMNS[0] == "precinct_abbrv" and generate.NC_PLACE_COLUMNS[-1] == "vtd_desc"
+
+
+def test_a_county_file_is_the_statewide_header_and_that_countys_rows(nc_files, tmp_path):
+    statewide = tmp_path / "ncvoter_Statewide.txt"
+    statewide.write_bytes(nc_files.voter_file.read_bytes())
+    county = generate.nc_county_file(statewide, 92)
+    assert county.name == "ncvoter92.txt"
+    got = _read(county).query("v", "SELECT count(*), min(county_id), max(county_id) FROM v").fetchall()[0]
+    expected = _read(statewide).query("v", "SELECT count(*) FROM v WHERE county_id = '92'").fetchall()[0][0]
+    assert got == (expected, "92", "92") and expected > 0

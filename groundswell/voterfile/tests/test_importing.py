@@ -7,6 +7,8 @@ import duckdb
 import pytest
 
 from groundswell.voterfile import generate, layouts
+from groundswell.voterfile import targeting as tg
+from groundswell.voterfile.engines import duckdb_engine
 from groundswell.voterfile.importing import (
     ADDRESS_PARTS,
     ADDRESS_PATTERN,
@@ -14,7 +16,9 @@ from groundswell.voterfile.importing import (
     MAX_ELECTIONS_AS_BITS,
     UNCOMPRESSED,
     ColumnMapping,
+    ImportHeld,
     ImportRefused,
+    UnreadableFile,
     address_parts_sql,
     address_unit_sql,
     county_prefix,
@@ -608,3 +612,133 @@ def test_county_prefix_pads_to_three_digits_and_keeps_longer_numbers_whole():
     got = [con.execute(f"SELECT {county_prefix('c')} FROM (SELECT ?::INTEGER AS c)", [n]).fetchone()[0]
            for n in (0, 1, 92, 999, 1000, 37183)]  # fmt: skip
     assert got == ["000-", "001-", "092-", "999-", "1000-", "37183-"]
+
+
+# ---- removed and denied registrations, as NCSBE writes them --------------------------------------------
+
+UNPLACED = {name: "" for name in generate.NC_PLACE_COLUMNS}  # no precinct and no district
+
+
+def test_removed_and_denied_registrations_without_a_precinct_are_kept_with_their_status(store, tmp_path):
+    path = write(tmp_path / "nc.txt", [
+        header(), voter_row("AA000001"), voter_row("AA000002", status_cd="R", **UNPLACED),
+        voter_row("AA000003", status_cd="D", **UNPLACED), voter_row("AA000004", **UNPLACED),
+        voter_row("AA000005", status_cd="I", precinct_abbrv="   "),
+    ])  # fmt: skip
+    result = import_file(store, path, "ncvoter", max_rejected_share=1)
+    assert (result.rows_read, result.inserted, result.rejected) == (5, 3, 2)
+    assert [(r.line, r.column, r.reason) for r in result.rejects] == [
+        (5, "precinct", "missing precinct"), (6, "precinct", "missing precinct"),
+    ]  # fmt: skip
+    assert rows(store, "SELECT voter_id, status, precinct, state_house FROM voters ORDER BY 1") == [
+        ("AA000001", "A", "092-0107", "041"), ("AA000002", "R", None, None), ("AA000003", "D", None, None),
+    ]  # fmt: skip
+
+
+def test_a_generated_nc_file_imports_with_the_defaults_and_counts_removed_and_denied_voters(store, nc_files):
+    statuses = dict(
+        duckdb.sql(
+            f"SELECT status_cd, count(*) FROM read_csv('{nc_files.voter_file}', all_varchar=true) GROUP BY 1"
+        ).fetchall()
+    )
+    assert statuses["R"] > 0 and statuses["D"] > 0
+    result = import_file(store, nc_files.voter_file, "ncvoter")  # the defaults: at most 1% rejected
+    assert (result.inserted, result.rejected) == (3000, 0)
+    engine = duckdb_engine(store)
+    counted = tg.count_by(engine, tg.Universe(statuses=tuple(layouts.STATUS_CODES)), ["status"])
+    assert {row["status"]: row["voters"] for row in counted} == statuses
+    unplaced = tg.count(engine, tg.Universe(statuses=("R", "D")))
+    assert unplaced == statuses["R"] + statuses["D"]
+    # a precinct's counts and walk lists leave them out: they have no precinct to be walked in
+    by_precinct = tg.precinct_party_counts(engine, tg.Universe(statuses=tuple(layouts.STATUS_CODES)))
+    assert None not in by_precinct and sum(sum(p.values()) for p in by_precinct.values()) == 3000 - unplaced
+    engine.backend.disconnect()
+
+
+# ---- the destructive-change guard ---------------------------------------------------------------------
+
+
+def _lines(path):
+    return path.read_text().splitlines(keepends=True)
+
+
+def test_the_guard_holds_a_file_that_would_remove_or_change_too_much_and_applies_it_when_confirmed(
+    store, nc_files, tmp_path
+):
+    import_file(store, nc_files.voter_file, "ncvoter")
+    before = store.current()
+    lines = _lines(nc_files.voter_file)
+    header_only = tmp_path / "ncvoter_Statewide.txt"
+    header_only.write_text(lines[0])
+    with pytest.raises(ImportHeld, match="this file would mark 3,000 of 3,000 voters removed") as held:
+        import_file(store, header_only, "ncvoter", max_change_share=0.05)
+    assert "the file holds no rows after its header" in held.value.reasons
+    assert held.value.result.removed == 3000 and "Nothing was imported" in str(held.value)
+    cut = tmp_path / "cut.txt"
+    cut.write_text("".join(lines[:2701]))  # the header and 2,700 rows: a download cut at 90%
+    with pytest.raises(ImportHeld) as held:
+        import_file(store, cut, "ncvoter", max_change_share=0.05)
+    assert held.value.reasons == [
+        "it has 2,700 rows, 10% fewer than the 3,000 of the last ncvoter file (ncvoter_Statewide.txt, batch 1)",
+        "this file would mark 300 of 3,000 voters removed",
+    ]
+    last_name = layouts.NCVOTER_COLUMNS.index("last_name")
+    renamed = [line if n == 0 or n > 300 else "\t".join(['"CHANGED"' if i == last_name else cell
+                                                for i, cell in enumerate(line.split("\t"))])
+               for n, line in enumerate(lines)]  # fmt: skip
+    changed = tmp_path / "changed.txt"
+    changed.write_text("".join(renamed))
+    with pytest.raises(ImportHeld, match=r"it would change 300 of 3,000 voters \(the limit is 5%\)"):
+        import_file(store, changed, "ncvoter", max_change_share=0.05)
+    assert store.current() == before and rows(store, "SELECT count(*) FROM voters WHERE status <> 'R'")[0][0] > 2900
+    assert import_file(store, changed, "ncvoter", max_change_share=0.2).updated == 300  # within a wider guard
+    applied = import_file(store, cut, "ncvoter")  # confirmed: no guard
+    assert applied.removed == 300 and store.current() != before
+
+
+def test_the_guard_holds_a_history_file_much_shorter_than_the_last(store, nc_files, tmp_path):
+    assert nc_files.history_file is not None
+    import_file(store, nc_files.voter_file, "ncvoter")
+    import_file(store, nc_files.history_file, "ncvhis", max_change_share=0.05)  # the first: nothing to compare
+    lines = _lines(nc_files.history_file)
+    cut = tmp_path / "ncvhis_cut.txt"
+    cut.write_text("".join(lines[: len(lines) // 2]))
+    before = store.current()
+    with pytest.raises(ImportHeld, match=r"fewer than the [\d,]+ of the last ncvhis file \(ncvhis_Statewide\.txt"):
+        import_file(store, cut, "ncvhis", max_change_share=0.05)
+    assert store.current() == before
+    again = import_file(store, nc_files.history_file, "ncvhis", max_change_share=0.05)  # the same file: passes
+    assert again.inserted == 0 and again.unchanged == nc_files.history_rows
+
+
+# ---- files that are not the layout's ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["ncvoter", "ncvhis"])
+def test_a_binary_empty_or_other_layouts_file_fails_saying_what_is_wrong_with_it(store, tmp_path, kind):
+    binary = tmp_path / "photo.txt"
+    binary.write_bytes(bytes(range(256)) * 64)
+    with pytest.raises(UnreadableFile, match=r"photo\.txt is not a text file \(byte 1 is a NUL byte"):
+        import_file(store, binary, kind)
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    with pytest.raises(UnreadableFile, match=r"empty\.txt is empty"):
+        import_file(store, empty, kind)
+    other = write(tmp_path / "other.txt", ["SOS_VOTERID,COUNTY_NUMBER", "OH1,2"])
+    with pytest.raises(UnreadableFile, match=r"column 1 of its header is 'sos_voterid,county_number' where the layout"):
+        import_file(store, other, kind)
+    assert store.current() is None and not list(store.path.parent.glob("voters.*.duckdb"))
+
+
+def test_an_oversized_number_is_rejected_naming_its_line_and_column(store, tmp_path):
+    path = write(tmp_path / "nc.txt", [
+        header(), voter_row("AA000001"), voter_row("AA000002", birth_year="99999999999"),
+        voter_row("AA000003", county_id="4294967296"), voter_row("AA000004"),
+    ])  # fmt: skip
+    result = import_file(store, path, "ncvoter", max_rejected_share=1)
+    range_ = "is not a whole number from -2,147,483,648 to 2,147,483,647"
+    assert [(r.line, r.column, r.reason) for r in result.rejects] == [
+        (3, "birth_year", f"not a valid value: '99999999999' {range_}"),
+        (4, "county_id", f"not a valid value: '4294967296' {range_}"),
+    ]
+    assert rows(store, "SELECT voter_id FROM voters ORDER BY 1") == [("AA000001",), ("AA000004",)]
