@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import IO
+from typing import IO, NamedTuple
 
 from groundswell.elections.parties import normalize_party
 from groundswell.geo.importing import ImportRejected, RowError
@@ -45,8 +45,9 @@ _MAX_LENGTHS = {"county": 150, "office": 150, "district": 40, "candidate": 200, 
 _FILENAME = re.compile(r"(?P<date>\d{8})__(?P<state>[a-z]{2})__(?P<kind>[a-z_]+?)(?:__(?P<county>[a-z_]+?))?__precinct")
 
 
-@dataclass(frozen=True)
-class ResultRow:
+class ResultRow(NamedTuple):
+    """One candidate's votes in one precinct (a tuple: a county file makes tens of thousands)."""
+
     line: int
     county: str
     precinct: str
@@ -214,21 +215,27 @@ def _row(
             errors.append(RowError(line, "votes", "is empty"))
     district = (record.get("district") or "").strip()
     party = " ".join((record.get("party") or "").split())
-    values = {"county": county, "office": office, "district": district, "candidate": candidate, "party": party}
-    for column, value in values.items():
-        if len(value) > _MAX_LENGTHS[column]:
-            errors.append(RowError(line, column, f"is {len(value)} characters long (at most {_MAX_LENGTHS[column]})"))
-    if len(precinct) > 150:
-        errors.append(RowError(line, precinct_column, f"is {len(precinct)} characters long (at most 150)"))
+    if max(len(county), len(office), len(district), len(candidate), len(party), len(precinct)) > 40:
+        values = {"county": county, "office": office, "district": district, "candidate": candidate, "party": party,
+                  precinct_column: precinct}  # fmt: skip
+        _check_lengths(line, values, errors)
     if len(errors) > before or votes is None:
         return None
-    return ResultRow(
-        line, county, precinct, office, district, normalize_party(party), candidate, votes, by_mode, party
-    )
+    return ResultRow(line, county, precinct, office, district, normalize_party(party), candidate, votes, by_mode, party)
+
+
+def _check_lengths(line: int, values: dict[str, str], errors: list[RowError]) -> None:
+    for column, value in values.items():
+        longest = _MAX_LENGTHS.get(column, 150)
+        if len(value) > longest:
+            errors.append(RowError(line, column, f"is {len(value)} characters long (at most {longest})"))
 
 
 def _count(raw: str | None, line: int, column: str, errors: list[RowError]) -> int | None:
-    text = (raw or "").strip().replace(",", "")
+    text = (raw or "").strip()
+    if text.isascii() and text.isdigit() and len(text) < 10:  # the common case: a plain count
+        return int(text)
+    text = text.replace(",", "")
     if not text:
         return None
     try:

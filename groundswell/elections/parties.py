@@ -8,6 +8,7 @@ imports keep the value as written and show :func:`normalize_party`; seats are co
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 DEMOCRATIC = "Democratic"
 REPUBLICAN = "Republican"
@@ -52,6 +53,7 @@ def _one_party(part: str) -> str:
     return _SPELLINGS.get(text.lower(), text)
 
 
+@lru_cache(maxsize=4096)  # a results file spells the same few parties on every row
 def normalize_party(raw: str) -> str:
     """'DEM', 'Democrat', 'DEMOCRATIC' -> 'Democratic'; a fusion label name by name ('DEM/WFP' ->
     'Democratic/Working Families'); blank stays blank; an unknown spelling is kept as written."""

@@ -270,7 +270,7 @@ def test_a_file_that_is_not_csv_text_is_named_as_such():
                           actor=None)  # fmt: skip
     (error,) = rejected.value.errors
     assert error.field == "file" and "is not UTF-8 text" in error.message
-    too_long = "county,precinct,office,district,party,candidate,votes\n" f"Kings,ED 1,President,,{'D' * 41},A,1\n"
+    too_long = f"county,precinct,office,district,party,candidate,votes\nKings,ED 1,President,,{'D' * 41},A,1\n"
     with pytest.raises(ImportRejected) as rejected:
         import_text(too_long)
     assert [str(e) for e in rejected.value.errors] == ["row 2, party: is 41 characters long (at most 40)"]
