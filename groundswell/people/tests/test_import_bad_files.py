@@ -31,7 +31,8 @@ def _map_and_check(client, batch: ImportBatch) -> bytes:
     run_pending_jobs()
     page = client.get(f"/people/import/{batch.pk}/preview/")
     assert page.status_code == 200
-    return page.content
+    content: bytes = page.content
+    return content
 
 
 def test_a_cell_over_128_kb_is_a_problem_named_by_row_and_column(personas, client):
