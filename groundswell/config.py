@@ -80,6 +80,18 @@ SETTINGS: tuple[Setting, ...] = (
         "2",
         "Number of web server processes started by 'groundswell serve'.",
     ),
+    Setting(
+        "GROUNDSWELL_IMPORT_GUARD_VOTERS",
+        "5",
+        "Percent: a voter file that would mark removed, or change, more of a state's voters than this, or that "
+        "has this much fewer rows than the state's last one, waits for confirmation before it is applied.",
+    ),
+    Setting(
+        "GROUNDSWELL_IMPORT_GUARD_VOTE_HISTORY",
+        "5",
+        "Percent: a vote history file with this much fewer rows than the state's last one waits for "
+        "confirmation before it is applied.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -96,6 +108,10 @@ def env_bool(name: str) -> bool:
 
 def env_int(name: str) -> int:
     return int(env(name))
+
+
+def env_float(name: str) -> float:
+    return float(env(name))
 
 
 def env_list(name: str) -> list[str]:

@@ -18,6 +18,9 @@ ALLOWED_HOSTS = config.env_list("GROUNDSWELL_ALLOWED_HOSTS")
 BASE_URL = config.env("GROUNDSWELL_BASE_URL").rstrip("/")
 DATA_DIR = config.data_dir()
 VOTER_DB_PATH = config.voter_db_path()
+# The destructive-change guard of voter and vote history imports, in percent (see docs/settings.md)
+VOTER_IMPORT_GUARD_PERCENT = config.env_float("GROUNDSWELL_IMPORT_GUARD_VOTERS")
+HISTORY_IMPORT_GUARD_PERCENT = config.env_float("GROUNDSWELL_IMPORT_GUARD_VOTE_HISTORY")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

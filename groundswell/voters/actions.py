@@ -13,6 +13,7 @@ The rule (DESIGN.md): every read of voter data is audited. How each read is reco
 from __future__ import annotations
 
 import csv
+import logging
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -32,7 +33,8 @@ from groundswell.core.audit import record_audit
 from groundswell.core.jobs import Progress
 from groundswell.core.models import AuditEntry, AuditEvent, User
 from groundswell.people.exporting import neutralize
-from groundswell.voterfile.importing import ColumnMapping, ImportRefused, ImportResult, import_file
+from groundswell.voterfile.importing import ColumnMapping, ImportHeld, ImportRefused, ImportResult, import_file
+from groundswell.voterfile.store import WriterBusy
 from groundswell.voterfile.targeting import Lookup, Universe
 from groundswell.voterfile.targeting import VoterList as EngineList
 from groundswell.voters import engine as voter_engine
@@ -57,6 +59,7 @@ from groundswell.voters.selectors import (
     workspace_of,
 )
 
+log = logging.getLogger(__name__)
 SEARCH_REPEAT = timedelta(minutes=10)
 SAMPLE_SIZE = 25
 
@@ -286,6 +289,10 @@ class VoterImportError(ValueError):
     """The upload cannot be imported as asked; the message says why."""
 
 
+class VoterImportHeld(VoterImportError):
+    """The destructive-change guard held the file: nothing was applied until someone confirms it."""
+
+
 def uploads_dir() -> Path:
     return Path(settings.MEDIA_ROOT) / "voters"
 
@@ -367,10 +374,11 @@ def do_save_column_mapping(
 
 def do_import_voter_file_now(
     path: Path, *, state: str, layout: str, mapping: dict[str, Any] | None = None, max_rejected_percent: float = 1.0,
-    actor: AnyUser | None, progress: Any = None,
+    confirmed: bool = False, actor: AnyUser | None, progress: Any = None,
 ) -> VoterImport:  # fmt: skip
     """Import a file in this process (the command line, the demo): the same record, batch and audit as a
-    job, reading the file where it is instead of keeping a copy."""
+    job, reading the file where it is instead of keeping a copy. ``confirmed`` applies a file the
+    destructive-change guard would hold."""
     if actor is not None:
         state = check_import_request(state, layout, mapping, actor=actor)
     else:
@@ -379,6 +387,7 @@ def do_import_voter_file_now(
         state=state, layout=layout, mapping={**mapping, "state": state} if mapping else None, file_name=path.name,
         stored_path=str(path.resolve()), file_bytes=path.stat().st_size, created_by=_user(actor),
         linked={"max_rejected_percent": max_rejected_percent},
+        confirmed_by=_user(actor) if confirmed else None, confirmed_at=timezone.now() if confirmed else None,
     )  # fmt: skip
     return do_import_voters(voter_import, actor=actor, progress=progress)
 
@@ -415,32 +424,69 @@ def _mirror(voter_import: VoterImport, result: ImportResult) -> None:
     ]
 
 
-def do_import_voters(voter_import: VoterImport, *, actor: AnyUser | None, progress: Any = None) -> VoterImport:
-    """Run the engine's import of the stored file (all or nothing), mirror its batch, then match people."""
-    VoterImport.objects.filter(pk=voter_import.pk).update(status=ImportStatus.RUNNING)
+def guard_share(voter_import: VoterImport) -> float | None:
+    """The destructive-change guard's share for this import (None once someone confirmed it)."""
+    if voter_import.confirmed_at is not None:
+        return None
+    history = voter_import.layout == Layout.NCVHIS
+    percent = settings.HISTORY_IMPORT_GUARD_PERCENT if history else settings.VOTER_IMPORT_GUARD_PERCENT
+    return float(percent) / 100
+
+
+def _run_engine_import(voter_import: VoterImport, progress: Any) -> ImportResult:
+    """The engine's import of the stored file; every way it can fail leaves the import finished (refused,
+    held or failed, with a message for a person) and raises VoterImportError."""
     mapping = ColumnMapping.from_dict(voter_import.mapping) if voter_import.mapping else None
     share = float(voter_import.linked.get("max_rejected_percent", 1.0)) / 100
     try:
-        result = import_file(
+        return import_file(
             voter_engine.store_for(voter_import.state), voter_import.stored_path, voter_import.layout,  # type: ignore[arg-type]  # Layout values are the engine's FileKind names
-            mapping=mapping, max_rejected_share=share, progress=engine_progress(progress) if progress else None,
+            mapping=mapping, max_rejected_share=share, max_change_share=guard_share(voter_import),
+            progress=engine_progress(progress) if progress else None,
         )  # fmt: skip
     except ImportRefused as refused:
         _mirror(voter_import, refused.result)
         _finish(voter_import, ImportStatus.REFUSED, str(refused))
         raise VoterImportError(str(refused)) from refused
+    except ImportHeld as held:
+        _mirror(voter_import, held.result)
+        _finish(voter_import, ImportStatus.HELD, str(held))
+        raise VoterImportHeld(str(held)) from held
     except (FileNotFoundError, ValueError) as exc:
         _finish(voter_import, ImportStatus.FAILED, str(exc))
         raise VoterImportError(str(exc)) from exc
+    except WriterBusy as exc:
+        message = (
+            f"Another import of {voter_import.state}'s voters was running; nothing was imported. "
+            "Import the file again when it has finished."
+        )
+        _finish(voter_import, ImportStatus.FAILED, message)
+        raise VoterImportError(message) from exc
+    except Exception as exc:  # never a job left "Importing" nor a traceback on a page: the log has it
+        log.exception("voter import %s failed", voter_import.pk)
+        message = (
+            f"The import of {voter_import.file_name} stopped on an unexpected error (logged for the "
+            "administrators); nothing was imported."
+        )
+        _finish(voter_import, ImportStatus.FAILED, message)
+        raise VoterImportError(message) from exc
+
+
+def do_import_voters(voter_import: VoterImport, *, actor: AnyUser | None, progress: Any = None) -> VoterImport:
+    """Run the engine's import of the stored file (all or nothing), mirror its batch, then match people."""
+    VoterImport.objects.filter(pk=voter_import.pk).update(status=ImportStatus.RUNNING)
+    result = _run_engine_import(voter_import, progress)
     _mirror(voter_import, result)
+    confirmed = voter_import.confirmed_at is not None
     with transaction.atomic():
         _finish(voter_import, ImportStatus.IMPORTED, "")
         record_audit(
             AuditEvent.VOTERS_IMPORTED, actor=actor, target=voter_import,
             summary=f"imported {voter_import.file_name} into {voter_import.state}: {result.inserted:,} new, "
-            f"{result.updated:,} updated, {result.rejected:,} rejected",
+            f"{result.updated:,} updated, {result.removed:,} removed, {result.rejected:,} rejected"
+            + (" (confirmed past the destructive-change guard)" if confirmed else ""),
             details={"batch": result.batch_id, "checksum": result.checksum, "rows": result.rows_read,
-                     "rejected": result.rejected},
+                     "rejected": result.rejected, "removed": result.removed, "confirmed": confirmed},
         )  # fmt: skip
     if progress is not None:
         progress.phase("matching people", None)
@@ -453,6 +499,30 @@ def do_import_voters(voter_import: VoterImport, *, actor: AnyUser | None, progre
 def _finish(voter_import: VoterImport, status: str, error: str) -> None:
     voter_import.status, voter_import.error, voter_import.finished_at = status, error, timezone.now()
     voter_import.save()
+
+
+def do_confirm_voter_import(voter_import: VoterImport, *, actor: AnyUser) -> VoterImport:
+    """Apply a file the destructive-change guard held: queue its import again, past the guard; audited."""
+    from groundswell.voters.jobs import do_queue_voter_import
+
+    if voter_import.status != ImportStatus.HELD:
+        raise VoterImportError("Only an import waiting for confirmation can be confirmed.")
+    check_import_request(voter_import.state, voter_import.layout, voter_import.mapping, actor=actor)
+    if not Path(voter_import.stored_path).is_file():
+        raise VoterImportError(f"{voter_import.file_name} is no longer stored; upload it again.")
+    with transaction.atomic():
+        held_for = voter_import.error
+        voter_import.confirmed_by, voter_import.confirmed_at = _user(actor), timezone.now()
+        voter_import.status, voter_import.error, voter_import.finished_at = ImportStatus.QUEUED, "", None
+        voter_import.save()
+        record_audit(
+            AuditEvent.VOTERS_IMPORTED, actor=actor, target=voter_import,
+            summary=f"confirmed the held import of {voter_import.file_name} into {voter_import.state}",
+            details={"confirmed": True, "held_for": held_for, "would_remove": voter_import.removed,
+                     "would_change": voter_import.updated},
+        )  # fmt: skip
+    do_queue_voter_import(voter_import, actor=actor)
+    return voter_import
 
 
 # ---- linking voters to people -------------------------------------------------------------------

@@ -15,12 +15,16 @@ IMPORT_VOTERS = "voters.import"
 
 @job_handler(IMPORT_VOTERS)
 def import_voters_job(job: Job, progress: Progress) -> dict[str, Any]:
-    """Import one uploaded voter file into its state's store (all or nothing), then match people."""
-    from groundswell.voters.actions import VoterImportError, do_import_voters
+    """Import one uploaded voter file into its state's store (all or nothing), then match people. A file
+    the destructive-change guard holds ends the job with nothing applied; its import page asks to confirm."""
+    from groundswell.voters.actions import VoterImportError, VoterImportHeld, do_import_voters
 
     voter_import = VoterImport.objects.get(pk=job.params["import_id"])
     try:
         done = do_import_voters(voter_import, actor=job.created_by, progress=progress)
+    except VoterImportHeld:
+        voter_import.refresh_from_db()
+        return {"rows read": voter_import.rows_read, "applied": "nothing: waiting for confirmation"}
     except VoterImportError as exc:
         raise JobInputError(str(exc)) from exc
     return {

@@ -33,6 +33,7 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", "Importing"
     IMPORTED = "imported", "Imported"
     REFUSED = "refused", "Refused (too many bad rows)"
+    HELD = "held", "Waiting for confirmation"
     FAILED = "failed", "Failed"
 
 
@@ -83,6 +84,11 @@ class VoterImport(models.Model):
     rejects = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
     linked = models.JSONField(default=dict, blank=True, help_text="Voter-person matching after the import")
+    # Set when someone confirmed a file the destructive-change guard held: the next run applies it.
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at", "-id")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("voter/<str:state>/<str:voter_id>/", views.voter_detail, name="voter"),
     path("imports/", views.imports, name="imports"),
     path("imports/<int:import_id>/", views.import_detail, name="import"),
+    path("imports/<int:import_id>/confirm/", views.import_confirm, name="import-confirm"),
     path("imports/mappings/", views.mapping_new, name="mapping-new"),
     path("review/", views.review, name="review"),
     path("review/<int:link_id>/", views.review_decide, name="review-decide"),

@@ -302,6 +302,22 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
+    """Apply a file the destructive-change guard held (its page showed what it would do)."""
+    voter_import = selectors.get_voter_import(request.user, import_id)
+    try:
+        actions.do_confirm_voter_import(voter_import, actor=request.user)
+    except actions.VoterImportError as exc:
+        messages.error(request, str(exc))
+    except PermissionDenied:
+        raise Http404("No such page") from None
+    else:
+        messages.success(request, f"Confirmed: {voter_import.file_name} is being applied.")
+    return redirect(voter_import)
+
+
+@login_required
+@require_POST
 def mapping_new(request: HttpRequest) -> HttpResponse:
     """Save a column mapping: one 'voter_field=Column name' per line."""
     _require_importer(request)

@@ -81,3 +81,39 @@ def test_leader_looks_up_a_voter_by_name_and_opens_their_page(page, live_server,
     lookups = AuditEntry.objects.filter(event_type=AuditEvent.VOTERS_SEARCHED, details__via="lookup")
     assert [e.details["found"] for e in lookups.order_by("id")] == [1, 0]
     assert AuditEntry.objects.filter(event_type=AuditEvent.VOTER_VIEWED, actor=personas.leader_a).count() == 1
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_staff_meets_a_held_file_on_its_page_and_applies_it_only_by_confirming(
+    page, live_server, personas, voter_dirs, pa_file, tmp_path
+):
+    from groundswell.core.jobs import run_pending_jobs
+    from groundswell.voters.models import VoterImport
+    from groundswell.voters.tests.conftest import PA_HEADER
+
+    import_pa(personas, pa_file)  # 63 voters
+    header_only = tmp_path / "pa_voters_new.csv"
+    header_only.write_text(PA_HEADER + "\n")
+    sign_in(page, live_server, personas.staff.email)
+    page.goto(f"{live_server.url}/voters/imports/")
+    page.get_by_label("Voter file").set_input_files(str(header_only))
+    page.get_by_label("Layout").select_option("mapped")
+    page.locator("#id_state").fill("PA")
+    page.get_by_label("Saved column mapping (for a CSV)").select_option(label="PA county export (PA)")
+    page.get_by_role("button", name="Upload and import").click()
+    page.wait_for_url("**/voters/imports/*/")
+    run_pending_jobs()
+    page.reload()
+    expect(page.locator("#import-status")).to_have_text("Waiting for confirmation")
+    expect(page.locator("#import-error")).to_contain_text("this file would mark 63 of 63 voters removed")
+    held = VoterImport.objects.order_by("-id").first()
+    assert held is not None and held.status == "held" and held.removed == 63
+    page.get_by_role("button", name="Apply this file anyway").click()
+    expect(page.get_by_text("Confirmed: pa_voters_new.csv is being applied.")).to_be_visible()
+    run_pending_jobs()
+    page.reload()
+    expect(page.locator("#import-status")).to_have_text("Imported")
+    expect(page.locator(".vb-figures")).to_contain_text("63 removed")
+    held.refresh_from_db()
+    assert held.confirmed_by == personas.staff and held.removed == 63

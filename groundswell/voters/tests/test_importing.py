@@ -6,6 +6,7 @@ from __future__ import annotations
 import zipfile
 
 import blake3
+import duckdb
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -95,7 +96,8 @@ def test_too_many_bad_rows_refuse_the_file_and_change_nothing(voter_dirs, person
     assert voter_engine.store_for("NC").current() is None
 
 
-def test_zipped_latin1_ragged_unquoted_and_bom_quoted_files(voter_dirs, personas, tmp_path):
+def test_zipped_latin1_ragged_unquoted_and_bom_quoted_files(voter_dirs, personas, tmp_path, settings):
+    settings.VOTER_IMPORT_GUARD_PERCENT = 100  # the second file removes one of two voters: past the default guard
     short = "\t".join(nc_row("AA000002", quoted=False, last_name="PEÑA").split("\t")[:40])  # stops after ward_desc
     text = tmp_path / "ncvoter92.txt"
     text.write_bytes(("\n".join([nc_header(), nc_row("AA000001", quoted=False), short]) + "\n").encode("latin-1"))
@@ -191,3 +193,160 @@ def test_migration_marks_earlier_checksums_as_sha256():
     executor.migrate(before)
     assert dict(old.objects.values_list("file_name", "sha256")) == {"a.txt": digest, "b.txt": ""}
     MigrationExecutor(connection).migrate(after)
+
+
+# ---- files as NCSBE publishes them, refused and held files, and files that are not voter files -----------
+
+
+def _upload(client, path, layout="ncvoter", state=""):
+    """Upload through the import page as a person does, then let the worker run the job."""
+    upload = SimpleUploadedFile(path.name, path.read_bytes())
+    form = {"file": upload, "layout": layout, "state": state, "max_rejected_percent": 1}
+    response = client.post("/voters/imports/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    run_pending_jobs()
+    return VoterImport.objects.order_by("-id").first(), response["Location"]
+
+
+def _statuses_in(path, where="true"):
+    sql = f"SELECT status_cd, count(*) FROM read_csv('{path}', all_varchar=true) WHERE {where} GROUP BY 1"
+    return dict(duckdb.sql(sql).fetchall())
+
+
+def test_a_generated_county_file_imports_with_the_defaults_keeping_removed_and_denied_voters(
+    voter_dirs, personas, tmp_path, client
+):
+    files = generate.generate_nc(tmp_path / "nc", 6000, seed=14)
+    counties = duckdb.sql(
+        f"SELECT county_id FROM read_csv('{files.voter_file}', all_varchar=true) WHERE status_cd = 'D' "
+        "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
+    ).fetchall()
+    county = generate.nc_county_file(files.voter_file, int(counties[0][0]))
+    expected = _statuses_in(county)
+    assert expected["R"] > 0 and expected["D"] > 0
+    client.force_login(personas.staff)
+    voter_import, _ = _upload(client, county)  # the defaults: at most 1% of rows rejected
+    assert voter_import.status == ImportStatus.IMPORTED
+    assert (voter_import.inserted, voter_import.rejected) == (sum(expected.values()), 0)
+    for status, label in STATUSES:  # every status counts, removed and denied voters too
+        page = client.get("/voters/build/count/", {"where": "state:NC", "statuses": status}).content.decode()
+        assert f'<strong id="vb-total">{expected.get(status, 0):,}</strong>' in page, label
+    builder = client.get("/voters/build/", {"where": "state:NC"}).content.decode()
+    assert 'value="None"' not in builder  # no precinct offered for the voters without one
+
+
+def test_a_refused_import_page_says_what_was_refused_and_why_and_counts_no_voter_as_new(
+    voter_dirs, personas, tmp_path, client
+):
+    client.force_login(personas.staff)
+    voter_import, location = _upload(client, bad_nc_file(tmp_path))
+    assert voter_import.status == ImportStatus.REFUSED and voter_import.inserted == 0
+    page = client.get(location).content.decode()
+    assert "5 of 7 rows of ncvoter92.txt were rejected (at most 0 allowed); nothing was imported" in page
+    assert "</strong> new" not in page and "nothing imported" in page
+    assert "duplicate voter id AA000001" in page  # the rejected rows, by line and column
+
+
+def test_a_header_only_file_is_held_with_its_counts_and_applied_only_when_confirmed(
+    voter_dirs, personas, tmp_path, client
+):
+    files = generate.generate_nc(tmp_path / "nc", 500, seed=3)
+    client.force_login(personas.staff)
+    first, _ = _upload(client, files.voter_file)
+    assert first.status == ImportStatus.IMPORTED and first.inserted == 500
+    header_only = tmp_path / "ncvoter_Statewide.txt"
+    header_only.write_text(files.voter_file.read_text().splitlines(keepends=True)[0])
+    held, location = _upload(client, header_only)
+    assert (held.status, held.rows_read, held.removed) == (ImportStatus.HELD, 0, 500)
+    job = Job.objects.get(pk=held.job_id)
+    assert job.status == "succeeded" and job.result["applied"] == "nothing: waiting for confirmation"
+    page = client.get(location).content.decode()
+    assert "this file would mark 500 of 500 voters removed" in page and "Nothing was imported" in page
+    assert "Apply this file anyway" in page and "<li><strong>500</strong> removed</li>" not in page
+    assert voters_sql("SELECT count(*) FROM voters WHERE removed_batch IS NOT NULL") == [(0,)]
+
+    client.force_login(personas.coordinator)  # Pennsylvania's: not this import
+    assert client.post(f"/voters/imports/{held.pk}/confirm/").status_code == 404
+    client.force_login(personas.staff)
+    assert client.get(f"/voters/imports/{held.pk}/confirm/").status_code == 405
+    assert client.post(f"/voters/imports/{held.pk}/confirm/").status_code == 302
+    run_pending_jobs()
+    held.refresh_from_db()
+    assert (held.status, held.removed, held.confirmed_by) == (ImportStatus.IMPORTED, 500, personas.staff)
+    assert voters_sql("SELECT count(*) FROM voters WHERE removed_batch IS NOT NULL") == [(500,)]
+    assert "<li><strong>500</strong> removed</li>" in client.get(location).content.decode()
+    confirmed = AuditEntry.objects.filter(event_type=AuditEvent.VOTERS_IMPORTED, actor=personas.staff)
+    assert confirmed.filter(summary__startswith="confirmed the held import of ncvoter_Statewide.txt").count() == 1
+    assert confirmed.filter(details__confirmed=True, details__removed=500).count() == 1
+    jobs = Job.objects.count()
+    again = client.post(f"/voters/imports/{held.pk}/confirm/", follow=True).content.decode()
+    assert "Only an import waiting for confirmation can be confirmed." in again and Job.objects.count() == jobs
+
+
+def test_a_file_cut_short_is_held_for_voters_and_for_history(voter_dirs, personas, tmp_path, client):
+    files = generate.generate_nc(tmp_path / "nc", 1000, seed=5)
+    client.force_login(personas.staff)
+    _upload(client, files.voter_file)
+    _upload(client, files.history_file, layout="ncvhis")
+    voters = files.voter_file.read_text().splitlines(keepends=True)
+    cut = tmp_path / "ncvoter_Statewide.txt"
+    cut.write_text("".join(voters[:901]))  # 900 of 1,000 rows: a download stopped at 90%
+    held, location = _upload(client, cut)
+    assert held.status == ImportStatus.HELD
+    page = client.get(location).content.decode()
+    assert "it has 900 rows, 10% fewer than the 1,000 of the last ncvoter file" in page
+    assert "this file would mark 100 of 1,000 voters removed" in page
+    history = files.history_file.read_text().splitlines(keepends=True)
+    kept = int(files.history_rows * 0.9)
+    cut_history = tmp_path / "ncvhis_Statewide.txt"
+    cut_history.write_text("".join(history[: kept + 1]))
+    held, location = _upload(client, cut_history, layout="ncvhis")
+    assert held.status == ImportStatus.HELD
+    assert f"it has {kept:,} rows, 10% fewer than the {files.history_rows:,} of the last ncvhis file" in held.error
+    assert voters_sql("SELECT count(*) FROM vote_history") == [(files.history_rows,)]
+    assert voters_sql("SELECT count(*) FROM voters WHERE removed_batch IS NOT NULL") == [(0,)]
+
+
+def test_a_binary_file_fails_at_once_saying_so_and_never_stays_importing(voter_dirs, personas, tmp_path, client):
+    photo = tmp_path / "ncvoter92.txt"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 100)
+    client.force_login(personas.staff)
+    voter_import, location = _upload(client, photo)
+    assert voter_import.status == ImportStatus.FAILED
+    assert voter_import.error.startswith("ncvoter92.txt is not a text file (byte 9 is a NUL byte")
+    job = Job.objects.get(pk=voter_import.job_id)
+    assert (job.status, job.attempts, job.error) == ("failed", 1, voter_import.error)  # no retries, no traceback
+    for url in (location, f"/jobs/{job.pk}/"):
+        page = client.get(url).content.decode()
+        assert "is not a text file" in page
+        assert not any(word in page for word in ("Traceback", "Exception", "duckdb", "Invalid Input Error"))
+    assert voter_engine.store_for("NC").current() is None
+
+
+def test_an_engine_failure_of_any_kind_leaves_the_import_failed_with_a_message_not_importing(
+    voter_dirs, personas, tmp_path, client
+):
+    client.force_login(personas.staff)
+    first, _ = _upload(client, _one_voter(tmp_path))
+    assert first.status == ImportStatus.IMPORTED
+    voter_engine.close_all()
+    current = voter_engine.store_for("NC").current()
+    assert current is not None
+    current.write_bytes(b"not a database any more" * 100)  # the published generation damaged on disk
+    voter_import, location = _upload(client, _one_voter(tmp_path, "AA000002"))
+    assert voter_import.status == ImportStatus.FAILED
+    assert voter_import.error == (
+        "The import of ncvoter92.txt stopped on an unexpected error (logged for the administrators); "
+        "nothing was imported."
+    )
+    job = Job.objects.get(pk=voter_import.job_id)
+    assert (job.status, job.attempts, job.error) == ("failed", 1, voter_import.error)
+    page = client.get(location).content.decode()
+    assert voter_import.error in page and "Error:" not in page and "Traceback" not in page
+
+
+def _one_voter(tmp_path, ncid="AA000001"):
+    path = tmp_path / ncid / "ncvoter92.txt"
+    path.parent.mkdir()
+    path.write_text(nc_header() + "\n" + nc_row(ncid) + "\n")
+    return path

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from groundswell.core.management.progress import progress_bar
 from groundswell.core.models import User
-from groundswell.voters.actions import VoterImportError, do_import_voter_file_now
+from groundswell.voters.actions import VoterImportError, VoterImportHeld, do_import_voter_file_now
 from groundswell.voters.models import ColumnMappingRecord, Layout
 
 LAYOUTS = {"ncvoter": Layout.NCVOTER, "ncvhis": Layout.NCVHIS, "ohio": Layout.OHIO, "mapped": Layout.MAPPED}
@@ -31,6 +31,11 @@ class Command(BaseCommand):
             "--max-rejected", type=float, default=1.0, metavar="PERCENT",
             help="Refuse the whole file if more than this percent of rows are bad (default 1).",
         )  # fmt: skip
+        parser.add_argument(
+            "--confirm", action="store_true",
+            help="Apply the file even if it would mark removed, or change, more of the state's voters than "
+            "the import guard allows (GROUNDSWELL_IMPORT_GUARD_VOTERS), or is much shorter than the last one.",
+        )  # fmt: skip
         parser.add_argument("--as", dest="as_email", help="Import as this user (audited as them).")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -46,8 +51,11 @@ class Command(BaseCommand):
             with progress_bar(self.stderr, width=100) as bar:  # type: ignore[arg-type]  # OutputWrapper is a text stream
                 done = do_import_voter_file_now(
                     path, state=options["state"], layout=layout, mapping=mapping,
-                    max_rejected_percent=options["max_rejected"], actor=actor, progress=bar,
+                    max_rejected_percent=options["max_rejected"], confirmed=options["confirm"], actor=actor,
+                    progress=bar,
                 )  # fmt: skip
+        except VoterImportHeld as exc:
+            raise CommandError(f"{exc} To apply it, run the command again with --confirm.") from exc
         except VoterImportError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
