@@ -78,7 +78,7 @@ def accept_details(person: Person, fact: DetailFact, *, how: str, by: User | Non
     """Make these details national's view of the person. Returns the fields that changed."""
     held = {name: getattr(person, name) for name in fold.DETAIL_FIELDS if getattr(person, name) not in ("", None)}
     values = fold.overlay(held, fact.values)
-    blank = {name: Person._meta.get_field(name).get_default() for name in fold.DETAIL_FIELDS}
+    blank: dict[str, Any] = {name: None if name == "birth_year" else "" for name in fold.DETAIL_FIELDS}
     wanted = {name: values.get(name, blank[name]) for name in fold.DETAIL_FIELDS}
     changed = [name for name, value in wanted.items() if getattr(person, name) != value]
     for name in changed:

@@ -11,7 +11,7 @@ PROVIDENCE = {"first_name": "Diana", "address_line1": "1412 Main St", "address_l
               "city": "Providence", "state": "RI", "zip_code": "02903", "birth_year": 1983}  # fmt: skip
 
 
-def rows(*values: dict) -> list[fold.DetailRow]:
+def rows(*values: dict[str, object]) -> list[fold.DetailRow]:
     return [fold.DetailRow(owner_id=1, at=T0 + dt.timedelta(days=i), id=i, values=v) for i, v in enumerate(values)]
 
 
