@@ -507,8 +507,14 @@ def _insert_precinct_results(values: list[tuple[int, int, int, int, str]]) -> No
         connection.ops.quote_name(column_of[name])
         for name in ("candidacy", "precinct", "race", "votes", "votes_by_mode")
     )
-    as_json = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
     table = connection.ops.quote_name(meta.db_table)
+    if connection.vendor == "postgresql":
+        # COPY: PostgreSQL's bulk load, a tenth of the time of row-by-row INSERTs.
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for value in values:
+                copy.write_row(value)
+        return
+    as_json = "%s"
     sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, {as_json})"  # noqa: S608  names from the model; values bound
     with connection.cursor() as cursor:
         for start in range(0, len(values), 5000):
