@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from groundswell import config
 from groundswell.core.jobs import release_jobs_of
@@ -101,8 +101,13 @@ class Command(BaseCommand):
     def _restart_worker(self, backoff: RestartBackoff) -> None:
         assert self.worker is not None
         dead, code = self.worker.pid, self.worker.returncode
-        released = release_jobs_of(worker_id(dead))
-        connection.close()  # hold no connection (nor, on SQLite, a lock) while waiting
+        try:
+            released = release_jobs_of(worker_id(dead))
+        except DatabaseError as exc:  # the next worker releases them once the lease has lapsed
+            self.stderr.write(f"Could not release the dead worker's jobs now ({exc}).")
+            released = 0
+        finally:
+            connection.close()  # hold no connection (nor, on SQLite, a lock) while waiting
         delay = backoff.delay_after(time.monotonic() - self.worker_started)
         jobs = f"; {released} job{'s' if released != 1 else ''} it held will run again" if released else ""
         self.stderr.write(
