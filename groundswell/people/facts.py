@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -250,11 +250,26 @@ def _view_row(person_id: int, owner_id: int, folded: fold.FoldedView) -> PersonV
 _VIEW_COLUMNS = (*DETAIL_FIELDS, "sort_name", "email_opt_in", "sms_opt_in", "created_at", "updated_at")
 
 
-def rebuild_views(person_ids: Iterable[int], *, national_consent: bool = True) -> None:
+def rebuild_views(
+    person_ids: Iterable[int], *, national_consent: bool = True, created: Mapping[int, fold.PersonFacts] | None = None
+) -> None:
     """Make every view of these people a fold of the facts that reach it: new views for owners that
     came to know them, changed ones updated, views of owners that no longer know them (after an
-    unmerge) gone. With ``national_consent``, national's consent columns on the person too."""
-    ids = sorted(set(person_ids))
+    unmerge) gone. With ``national_consent``, national's consent columns on the person too.
+
+    ``created``: people this write made, with every fact they have (so nothing is read back), whose
+    Person rows were saved with national's consent already folded (``national_consent_of``)."""
+    if created:
+        owners = all_owners()
+        made = {
+            (pid, viewer): _view_row(pid, viewer, fold.fold_view(facts, owners, viewer))
+            for pid, facts in created.items()
+            for viewer in fold.viewers_knowing(facts, owners)
+        }
+        PersonView.objects.bulk_create(made.values(), batch_size=1000)
+    ids = sorted(set(person_ids) - set(created or ()))
+    if not ids:
+        return
     merged: set[int] = set()
     for chunk in _chunks(ids):
         merged.update(Person.objects.filter(pk__in=chunk, merged_into__isnull=False).values_list("pk", flat=True))
@@ -272,6 +287,12 @@ def rebuild_views(person_ids: Iterable[int], *, national_consent: bool = True) -
     _store_views(ids, wanted)
     if national_consent and national_id is not None:
         _store_national_consent(ids, facts, owners, national_id)
+
+
+def national_consent_of(facts: fold.PersonFacts, owners: fold.Owners) -> tuple[bool, bool]:
+    """National's email and SMS consent for a person with these facts (the Person row's columns)."""
+    national_id = next(o.id for o in owners.by_id.values() if o.kind == OwnerKind.NATIONAL)
+    return (fold.opted_in(facts, owners, national_id, fold.EMAIL), fold.opted_in(facts, owners, national_id, fold.SMS))
 
 
 def _store_views(ids: Sequence[int], wanted: dict[tuple[int, int], PersonView]) -> None:

@@ -38,8 +38,9 @@ from groundswell.chapters.models import Chapter, Owner, OwnerKind
 from groundswell.core.audit import record_audit
 from groundswell.core.jobs import NoProgress, ProgressReporter
 from groundswell.core.models import AuditEvent, Job, User
+from groundswell.people import fold
 from groundswell.people.actions import PersonDetails, owner_for_write
-from groundswell.people.facts import given_values, person_for_emails, rebuild_views
+from groundswell.people.facts import all_owners, given_values, national_consent_of, person_for_emails, rebuild_views
 from groundswell.people.models import (
     DETAIL_FIELDS,
     Acceptance,
@@ -62,6 +63,7 @@ from groundswell.people.models import (
     TimelineEntry,
     TimelineKind,
     Via,
+    new_person_uid,
     reversed_digits,
     sort_name_for,
 )
@@ -714,9 +716,11 @@ _BATCH = 1000
 class _Target:
     """A person as the rows find them: what the import's owner already holds of them."""
 
-    person: Person
+    person: Person | None  # None for someone the import creates: their row is written without a model
     is_new: bool
+    pk: int = 0
     view: dict[str, Any] = field(default_factory=dict)
+    opted_in: tuple[bool, bool] = (False, False)  # national's email and SMS consent, for a new person
     phones: set[str] = field(default_factory=set)
     tags: set[str] = field(default_factory=set)
     consent: dict[tuple[str, str], bool] = field(default_factory=dict)
@@ -763,6 +767,13 @@ def _insert_many(model: type[models.Model], columns: Sequence[str], rows: Iterab
             cursor.executemany(sql, batch)
 
 
+def _ids_by_uid(uids: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(uids), _LOOKUP_CHUNK):
+        found.update(Person.objects.filter(uid__in=uids[start : start + _LOOKUP_CHUNK]).values_list("uid", "pk"))
+    return found
+
+
 def _agreed(granted: bool) -> str:
     return "Agreed to" if granted else "Withdrew from"
 
@@ -793,9 +804,7 @@ class _ImportApplier:
 
     def apply(self) -> ImportCounts:
         existing = self._load_existing()
-        new = [
-            _Target(Person(source=self.source, created_at=self.now), is_new=True) for _ in range(self.plan.new_count)
-        ]
+        new = [_Target(None, is_new=True) for _ in range(self.plan.new_count)]
         addresses = {e for r in self.plan.rows for e in r.emails}
         self.claimed_emails = dict.fromkeys(
             _known_emails(addresses) if self._is_national else _owner_emails(self.owner, addresses)
@@ -809,15 +818,53 @@ class _ImportApplier:
             elif local == "known":
                 counts.updated += changed
                 counts.unchanged += not changed
+        owners = all_owners()
+        created = self._facts_of_new(new)
+        for target in new:
+            target.opted_in = national_consent_of(created[id(target)], owners)
         self._create_people(new)
         self._update_national_view(existing.values())
         self._write_facts()
         joined = self._write_memberships([*new, *existing.values()])
         self._write_timeline(new, existing.values(), joined)
         rebuild_views(
-            [t.person.pk for t in (*new, *existing.values()) if t.touched or t.is_new or t.person.pk in joined]
+            [t.pk for t in existing.values() if t.touched or t.pk in joined],
+            created={t.pk: created[id(t)] for t in new},
         )
         return counts
+
+    def _facts_of_new(self, new: list[_Target]) -> dict[int, fold.PersonFacts]:
+        """Everything the people this import creates will have (keyed by target): all of it is the
+        rows' facts of the import's owner, in the order they are written, so nothing is read back."""
+        owner, at = self.owner.pk, self.now
+        facts: dict[int, fold.PersonFacts] = {id(t): fold.PersonFacts() for t in new}
+
+        def of(target: _Target) -> fold.PersonFacts | None:
+            found = facts.get(id(target))
+            if found is not None:
+                found.saw(owner, at)
+            return found
+
+        for i, (target, values) in enumerate(self.details):
+            if (f := of(target)) is not None:
+                f.details.append(fold.DetailRow(owner, at, i, values))
+        for i, (target, channel, value, granted) in enumerate(self.consents):
+            if (f := of(target)) is not None:
+                f.consents.append(fold.ConsentRow(owner, channel, value, granted, at, i))
+        for target, address, _ in self.emails:
+            if (f := of(target)) is not None:
+                f.emails.append((owner, address))
+        for target, number, _ in self.phones:
+            if (f := of(target)) is not None:
+                f.phones.append((owner, number))
+        for target in [t for t, _ in self.tags] + [t for t, _ in self.notes]:
+            of(target)
+        if self.chapter is not None:  # every new person joins the chapter (_write_memberships)
+            for target in new:
+                f = facts[id(target)]
+                f.saw(owner, at)
+                f.member_chapter_ids.add(self.chapter.pk)
+        return facts
 
     def _load_existing(self) -> dict[int, _Target]:
         ids = sorted(self.plan.existing_ids)
@@ -825,7 +872,7 @@ class _ImportApplier:
         for start in range(0, len(ids), _LOOKUP_CHUNK):
             chunk = ids[start : start + _LOOKUP_CHUNK]
             for person in Person.objects.filter(pk__in=chunk):
-                targets[person.pk] = _Target(person, is_new=False)
+                targets[person.pk] = _Target(person, is_new=False, pk=person.pk)
             self._load_owner_facts(chunk, targets)
         return targets
 
@@ -905,26 +952,40 @@ class _ImportApplier:
                     self.consents.append((target, channel, value, granted))
 
     def _create_people(self, new: list[_Target]) -> None:
-        """New people take their first details as national's view (later rows of the file fill in)."""
+        """New people take their first details as national's view (later rows of the file fill in).
+        Their rows go in as plain parameters, like the facts, and their ids are read back by uid."""
+        rows: list[tuple[Any, ...]] = []
+        uids: list[str] = []
         for target in new:
-            for name, value in target.view.items():
-                setattr(target.person, name, value)
-            target.person.sort_name = sort_name_for(target.person.first_name, target.person.last_name)
-        Person.objects.bulk_create([t.person for t in new], batch_size=_BATCH)
+            values = {n: target.view.get(n, None if n == "birth_year" else "") for n in DETAIL_FIELDS}
+            uid = new_person_uid()
+            uids.append(uid)
+            sort_name = sort_name_for(str(values["first_name"]), str(values["last_name"]))
+            rows.append(
+                (uid, *values.values(), sort_name, "US", self.source, *target.opted_in, self.db_now, self.db_now)
+            )
+            target.pk = -len(rows)  # the row's place, until its id is known
+        columns = ("uid", *DETAIL_FIELDS, "sort_name", "country", "source", "email_opt_in", "sms_opt_in",
+                   "created_at", "updated_at")  # fmt: skip
+        _insert_many(Person, columns, rows)
+        ids = _ids_by_uid(uids)
+        for target, uid in zip(new, uids, strict=True):
+            target.pk = ids[uid]
 
     def _update_national_view(self, existing: Iterable[_Target]) -> None:
         """National's own import is national's view of the people it knew: the Person rows take the
         rows' values. Any other owner's import never touches them (docs/privacy.md)."""
         if not self._is_national:
             return
-        changed = [t for t in existing if any(getattr(t.person, n) != v for n, v in t.view.items())]
-        for target in changed:
-            for name, value in target.view.items():
-                setattr(target.person, name, value)
-            target.person.sort_name = sort_name_for(target.person.first_name, target.person.last_name)
-            target.person.updated_at = self.now
+        people = [(t.person, t.view) for t in existing if t.person is not None]
+        changed = [(p, view) for p, view in people if any(getattr(p, n) != v for n, v in view.items())]
+        for person, view in changed:
+            for name, value in view.items():
+                setattr(person, name, value)
+            person.sort_name = sort_name_for(person.first_name, person.last_name)
+            person.updated_at = self.now
         fields = ["sort_name", "updated_at", *DETAIL_FIELDS]
-        Person.objects.bulk_update([t.person for t in changed], fields, batch_size=_BATCH)
+        Person.objects.bulk_update([p for p, _ in changed], fields, batch_size=_BATCH)
 
     @property
     def _is_national(self) -> bool:
@@ -942,20 +1003,18 @@ class _ImportApplier:
         f = self.fact
         _insert_many(
             DetailFact, ("person", "values", "shared", "accepted_at", "accepted_how", *_FACT_COLUMNS),
-            ((t.person.pk, json.dumps(values), False, *self._acceptance(t), *f) for t, values in self.details),
+            ((t.pk, json.dumps(values), False, *self._acceptance(t), *f) for t, values in self.details),
         )  # fmt: skip
         _insert_many(
             EmailAddress, ("person", "address", "is_primary", "created_at", *_FACT_COLUMNS),
-            ((t.person.pk, address, primary, self.db_now, *f) for t, address, primary in self.emails),
+            ((t.pk, address, primary, self.db_now, *f) for t, address, primary in self.emails),
         )  # fmt: skip
         _insert_many(
             PhoneNumber, ("person", "number", "digits_reversed", "kind", "is_primary", "created_at", *_FACT_COLUMNS),
-            ((t.person.pk, number, reversed_digits(number), PhoneKind.OTHER, primary, self.db_now, *f)
+            ((t.pk, number, reversed_digits(number), PhoneKind.OTHER, primary, self.db_now, *f)
              for t, number, primary in self.phones),
         )  # fmt: skip
-        _insert_many(
-            PersonNote, ("person", "text", *_FACT_COLUMNS), ((t.person.pk, text, *f) for t, text in self.notes)
-        )
+        _insert_many(PersonNote, ("person", "text", *_FACT_COLUMNS), ((t.pk, text, *f) for t, text in self.notes))
         self._write_tags()
         self._write_consents()
 
@@ -968,18 +1027,18 @@ class _ImportApplier:
         # Only tags the owner has not put on the person yet are listed (see _apply_row): no pair repeats.
         _insert_many(
             PersonTag, ("person", "tag", "added_at", *_FACT_COLUMNS),
-            ((t.person.pk, tag_ids[name], self.db_now, *self.fact) for t, name in self.tags),
+            ((t.pk, tag_ids[name], self.db_now, *self.fact) for t, name in self.tags),
         )  # fmt: skip
 
     def _write_consents(self) -> None:
         _insert_many(
             ConsentEvent,
             ("person", "channel", "value", "granted", "method", "wording", "occurred_at", "pending", *_FACT_COLUMNS),
-            ((t.person.pk, channel, value, granted, self.source, "", self.db_now, False, *self.fact)
+            ((t.pk, channel, value, granted, self.source, "", self.db_now, False, *self.fact)
              for t, channel, value, granted in self.consents),
         )  # fmt: skip
         self._insert_timeline(
-            (t.person.pk, TimelineKind.CONSENT, f"{_agreed(granted)} {channel} ({value})")
+            (t.pk, TimelineKind.CONSENT, f"{_agreed(granted)} {channel} ({value})")
             for t, channel, value, granted in self.consents
         )
 
@@ -987,7 +1046,7 @@ class _ImportApplier:
         """Every imported person an active member of the chapter. Returns who joined (or rejoined)."""
         if self.chapter is None:
             return set()
-        person_ids = [t.person.pk for t in targets]
+        person_ids = [t.pk for t in targets]
         current: dict[int, Membership] = {}
         for start in range(0, len(person_ids), _LOOKUP_CHUNK):
             chunk = person_ids[start : start + _LOOKUP_CHUNK]
@@ -1008,8 +1067,8 @@ class _ImportApplier:
         return {*joining, *(m.person_id for m in rejoining)}
 
     def _write_timeline(self, new: list[_Target], existing: Iterable[_Target], joined: set[int]) -> None:
-        entries = [(t.person.pk, TimelineKind.IMPORTED, f"Imported from {self.source}") for t in new]
-        entries += [(t.person.pk, TimelineKind.UPDATED, f"Updated from {self.source}") for t in existing if t.touched]
+        entries = [(t.pk, TimelineKind.IMPORTED, f"Imported from {self.source}") for t in new]
+        entries += [(t.pk, TimelineKind.UPDATED, f"Updated from {self.source}") for t in existing if t.touched]
         if self.chapter is not None:
             entries += [(pid, TimelineKind.JOINED, f"Joined {self.chapter.name}") for pid in sorted(joined)]
         self._insert_timeline(entries)
