@@ -516,9 +516,23 @@ def _ballot_import(state: str) -> Callable[[Personas], int]:
     return import_id
 
 
+def _historical_import(name: str) -> Callable[[Personas], int]:
+    """A past-endorsements import (national staff's; own and other are two that exist)."""
+
+    def import_id(personas: Personas) -> int:
+        from groundswell.endorsements.models import HistoricalImport
+
+        return HistoricalImport.objects.create(file_name=name, rows=1).pk
+
+    return import_id
+
+
 # (route_name, kwarg) -> factory, for routes where a kwarg name means something unusual.
 ROUTE_KWARG_FACTORIES: dict[tuple[str, str], KwargFactory] = {
     # Turnout's ballot imports: a state's file; own is chapter A's state (PA), other chapter B's (RI).
+    ("endorsements:import-undo", "import_id"): _three(
+        _historical_import("a.csv"), _historical_import("b.csv"), MISSING_ID
+    ),
     ("turnout:ballot-import", "import_id"): _three(_ballot_import("PA"), _ballot_import("RI"), MISSING_ID),
     ("turnout:ballot-import-progress", "import_id"): _three(_ballot_import("PA"), _ballot_import("RI"), MISSING_ID),
     # Power-map import jobs are national staff's; own/other differ only by who started them.
