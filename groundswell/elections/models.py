@@ -128,8 +128,9 @@ class Candidacy(models.Model):
 
     @property
     def party_written_differently(self) -> bool:
-        """Whether the source spelled the party otherwise than it is shown (pages show both)."""
-        return bool(self.party_as_written) and self.party_as_written != self.party
+        """Whether the source spelled the party otherwise than it is shown (pages show both); a
+        spelling that differs only in case ("DEMOCRATIC") is the same word and not shown twice."""
+        return bool(self.party_as_written) and self.party_as_written.casefold() != self.party.casefold()
 
 
 class PrecinctResult(models.Model):
