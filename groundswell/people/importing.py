@@ -38,7 +38,7 @@ from groundswell.chapters.models import Chapter, Owner, OwnerKind
 from groundswell.core.audit import record_audit
 from groundswell.core.jobs import NoProgress, ProgressReporter
 from groundswell.core.models import AuditEvent, Job, User
-from groundswell.people import fold
+from groundswell.people import fold, formats
 from groundswell.people.actions import PersonDetails, owner_for_write
 from groundswell.people.facts import all_owners, given_values, national_consent_of, person_for_emails, rebuild_views
 from groundswell.people.models import (
@@ -90,6 +90,7 @@ FIELD_LABELS: dict[str, str] = {
     "notes": "Notes",
     "email_consent": "Email consent",
     "sms_consent": "SMS consent",
+    **formats.FIELD_LABELS,
     IGNORE: "Ignore this column",
 }
 # Fields that may come from several columns (Email, Email 2, Home phone, Cell phone ...).
@@ -154,10 +155,11 @@ def _guess_field(header: str) -> str:
 
 
 def guess_mapping(headers: Sequence[str]) -> list[str]:
-    """A field for every column, from its header; a single-valued field goes to its first column only."""
-    mapping, taken = [], set()
+    """A field for every column, from its header (a tool's export by its own table, formats.py); a
+    single-valued field goes to its first column only."""
+    mapping, taken, known = [], set(), formats.recognize(headers)
     for header in headers:
-        field_name = _guess_field(header)
+        field_name = (known.field_for(header) if known else None) or _guess_field(header)
         if field_name not in REPEATABLE_FIELDS and field_name in taken:
             field_name = IGNORE
         taken.add(field_name)
@@ -175,7 +177,7 @@ def saved_or_guessed_mapping(headers: Sequence[str]) -> tuple[list[str], bool]:
     """The mapping saved for these headers (re-ordered to this file's columns), else a guess."""
     saved = ColumnMapping.objects.filter(headers_key=headers_key(headers)).first()
     if saved is None or len(saved.headers) != len(headers):
-        return guess_mapping(headers), False
+        return guess_mapping(headers), formats.recognize(headers) is not None
     by_header: dict[str, list[str]] = {}
     for header, field_name in zip(saved.headers, saved.mapping, strict=False):
         by_header.setdefault(normalize_header(header), []).append(field_name)
@@ -193,7 +195,9 @@ def validate_mapping(headers: Sequence[str], mapping: Sequence[str]) -> list[str
     used = [f for f in mapping if f not in REPEATABLE_FIELDS]
     for field_name in sorted({f for f in used if used.count(f) > 1}):
         problems.append(f"{FIELD_LABELS[field_name]} is chosen for more than one column.")
-    if not any(f in mapping for f in ("first_name", "last_name", "full_name", "email", "phone")):
+    if not any(
+        f in mapping for f in ("first_name", "last_name", "full_name", "email", "phone", *formats.CONTACT_FIELDS)
+    ):
         problems.append("Map at least one column to a name, an email or a phone.")
     return problems
 
@@ -447,7 +451,10 @@ def check_record(
 
 
 def _set_field(row: ImportRow, field_name: str, value: str) -> None:
-    if field_name == "email":
+    if field_name in formats.FIELD_LABELS:
+        for name, part in formats.expand_field(field_name, value):
+            _set_field(row, name, part)
+    elif field_name == "email":
         for part in re.split(r"[;,\s]+", value):
             _append_unique(row.emails, normalize_email(part) if len(part) <= 254 else _too_long(part, 254))
     elif field_name == "phone":
@@ -461,7 +468,7 @@ def _set_field(row: ImportRow, field_name: str, value: str) -> None:
     elif field_name == "birth_year":
         row.birth_year = clean_birth_year(value)
     elif field_name in ("email_consent", "sms_consent"):
-        setattr(row, field_name, clean_yes_no(value))
+        setattr(row, field_name, clean_consent(value))
     elif field_name == "tags":
         for tag in (t.strip() for t in value.split(",")):
             if tag:
@@ -531,8 +538,14 @@ def clean_birth_year(value: str) -> int:
     return year
 
 
+def clean_consent(value: str) -> bool | None:
+    """Yes or no, or a tool's status word (formats.py), which may say nothing."""
+    is_status, granted = formats.status_consent(value)
+    return granted if is_status else clean_yes_no(value)
+
+
 def clean_yes_no(value: str) -> bool:
-    answer = value.strip().lower()
+    answer = value.strip().lower().replace("_", " ")
     if answer in _YES:
         return True
     if answer in _NO:
@@ -1331,7 +1344,8 @@ def do_import_people(
     try:
         with transaction.atomic():
             _claim_batch_for_applying(batch)
-            counts = _ImportApplier(plan, owner=owner, chapter=chapter, actor=user, label=batch.file_name).apply()
+            label = formats.source_label(batch.headers, batch.file_name)
+            counts = _ImportApplier(plan, owner=owner, chapter=chapter, actor=user, label=label).apply()
             _finish_batch(batch, ImportStatus.SUCCEEDED, checked, counts, dry_run=dry_run)
             record_audit(
                 AuditEvent.PEOPLE_IMPORTED, actor=actor, target=batch,
