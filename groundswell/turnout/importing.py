@@ -168,7 +168,10 @@ def do_import_ballots(
     progress = progress or NoProgress()
     path = Path(settings.DATA_DIR) / ballot_import.stored_path
     mapping = GenericMapping.from_dict(ballot_import.mapping) if ballot_import.layout == BallotLayout.GENERIC else None
-    BallotImport.objects.filter(pk=ballot_import.pk).update(status=BallotImportStatus.RUNNING)
+    # Marked running unless imported already; the claim at the start of the transaction below decides.
+    running = BallotImport.objects.filter(pk=ballot_import.pk).exclude(status=BallotImportStatus.IMPORTED)
+    if not running.update(status=BallotImportStatus.RUNNING):
+        raise BallotImportAlreadyApplied(f"{ballot_import.file_name} was imported already")
     try:
         progress.phase("Checking rows", total=count_rows(path))
         read = read_ballots(path, ballot_import.layout, mapping, advance=progress.advance)
@@ -180,6 +183,7 @@ def do_import_ballots(
         raise BallotRowsInvalid(read.errors, read.error_count)
     progress.phase("Saving", total=len(read.rows))
     with transaction.atomic():
+        _claim_for_applying(ballot_import)
         counts = _apply(ballot_import, read.rows, read.rows_read, progress)
         _finish(ballot_import, counts)
         record_audit(
@@ -190,6 +194,30 @@ def do_import_ballots(
                      "file_date": ballot_import.file_date.isoformat(), **counts.__dict__},
         )  # fmt: skip
     return counts
+
+
+class BallotImportAlreadyApplied(Exception):
+    """The file was imported already (a second job, or a run again of one whose worker died after the
+    import committed): nothing is applied twice."""
+
+
+def _claim_for_applying(ballot_import: BallotImport) -> None:
+    """The first statement of the import's transaction: an upload is applied at most once. On PostgreSQL a
+    second transaction's UPDATE waits on the row's lock until the first commits, then finds the import
+    done and updates nothing; on SQLite the write lock taken at BEGIN queues them the same way."""
+    claimed = (
+        BallotImport.objects.filter(pk=ballot_import.pk)
+        .exclude(status=BallotImportStatus.IMPORTED)
+        .update(status=BallotImportStatus.RUNNING)
+    )
+    if not claimed:
+        raise BallotImportAlreadyApplied(f"{ballot_import.file_name} was imported already")
+
+
+def counts_of_applied_import(ballot_import: BallotImport) -> BallotCounts:
+    """What an applied import did, as it recorded it."""
+    b = ballot_import
+    return BallotCounts(b.rows_read, b.voters, b.inserted, b.updated, b.unchanged, b.older)
 
 
 def _apply(
