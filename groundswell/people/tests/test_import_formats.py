@@ -31,7 +31,9 @@ EXPECTED = {
          ("email", "ben.ruiz@example.org"): False, ("sms", "+14125550102"): False,
          ("email", "cleo@example.org"): False},
     ),
-    "mailchimp_subscribed_members.csv": ("Mailchimp audience export (subscribed)", {("email", "dana@example.org"): True}),
+    "mailchimp_subscribed_members.csv": (
+        "Mailchimp audience export (subscribed)", {("email", "dana@example.org"): True},
+    ),
     "mailchimp_unsubscribed_members.csv": (
         "Mailchimp audience export (unsubscribed)", {("email", "eli@example.org"): False},
     ),

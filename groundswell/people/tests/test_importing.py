@@ -66,7 +66,7 @@ def test_mapping_is_guessed_from_action_network_and_van_headers():
                "Full Name", "State/Province", "Apt/Unit", "Notes"]  # fmt: skip
     assert guess_mapping(headers) == [
         "first_name", "last_name", "email", "zip_code", "phone", "tags", "address_line1", "middle_name", "phone",
-        "phone", "ignore", "birth_year", "email_consent", "sms_consent", "ignore", "full_name", "state",
+        "phone", "ignore", "birth_year", "email_consent", "sms_consent", "van_id", "full_name", "state",
         "address_line2", "notes",
     ]  # fmt: skip
 
