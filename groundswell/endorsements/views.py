@@ -606,8 +606,10 @@ def import_mapping(request: HttpRequest) -> HttpResponse:
             errors = rejected.errors
         else:
             params = {"path": str(stored), "filename": upload["name"], "mapping": mapping.as_dict()}
-            do_enqueue_job(IMPORT_HISTORICAL, params, actor=_user(request))
-            del request.session["historical_upload"]
+            # One upload, one job: a second click (or the form sent twice) finds the job the first made.
+            key = f"{IMPORT_HISTORICAL}:{upload['key']}"
+            do_enqueue_job(IMPORT_HISTORICAL, params, actor=_user(request), idempotency_key=key)
+            request.session.pop("historical_upload", None)
             good = f"All {len(rows):,} rows of {upload['name']} are good"
             messages.success(request, f"{good}: they are being loaded; progress shows below.")
             return redirect("endorsements:import")
