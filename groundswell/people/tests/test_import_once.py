@@ -5,16 +5,14 @@ moment (two database connections) apply it once."""
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Callable
 
 import pytest
 import requests
-from django.db import connection
 from django.test import Client
 
 from groundswell.core.jobs import do_enqueue_job, run_pending_jobs
 from groundswell.core.models import Job, JobStatus
+from groundswell.core.tests.racing import at_once
 from groundswell.people.importing import ImportAlreadyApplied, do_import_people
 from groundswell.people.jobs import IMPORT_PEOPLE, import_key
 from groundswell.people.models import EmailAddress, ImportBatch, ImportStatus, Person
@@ -24,29 +22,6 @@ ROWS = 500
 HEADER = "First Name,Last Name,Email\n"
 FILE = HEADER + "".join(f"Ada{i},Okafor,ada{i}@example.org\n" for i in range(ROWS))
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def _at_once(count: int, work: Callable[[int], object]) -> tuple[list[object], list[BaseException]]:
-    """Run work(i) in count threads released together; each thread has its own database connection."""
-    ready = threading.Barrier(count)
-    results: list[object] = [None] * count
-    failures: list[BaseException] = []
-
-    def run(index: int) -> None:
-        try:
-            ready.wait()
-            results[index] = work(index)
-        except BaseException as exc:  # a failure in a thread would otherwise pass unseen
-            failures.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, failures
 
 
 def _signed_in_session(live_server, user) -> requests.Session:
@@ -74,7 +49,7 @@ def test_three_clicks_on_import_at_once_import_the_file_once(personas, live_serv
         )
         return response
 
-    responses, failures = _at_once(3, click)
+    responses, failures = at_once(3, click)
     assert not failures
     for response in responses:
         assert isinstance(response, requests.Response)
@@ -102,7 +77,7 @@ def test_two_imports_of_one_batch_applied_at_once_apply_it_once(personas):
             return "refused"
         return "applied"
 
-    outcomes, failures = _at_once(2, apply)
+    outcomes, failures = at_once(2, apply)
     assert not failures
     assert sorted(str(outcome) for outcome in outcomes) == ["applied", "refused"]
     assert Person.objects.count() == people_before + ROWS
