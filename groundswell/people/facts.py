@@ -278,7 +278,7 @@ def rebuild_views(
         PersonView.objects.filter(person_id__in=chunk).delete()
     ids = [pid for pid in ids if pid not in merged]
     owners = all_owners()
-    national_id = next((o.id for o in owners.by_id.values() if o.kind == OwnerKind.NATIONAL), None)
+    national_id = owners.national_id
     facts = load_facts(ids, owners)
     wanted: dict[tuple[int, int], PersonView] = {}
     for pid in ids:
@@ -291,7 +291,8 @@ def rebuild_views(
 
 def national_consent_of(facts: fold.PersonFacts, owners: fold.Owners) -> tuple[bool, bool]:
     """National's email and SMS consent for a person with these facts (the Person row's columns)."""
-    national_id = next(o.id for o in owners.by_id.values() if o.kind == OwnerKind.NATIONAL)
+    national_id = owners.national_id
+    assert national_id is not None  # all_owners makes national's row
     return (fold.opted_in(facts, owners, national_id, fold.EMAIL), fold.opted_in(facts, owners, national_id, fold.SMS))
 
 

@@ -96,6 +96,7 @@ class Owners:
         self.by_id = {o.id: o for o in owners}
         self.state_ids = {o.state: o.id for o in self.by_id.values() if o.kind == "state"}
         self.chapter_owner_ids = {o.chapter_id: o.id for o in self.by_id.values() if o.kind == "chapter"}
+        self.national_id = next((o.id for o in self.by_id.values() if o.kind == "national"), None)
 
     def reaches(self, fact_owner_id: int, viewer_id: int) -> bool:
         """Whether a fact of ``fact_owner_id`` reaches ``viewer_id``: its own, or from below."""
