@@ -2,7 +2,38 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation, as a resource module describes it next to its view (``describe``)."""
+
+    path: str
+    method: str
+    summary: str
+    parameters: list[dict[str, Any]] = field(default_factory=list)
+    request: dict[str, Any] | None = None
+    # status code -> the response body's JSON schema (None: no body)
+    responses: dict[int, dict[str, Any] | None] = field(default_factory=dict)
+
+
+REGISTERED: list[Operation] = []
+
+
+def describe(
+    path: str,
+    method: str,
+    summary: str,
+    *,
+    parameters: list[dict[str, Any]] | None = None,
+    request: dict[str, Any] | None = None,
+    responses: dict[int, dict[str, Any] | None] | None = None,
+) -> None:
+    """Add an operation to the OpenAPI document; call it at import, beside the view it describes."""
+    REGISTERED.append(Operation(path, method.lower(), summary, list(parameters or []), request, dict(responses or {})))
+
 
 _PAGING = [
     {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
@@ -137,6 +168,19 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                 "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}},
             }
         paths.setdefault(path, {})[method] = operation
+    for op in REGISTERED:
+        described: dict[str, Any] = {
+            "summary": op.summary,
+            "parameters": op.parameters,
+            "responses": {
+                str(status): {"description": str(status), **({"content": {"application/json": {"schema": schema}}}
+                                                           if schema is not None else {})}
+                for status, schema in (op.responses or {200: None}).items()
+            },
+        }  # fmt: skip
+        if op.request is not None:
+            described["requestBody"] = {"required": True, "content": {"application/json": {"schema": op.request}}}
+        paths.setdefault(op.path, {})[op.method] = described
     return {
         "openapi": "3.1.0",
         "info": {"title": "Groundswell API (OSDI 1.1)", "version": "1"},

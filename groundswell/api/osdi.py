@@ -11,31 +11,23 @@ from django.db.models import Q
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.timezone import make_aware
 
+from groundswell.api.base import CURIES, ApiInputError
 from groundswell.people.actions import PersonDetails
 from groundswell.people.normalize import normalize_email, normalize_phone, normalize_zip
 from groundswell.people.selectors import SeenPerson
 
-CURIES = [{"name": "osdi", "href": "https://opensupporter.github.io/osdi-docs/{rel}", "templated": True}]
-
-
-class OsdiInputError(ValueError):
-    """A request body or query the API cannot accept; names the field that is wrong."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
+OsdiInputError = ApiInputError
 
 
 def _date(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def person_resource(person: SeenPerson, base: str) -> dict[str, Any]:
+def person_resource(person: SeenPerson, base: str, identifiers: list[str]) -> dict[str, Any]:
     """A person as OSDI shows one: the caller's view of them (people.selectors.seen_people)."""
     self_href = f"{base}/people/{person.uid}"
     return {
-        "identifiers": [f"groundswell:{person.uid}"],
+        "identifiers": identifiers,
         "given_name": person.first_name,
         "additional_name": person.middle_name,
         "family_name": person.last_name,

@@ -1,9 +1,8 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from groundswell.api import views
+from groundswell.api import base, views
 from groundswell.voters import api as voters_api
 
-app_name = "api"
 urlpatterns = [
     path("", views.entry_point, name="entry-point"),
     path("openapi.json", views.openapi_public, name="openapi"),
@@ -17,4 +16,6 @@ urlpatterns = [
     path("universes/count", voters_api.universe_count, name="universe-count"),
     path("lists", voters_api.voter_lists, name="voter-lists"),
     path("voters/lookup", voters_api.voter_lookup, name="voter-lookup"),
+    # keep last: everything else under the prefix is a JSON 404
+    re_path(r"^.*$", base.not_found, name="not-found"),
 ]
