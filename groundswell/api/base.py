@@ -65,6 +65,16 @@ ACTION_NETWORK = Face(key="action_network", prefix="/api/v2", id_prefix="action_
 FACES = {face.key: face for face in (OSDI, ACTION_NETWORK)}
 
 
+# The entry point's links: (rel, path under the face's root), added by each resource module at import
+# with ``advertise``, so the entry point lists just what is implemented.
+ENTRY_LINKS: list[tuple[str, str]] = []
+
+
+def advertise(rel: str, path: str) -> None:
+    if (rel, path) not in ENTRY_LINKS:
+        ENTRY_LINKS.append((rel, path))
+
+
 @dataclass(frozen=True)
 class ApiCall:
     """One request to the API: which face it came in on and for whom it acts."""

@@ -14,9 +14,11 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
 from groundswell.api.base import (
     CURIES,
+    ENTRY_LINKS,
     FACES,
     OSDI,
     ApiInputError,
+    advertise,
     api_endpoint,
     call_of,
     collection,
@@ -35,6 +37,11 @@ from groundswell.people import selectors as people_selectors
 from groundswell.people.actions import AddressTaken, do_add_to_person, do_save_person
 from groundswell.people.models import EmailAddress, Tag, Via
 
+advertise("osdi:people", "people")
+advertise("osdi:tags", "tags")
+advertise("osdi:person_signup_helper", "people/signup")
+advertise("groundswell:chapters", "chapters")
+
 
 @api_endpoint("GET")
 def entry_point(request: HttpRequest, user: User) -> HttpResponse:
@@ -48,10 +55,7 @@ def entry_point(request: HttpRequest, user: User) -> HttpResponse:
         "max_pagesize": call.face.max_per_page,
         "_links": {
             "self": {"href": f"{base}/"},
-            "osdi:people": {"href": f"{base}/people"},
-            "osdi:tags": {"href": f"{base}/tags"},
-            "osdi:person_signup_helper": {"href": f"{base}/people/signup"},
-            "groundswell:chapters": {"href": f"{base}/chapters"},
+            **{rel: {"href": f"{base}/{path}"} for rel, path in ENTRY_LINKS},
             "docs": {"href": f"{base}/openapi.json"},
             "curies": CURIES,
         },
