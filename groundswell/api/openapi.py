@@ -144,7 +144,7 @@ OPERATIONS: list[tuple[str, str, str, list[dict[str, Any]], str | None]] = [
     ("/universes", "get", "Saved voter universes in the caller's scope", [], None),
     ("/universes", "post", "Save a voter universe (where, name, definition, tags)", [], "VoterUniverse"),
     ("/universes/count", "post", "Count a universe in a place, by party and age band (audited)", [], "VoterUniverse"),
-    ("/lists", "get", "Frozen voter lists in the caller's scope", [], None),
+    ("/voter_lists", "get", "Frozen voter lists in the caller's scope (groundswell:voter_lists)", _PAGING, None),
     ("/voters/lookup", "get", "Look up voters by name in a place, at most 50 (audited)", _LOOKUP, None),
 ]  # fmt: skip
 
