@@ -155,6 +155,12 @@ class AuditEvent(models.IntegerChoices):
     LEAN_COMPUTED = 1310, "district leans computed"
     REDISTRICTING_AUTHORITY_SAVED = 1311, "redistricting authority saved"
     TARGETS_EXPORTED = 1320, "power map targets exported"
+    # saved lists of people (lists) 1400-1499
+    PEOPLE_LIST_CREATED = 1400, "list of people created"
+    PEOPLE_LIST_UPDATED = 1401, "list of people renamed or described"
+    PEOPLE_LIST_DELETED = 1402, "list of people deleted"
+    PEOPLE_LIST_PERSON_ADDED = 1410, "person added to a list"
+    PEOPLE_LIST_PERSON_REMOVED = 1411, "person removed from a list"
 
 
 class AuditEntry(models.Model):
