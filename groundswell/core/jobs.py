@@ -181,9 +181,21 @@ def release_jobs_of(worker: str) -> int:
     return released
 
 
+# Functions that queue work whose time has come (a webhook delivery's retry), asked before each claim:
+# the queue itself has no run-at time, so work that must wait is queued only once it is due.
+_DUE_WORK: list[Callable[[], object]] = []
+
+
+def queue_when_due(func: Callable[[], object]) -> Callable[[], object]:
+    _DUE_WORK.append(func)
+    return func
+
+
 def claim_next_job() -> Job | None:
     """Take the oldest queued job. The conditional UPDATE makes two workers never take the same one."""
     release_jobs_of_dead_workers()
+    for queue_due_work in _DUE_WORK:
+        queue_due_work()
     for job_id in (
         Job.objects.filter(status=JobStatus.QUEUED).order_by("created_at", "id").values_list("id", flat=True)[:5]
     ):

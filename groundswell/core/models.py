@@ -155,6 +155,13 @@ class AuditEvent(models.IntegerChoices):
     LEAN_COMPUTED = 1310, "district leans computed"
     REDISTRICTING_AUTHORITY_SAVED = 1311, "redistricting authority saved"
     TARGETS_EXPORTED = 1320, "power map targets exported"
+    # webhooks 1800-1899
+    WEBHOOK_CREATED = 1800, "webhook subscription created"
+    WEBHOOK_DELETED = 1801, "webhook subscription deleted"
+    WEBHOOK_PAUSED = 1802, "webhook subscription paused"
+    WEBHOOK_RESUMED = 1803, "webhook subscription resumed"
+    WEBHOOK_DELIVERY_REPLAYED = 1810, "webhook delivery replayed"
+    WEBHOOK_PEOPLE_SENT = 1811, "people sent to a webhook"
     # saved lists of people (lists) 1400-1499
     PEOPLE_LIST_CREATED = 1400, "list of people created"
     PEOPLE_LIST_UPDATED = 1401, "list of people renamed or described"
