@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "groundswell.reorg",
     "groundswell.endorsements",
     "groundswell.voters",
+    "groundswell.lists",
     "groundswell.field",
     "groundswell.turnout",
     "groundswell.web",

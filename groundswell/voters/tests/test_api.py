@@ -1,4 +1,5 @@
-"""The voter API over HTTP against a live server: count, save and list universes, lists; scoped and audited."""
+"""The voter API over HTTP against a live server: count, save and list universes, frozen voter lists; scoped and
+audited."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ import pytest
 
 from groundswell.api.actions import do_create_api_token
 from groundswell.core.models import AuditEntry, AuditEvent
+from groundswell.voterfile.targeting import Universe
+from groundswell.voters.actions import Target, do_freeze_list, do_save_universe
 from groundswell.voters.models import SavedUniverse
+from groundswell.voters.selectors import get_workspace
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -68,11 +72,45 @@ def test_saved_universes_and_lists_are_listed_for_their_owners_only(live_server,
     body = {"where": "chapter:pittsburgh", "name": "Young Dems", "definition": {"parties": ["DEM"], "age_max": 35}}
     status, saved = call(f"{api}/universes", tokens["leader_a"], "POST", body)
     assert status == 201 and saved["chapter"] == "pittsburgh" and saved["definition"]["age_max"] == 35
-    assert [u["name"] for u in call(f"{api}/universes", tokens["leader_a"])[1]["universes"]] == ["Young Dems"]
-    assert call(f"{api}/universes", tokens["leader_b"])[1]["universes"] == []
+    universe_id = saved["identifiers"][0].removeprefix("groundswell:")
+    assert saved["_links"]["self"]["href"] == f"{api}/universes/{universe_id}"
+    mine = call(f"{api}/universes", tokens["leader_a"])[1]
+    assert [u["name"] for u in mine["_embedded"]["groundswell:universes"]] == ["Young Dems"]
+    assert mine["_links"]["groundswell:universes"] == [{"href": saved["_links"]["self"]["href"]}]
+    assert call(saved["_links"]["self"]["href"], tokens["leader_a"])[1]["name"] == "Young Dems"
+    assert call(f"{api}/universes", tokens["leader_b"])[1]["_embedded"]["groundswell:universes"] == []
+    assert call(saved["_links"]["self"]["href"], tokens["leader_b"])[0] == 404
     assert call(f"{api}/universes", tokens["staff"])[1]["total_records"] == 1
-    assert call(f"{api}/lists", tokens["leader_a"])[1] == {"total_records": 0, "lists": []}
-    assert call(f"{api}/lists", tokens["volunteer"])[0] == 404
+    assert call(f"{api}/voter_lists", tokens["leader_a"])[1]["_embedded"] == {"groundswell:voter_lists": []}
+    assert call(f"{api}/voter_lists", tokens["volunteer"])[0] == 404
+
+
+def test_frozen_voter_lists_are_hal_on_both_faces_and_scoped(live_server, pa_voters, tokens, personas):
+    workspace = get_workspace(personas.leader_a, "chapter:pittsburgh")
+    universe = do_save_universe(
+        workspace, Target(Universe.from_dict({"parties": ["DEM"]}), (), ()), name="Dems", actor=personas.leader_a
+    )
+    frozen = do_freeze_list(universe, name="Dems, frozen", actor=personas.leader_a)
+    for face, prefix in (("v1", "groundswell"), ("v2", "action_network")):
+        api = f"{live_server.url}/api/{face}"
+        status, page = call(f"{api}/voter_lists", tokens["leader_a"])
+        assert status == 200 and page["total_records"] == 1
+        [shown] = page["_embedded"]["groundswell:voter_lists"]
+        assert shown["identifiers"][0] == f"{prefix}:{frozen.pk}"
+        assert (shown["name"], shown["voter_count"], shown["chapter"]) == (
+            "Dems, frozen",
+            frozen.voter_count,
+            "pittsburgh",
+        )
+        assert shown["_links"]["self"]["href"] == f"{api}/voter_lists/{frozen.pk}"
+        assert shown["_links"]["groundswell:universe"]["href"] == f"{api}/universes/{universe.pk}"
+        assert call(shown["_links"]["self"]["href"], tokens["leader_a"])[1]["name"] == "Dems, frozen"
+        assert call(shown["_links"]["self"]["href"], tokens["leader_b"])[0] == 404
+        assert call(shown["_links"]["self"]["href"], tokens["volunteer"])[0] == 404
+        assert call(f"{api}/voter_lists", tokens["leader_b"])[1]["total_records"] == 0
+        entry = call(f"{api}/", tokens["leader_a"])[1]["_links"]
+        assert entry["groundswell:voter_lists"]["href"] == f"{api}/voter_lists"
+        assert entry["groundswell:universes"]["href"] == f"{api}/universes"
 
 
 def test_lookup_over_http_is_scoped_audited_and_names_a_bad_field(live_server, pa_voters, tokens):
