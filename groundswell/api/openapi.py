@@ -13,7 +13,7 @@ list for a path.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from groundswell.api.base import ACTION_NETWORK, FACES, HAL, MAX_PAGE, OSDI, Face
@@ -551,7 +551,57 @@ def _statuses(op: Operation) -> dict[int, Schema | None]:
     return dict(sorted(statuses.items()))
 
 
-def _operation(op: Operation) -> dict[str, Any]:
+def route_converters() -> dict[str, dict[str, str]]:
+    """OpenAPI path -> {parameter: Django converter name}, read from the API's URL patterns, so that the
+    document's path parameters say what the server's converters accept."""
+    from django.urls import URLPattern
+
+    from groundswell.api import urls  # the patterns import the views, which import this module
+
+    routes: dict[str, dict[str, str]] = {}
+    for pattern in urls.urlpatterns:
+        if isinstance(pattern, URLPattern) and pattern.name != "not-found":
+            route = str(pattern.pattern)
+            found = _ROUTE_PARAMETER.findall(route)
+            routes["/" + _ROUTE_PARAMETER.sub(r"{\2}", route)] = {name: kind or "str" for kind, name in found}
+    return routes
+
+
+_ROUTE_PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def _path_parameters(op: Operation, converters: dict[str, str]) -> list[dict[str, Any]]:
+    """The operation's parameters, each path parameter as its converter reads it: an ``int`` an integer
+    from 0 to the largest a database id can be, a ``slug``/``str`` a string of the converter's pattern
+    (or the narrower pattern the operation gives); a parameter the operation forgot is added."""
+    parameters = []
+    declared = set()
+    for parameter in op.parameters:
+        if parameter.get("in") == "path" and parameter.get("name") in converters:
+            declared.add(parameter["name"])
+            parameter = {**parameter, "required": True, "schema": _converted(parameter, converters[parameter["name"]])}
+        parameters.append(parameter)
+    for name, converter in converters.items():
+        if name not in declared:
+            parameters.append(path_parameter(name, name, converter if converter in CONVERTER_PATTERNS else "str"))
+    return parameters
+
+
+def _converted(parameter: dict[str, Any], converter: str) -> Schema:
+    schema = dict(parameter.get("schema") or {})
+    if converter == "int":
+        schema["type"] = "integer"
+        schema["minimum"] = max(int(schema.get("minimum", 0)), 0)
+        schema["maximum"] = min(int(schema.get("maximum", 2**63 - 1)), 2**63 - 1)
+        schema.pop("pattern", None)
+    else:
+        schema["type"] = "string"
+        schema.setdefault("pattern", CONVERTER_PATTERNS.get(converter, CONVERTER_PATTERNS["str"]))
+    return schema
+
+
+def _operation(op: Operation, converters: dict[str, str]) -> dict[str, Any]:
+    op = replace(op, parameters=_path_parameters(op, converters))
     described: dict[str, Any] = {
         "operationId": operation_id(op.method, op.path),
         "summary": op.summary,
@@ -600,9 +650,10 @@ def openapi_document(server_url: str, face: Face | None = None) -> dict[str, Any
     """The document of one face; its server is the face's root (``server_url``, e.g. https://host/api/v2)."""
     face = face or face_of_url(server_url)
     operations = {(op.path, op.method): op for op in REGISTERED if face.key in op.faces}
+    routes = route_converters()
     paths: dict[str, Any] = {}
     for (path, method), op in operations.items():
-        paths.setdefault(path, {})[method] = _operation(op)
+        paths.setdefault(path, {})[method] = _operation(op, routes.get(path, {}))
     title = "OSDI 1.1" if face is OSDI else "Action Network-compatible"
     return {
         "openapi": "3.1.0",
