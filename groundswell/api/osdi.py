@@ -12,7 +12,9 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.timezone import make_aware
 
 from groundswell.api.base import CURIES, ApiInputError
-from groundswell.people.actions import PersonDetails
+from groundswell.people.actions import ADDRESS_FIELDS, PersonChanges, PersonDetails
+from groundswell.people.custom_fields import NAME_LONGEST, VALUE_LONGEST
+from groundswell.people.models import PersonTag, PersonTombstone, Tag
 from groundswell.people.normalize import normalize_email, normalize_phone, normalize_zip
 from groundswell.people.selectors import SeenPerson
 
@@ -63,7 +65,7 @@ def person_resource(person: SeenPerson, base: str, identifiers: list[str]) -> di
         ]
         if person.address_line1 or person.city or person.zip_code
         else [],
-        "custom_fields": {"source": person.source} if person.source else {},
+        "custom_fields": {**({"source": person.source} if person.source else {}), **person.custom_fields},
         "groundswell:tags": list(person.tags),
         "created_date": _date(person.created_at) if person.created_at else None,
         "modified_date": _date(person.updated_at) if person.updated_at else None,
@@ -103,14 +105,46 @@ def _consent(statuses: list[str]) -> bool | None:
 
 def person_details(payload: Any, field: str = "person") -> PersonDetails:
     """Read an OSDI person object into PersonDetails, or raise OsdiInputError naming the field."""
+    details, _ = _read_person(payload, field, nulls=False)
+    if not (details.first_name or details.last_name or details.emails or details.phones):
+        raise OsdiInputError(field, "needs a name, an email address or a phone number")
+    return details
+
+
+def person_signup(payload: Any, field: str = "person") -> tuple[PersonDetails, dict[str, str | None]]:
+    """The person of a signup: its details and its custom fields."""
+    details = person_details(payload, field)
+    return details, custom_fields(payload.get("custom_fields"), f"{field}.custom_fields")
+
+
+def person_update(payload: Any, field: str = "person") -> tuple[PersonDetails, PersonChanges]:
+    """A PUT's person: what it gives, and what it clears (null). Absent keys change nothing, and
+    keys that are not a person's fields (identifiers, _links ...) are ignored, so a client may send
+    back what it read."""
+    details, changes = _read_person(payload, field, nulls=True)
+    value = payload.get("custom_fields")
+    if "custom_fields" in payload and value is None:
+        changes.clear_custom_fields = True
+    else:
+        changes.custom_fields = custom_fields(value, f"{field}.custom_fields")
+    return details, changes
+
+
+_NAMES = (("given_name", "first_name", 80), ("additional_name", "middle_name", 80),
+          ("family_name", "last_name", 80), ("honorific_suffix", "suffix", 16))  # fmt: skip
+
+
+def _read_person(payload: Any, field: str, *, nulls: bool) -> tuple[PersonDetails, PersonChanges]:
     if not isinstance(payload, dict):
         raise OsdiInputError(field, "must be an object")
-    details = PersonDetails(
-        first_name=_text(payload, "given_name", f"{field}.given_name"),
-        middle_name=_text(payload, "additional_name", f"{field}.additional_name"),
-        last_name=_text(payload, "family_name", f"{field}.family_name"),
-        suffix=_text(payload, "honorific_suffix", f"{field}.honorific_suffix", 16),
-    )
+    details, changes = PersonDetails(), PersonChanges()
+    for key, name, limit in _NAMES:
+        if nulls and key in payload and payload[key] is None:
+            changes.cleared.add(name)
+        setattr(details, name, _text(payload, key, f"{field}.{key}", limit))
+    _read_birthdate(payload, details, changes, field, nulls=nulls)
+    changes.clear_emails = nulls and "email_addresses" in payload and payload["email_addresses"] is None
+    changes.clear_phones = nulls and "phone_numbers" in payload and payload["phone_numbers"] is None
     email_statuses = []
     for i, item in enumerate(_list(payload, "email_addresses", f"{field}.email_addresses")):
         where = f"{field}.email_addresses[{i}].address"
@@ -127,14 +161,57 @@ def person_details(payload: Any, field: str = "person") -> PersonDetails:
         except ValueError as exc:
             raise OsdiInputError(where, str(exc)) from None
         phone_statuses.append(str(item.get("status", "")))
+    if nulls and "postal_addresses" in payload and payload["postal_addresses"] is None:
+        changes.cleared.update(ADDRESS_FIELDS)
     addresses = _list(payload, "postal_addresses", f"{field}.postal_addresses")
     if addresses:
         _read_address(details, addresses[0], f"{field}.postal_addresses[0]")
     details.email_consent = _consent(email_statuses)
     details.sms_consent = _consent(phone_statuses)
-    if not (details.first_name or details.last_name or details.emails or details.phones):
-        raise OsdiInputError(field, "needs a name, an email address or a phone number")
-    return details
+    return details, changes
+
+
+def _read_birthdate(
+    payload: dict[str, Any], details: PersonDetails, changes: PersonChanges, field: str, *, nulls: bool
+) -> None:
+    if "birthdate" not in payload:
+        return
+    value = payload["birthdate"]
+    if value is None:
+        if nulls:
+            changes.cleared.add("birth_year")
+        return
+    year = value.get("year") if isinstance(value, dict) else None
+    if year is None and isinstance(value, dict) and not value:
+        return
+    if not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= dt.date.today().year:
+        raise OsdiInputError(f"{field}.birthdate.year", f"must be a year from 1900 to {dt.date.today().year}")
+    details.birth_year = year
+
+
+CUSTOM_FIELDS_MOST = 100
+
+
+def custom_fields(value: Any, field: str) -> dict[str, str | None]:
+    """Custom fields as sent: names of 1 to 64 characters, each a string of at most 1,000 characters
+    or null (to clear it)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise OsdiInputError(field, "must be an object of names and values")
+    if len(value) > CUSTOM_FIELDS_MOST:
+        raise OsdiInputError(field, f"may hold at most {CUSTOM_FIELDS_MOST} fields")
+    read: dict[str, str | None] = {}
+    for name, item in value.items():
+        where = f"{field}.{name[: NAME_LONGEST + 16]}"
+        if not 1 <= len(name) <= NAME_LONGEST or not name.strip() or not name.isprintable():
+            raise OsdiInputError(where, f"a name must be 1 to {NAME_LONGEST} printable characters")
+        if item is not None and not isinstance(item, str):
+            raise OsdiInputError(where, "must be a string (or null to clear it)")
+        if item is not None and len(item) > VALUE_LONGEST:
+            raise OsdiInputError(where, f"is longer than {VALUE_LONGEST:,} characters")
+        read[name] = item
+    return read
 
 
 def _read_address(details: PersonDetails, address: dict[str, Any], field: str) -> None:
@@ -156,13 +233,16 @@ def _read_address(details: PersonDetails, address: dict[str, Any], field: str) -
             raise OsdiInputError(f"{field}.postal_code", str(exc)) from None
 
 
-_FILTER = re.compile(r"^\s*(modified_date|created_date|email_address)\s+(gt|lt|eq)\s+'([^']*)'\s*$")
+_FILTER = re.compile(r"^\s*(modified_date|created_date|email_address|phone_number)\s+(gt|lt|eq)\s+'([^']*)'\s*$")
 _DATE_FIELDS = {"modified_date": "updated_at", "created_date": "created_at"}
 
 
-def filter_q(expression: str, emails_in_scope: Callable[[str], Q]) -> Q:
+def filter_q(
+    expression: str, emails_in_scope: Callable[[str], Q], phones_in_scope: Callable[[str], Q] | None = None
+) -> Q:
     """OSDI's OData-style filter: ``modified_date gt '2024-01-01'``; clauses joined by ``and``.
-    ``emails_in_scope`` turns an address into a condition on the rows, over the caller's own facts."""
+    ``emails_in_scope`` (and ``phones_in_scope``, for ``phone_number eq``) turn an address (a number)
+    into a condition on the rows, over the caller's own facts."""
     q = Q()
     for clause in re.split(r"\s+and\s+", expression.strip()):
         match = _FILTER.match(clause)
@@ -174,8 +254,20 @@ def filter_q(expression: str, emails_in_scope: Callable[[str], Q]) -> Q:
                 raise OsdiInputError("filter", "email_address supports only eq")
             q &= emails_in_scope(value.strip().lower())
             continue
+        if name == "phone_number":
+            q &= _phone_clause(op, value, phones_in_scope)
+            continue
         q &= Q(**{f"{_DATE_FIELDS[name]}__{'gt' if op == 'gt' else 'lt' if op == 'lt' else 'date'}": _when(value, op)})
     return q
+
+
+def _phone_clause(op: str, value: str, phones_in_scope: Callable[[str], Q] | None) -> Q:
+    if op != "eq" or phones_in_scope is None:
+        raise OsdiInputError("filter", "phone_number supports only eq, on people")
+    try:
+        return phones_in_scope(normalize_phone(value))
+    except ValueError:
+        return Q(pk__in=[])  # no one has a number that is not one
 
 
 def _when(value: str, op: str) -> dt.datetime | dt.date:
@@ -188,3 +280,65 @@ def _when(value: str, op: str) -> dt.datetime | dt.date:
     if op == "eq":
         return day
     return make_aware(dt.datetime.combine(day, dt.time.min), dt.UTC)
+
+
+# ---- tags, taggings and tombstones ----------------------------------------------------------------
+
+
+def tag_resource(tag: Tag, base: str, identifiers: list[str]) -> dict[str, Any]:
+    href = f"{base}/tags/{tag.pk}"
+    return {
+        "identifiers": identifiers,
+        "name": tag.name,
+        "_links": {"self": {"href": href}, "osdi:taggings": {"href": f"{href}/taggings"}, "curies": CURIES},
+    }
+
+
+def tagging_resource(tagging: PersonTag, base: str, identifiers: list[str]) -> dict[str, Any]:
+    """One tagging: a tag the caller's scope put on a person. Its ``self`` is where it is deleted."""
+    tag_href = f"{base}/tags/{tagging.tag_id}"
+    return {
+        "identifiers": identifiers,
+        "item_type": "osdi:person",
+        "groundswell:tag": tagging.tag.name,
+        "created_date": _date(tagging.added_at),
+        "modified_date": _date(tagging.added_at),
+        "_links": {
+            "self": {"href": f"{tag_href}/taggings/{tagging.pk}"},
+            "osdi:tag": {"href": tag_href},
+            "osdi:person": {"href": f"{base}/people/{tagging.person.uid}"},
+            "curies": CURIES,
+        },
+    }
+
+
+def tombstone_resource(tombstone: PersonTombstone, base: str, identifiers: list[str]) -> dict[str, Any]:
+    """A person who left the caller's sight: ``deleted``, or ``merged`` into ``groundswell:survivor``."""
+    links: dict[str, Any] = {"self": {"href": f"{base}/people/{tombstone.uid}"}, "curies": CURIES}
+    if tombstone.survivor_uid:
+        links["groundswell:survivor"] = {"href": f"{base}/people/{tombstone.survivor_uid}"}
+    return {
+        "identifiers": identifiers,
+        "groundswell:what": tombstone.kind,
+        "groundswell:survivor_identifiers": survivor_identifiers(tombstone, identifiers),
+        "created_date": _date(tombstone.occurred_at),
+        "modified_date": _date(tombstone.occurred_at),
+        "_links": links,
+    }
+
+
+def survivor_identifiers(tombstone: PersonTombstone, identifiers: list[str]) -> list[str]:
+    """The survivor's identifiers, in the same order of faces as the tombstone's own."""
+    if not tombstone.survivor_uid:
+        return []
+    return [f"{i.split(':', 1)[0]}:{tombstone.survivor_uid}" for i in identifiers]
+
+
+def person_uid_from_href(href: Any, field: str) -> str:
+    """The person id at the end of a link to a person (``.../people/<id>``), as osdi and Parsons send."""
+    if not isinstance(href, str) or not href.strip():
+        raise OsdiInputError(field, "must be a link to a person")
+    uid = href.strip().rstrip("/").rsplit("/", 1)[-1].split(":")[-1]
+    if not re.fullmatch(r"[0-9a-f]{16}", uid):
+        raise OsdiInputError(field, f"{href[:200]!r} is not a link to a person")
+    return uid

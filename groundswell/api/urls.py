@@ -1,17 +1,21 @@
 from django.urls import path, re_path
 
-from groundswell.api import base, views
+from groundswell.api import base, people, tags, views
 from groundswell.api import lists as lists_api
 from groundswell.voters import api as voters_api
 
 urlpatterns = [
     path("", views.entry_point, name="entry-point"),
     path("openapi.json", views.openapi_public, name="openapi"),
-    path("people", views.people_collection, name="people"),
-    path("people/signup", views.person_signup, name="person-signup"),
-    path("people/<slug:uid>", views.person_item, name="person"),
-    path("people/<slug:uid>/taggings", views.person_taggings, name="person-taggings"),
-    path("tags", views.tags_collection, name="tags"),
+    path("people", people.people_collection, name="people"),
+    path("people/signup", people.person_signup_helper, name="person-signup"),
+    path("people/tombstones", people.person_tombstones, name="person-tombstones"),
+    path("people/<slug:uid>", people.person_item, name="person"),
+    path("people/<slug:uid>/taggings", people.person_taggings, name="person-taggings"),
+    path("tags", tags.tags_collection, name="tags"),
+    path("tags/<int:tag_id>", tags.tag_item, name="tag"),
+    path("tags/<int:tag_id>/taggings", tags.tag_taggings, name="tag-taggings"),
+    path("tags/<int:tag_id>/taggings/<int:tagging_id>", tags.tagging_item, name="tagging"),
     path("chapters", views.chapters_collection, name="chapters"),
     path("universes", voters_api.universes, name="universes"),
     path("universes/count", voters_api.universe_count, name="universe-count"),

@@ -23,6 +23,7 @@ from groundswell.chapters.owners import chapter_owner, national_owner, state_own
 from groundswell.core.audit import record_audit
 from groundswell.core.models import AuditEvent, User
 from groundswell.people import facts, fold, proposals
+from groundswell.people.custom_fields import clear_all_custom_fields, record_custom_fields
 from groundswell.people.facts import Provenance
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ from groundswell.people.models import (
     Acceptance,
     ConsentChannel,
     ConsentEvent,
+    CustomField,
     DetailFact,
     EmailAddress,
     Membership,
@@ -41,10 +43,14 @@ from groundswell.people.models import (
     Person,
     PersonNote,
     PersonTag,
+    PersonTombstone,
     PersonView,
     PhoneNumber,
+    Tag,
+    TagListing,
     TimelineEntry,
     TimelineKind,
+    TombstoneKind,
     Via,
 )
 
@@ -540,6 +546,7 @@ _STATUS_RANK = {MembershipStatus.ACTIVE: 0, MembershipStatus.LAPSED: 1, Membersh
 # Django's registry: _references_elsewhere).
 _OWN_ROWS: tuple[type[models.Model], ...] = (
     EmailAddress, PhoneNumber, PersonTag, ConsentEvent, TimelineEntry, DetailFact, PersonNote, Membership,
+    CustomField,
 )  # fmt: skip
 
 
@@ -585,6 +592,9 @@ def _clashes(model: type[models.Model], survivor: Person) -> Q:
     if model is PersonTag:
         tags = PersonTag.objects.filter(person=survivor).values_list("tag_id", "owner_id")
         return _any_of([Q(tag_id=t, owner_id=o) for t, o in tags])
+    if model is CustomField:
+        names = CustomField.objects.filter(person=survivor).values_list("name", "owner_id")
+        return _any_of([Q(name=n, owner_id=o) for n, o in names])
     if model is Membership:
         return Q(chapter_id__in=list(Membership.objects.filter(person=survivor).values_list("chapter_id", flat=True)))
     return Q(pk__in=[])
@@ -656,6 +666,7 @@ def do_merge_people(survivor: Person, other: Person, *, field_choices: Mapping[s
         other.save(update_fields=["merged_into", "updated_at"])
         # Records merged into ``other`` earlier now point straight at the survivor: one hop.
         Person.objects.filter(merged_into=other).update(merged_into=survivor)
+        record_tombstone(other, TombstoneKind.MERGED, survivor=survivor)
         PersonView.objects.filter(person=other).delete()
         facts.rebuild_views([survivor.pk])
         _carry_not_duplicates(survivor, other, actor)
@@ -786,3 +797,152 @@ def do_dismiss_duplicate(a: Person, b: Person, *, actor: User) -> NotDuplicate:
             details={"first_id": first.pk, "second_id": second.pk},
         )
     return decision
+
+# ---- the API's writes: signup with custom fields, updates that merge, deleting, tags ------------
+
+
+def record_tombstone(person: Person, kind: str, *, survivor: Person | None = None) -> PersonTombstone:
+    """Note that a person left the sight of the owners holding a view of them now (call it before
+    their views go), so that a sync following the API can drop or repoint its copy."""
+    owner_ids = set(PersonView.objects.filter(person=person).values_list("owner_id", flat=True))
+    tombstone = PersonTombstone.objects.create(
+        uid=person.uid, kind=kind, survivor_uid=survivor.uid if survivor else "", occurred_at=timezone.now()
+    )
+    tombstone.owners.set(owner_ids | {national_owner().pk})
+    return tombstone
+
+
+@dataclass
+class PersonChanges:
+    """What an API write says beyond PersonDetails: fields cleared (sent as null) and custom fields
+    set (a string) or cleared (None); ``clear_custom_fields``: ``"custom_fields": null``."""
+
+    cleared: set[str] = field(default_factory=set)
+    custom_fields: dict[str, str | None] = field(default_factory=dict)
+    clear_custom_fields: bool = False
+    clear_emails: bool = False
+    clear_phones: bool = False
+
+
+def do_sign_up_through_api(
+    details: PersonDetails,
+    *,
+    custom_fields: Mapping[str, str | None],
+    remove_tags: Sequence[str],
+    actor: User,
+    chapter: Chapter | None,
+) -> SavedPerson:
+    """The API's person signup helper: do_save_person, then the custom fields and the tags to take
+    off, all as the writer's owner's facts, in one transaction."""
+    with transaction.atomic():
+        saved = do_save_person(details, source="API signup", actor=actor, chapter=chapter, via=Via.API)
+        prov = provenance(actor, via=Via.API, source="API signup", chapter=chapter)
+        record_custom_fields(saved.person, custom_fields, prov)
+        for name in remove_tags:
+            if name not in details.tags:
+                do_untag_person(saved.person, tag_name=name, actor=actor)
+    return saved
+
+
+def do_change_person_through_api(
+    person: Person, details: PersonDetails, changes: PersonChanges, *, actor: User
+) -> Person:
+    """The API's PUT: what is sent is merged into the writer's owner's facts; what is absent stays;
+    a null clears the owner's value (a blank detail, a cleared custom field, the owner's addresses or
+    numbers gone). Never another owner's facts. An address the owner has on someone else is refused."""
+    require_person_in_scope(person, actor)
+    with transaction.atomic():
+        prov = provenance(actor, via=Via.API, source="API", person=person)
+        taken = EmailAddress.objects.filter(owner=prov.owner, address__in=details.emails).exclude(person=person)
+        addresses = sorted(set(taken.values_list("address", flat=True)))
+        if addresses:
+            raise AddressTaken(f"{', '.join(addresses)} is already another person's in your records")
+        current = _current_values(person, prov.owner)
+        wanted = {**details.given(), **{name: None if name == "birth_year" else "" for name in changes.cleared}}
+        changed = {name: value for name, value in wanted.items() if current.get(name) != value}
+        fact = facts.record_details(person, changed, prov)
+        if prov.owner.kind == OwnerKind.NATIONAL and fact is not None:
+            facts.accept_details(person, fact, how=Acceptance.STAFF, by=actor, at=prov.at)
+        if changes.clear_emails:
+            EmailAddress.objects.filter(person=person, owner=prov.owner).delete()
+        if changes.clear_phones:
+            PhoneNumber.objects.filter(person=person, owner=prov.owner).delete()
+        added, _ = _record_everything(person, details, prov, ConsentWords(method="API"))
+        custom = clear_all_custom_fields(person, prov) if changes.clear_custom_fields else []
+        custom += record_custom_fields(person, changes.custom_fields, prov)
+        _join_and_note(person, None, prov, "Updated from API", TimelineKind.UPDATED, details)
+        record_audit(
+            AuditEvent.PERSON_UPDATED, actor=actor, target=person, summary=f"updated {person} from the API",
+            details={"owner": prov.owner.label, "changed": sorted(changed), "added": added, "custom_fields": custom,
+                     "cleared_emails": changes.clear_emails, "cleared_phones": changes.clear_phones},
+        )  # fmt: skip
+    return person
+
+
+class NationalRecord(ValueError):
+    """National staff asked to delete a person: national's record is everyone's, not one owner's."""
+
+
+# The people app's facts a delete takes away, each filtered to the deleting scope's owners.
+_DELETED_FACTS: tuple[type[models.Model], ...] = (
+    EmailAddress, PhoneNumber, PersonTag, PersonNote, DetailFact, ConsentEvent, TimelineEntry, CustomField,
+)  # fmt: skip
+
+
+def do_delete_person_from_sight(person: Person, *, actor: User) -> PersonTombstone:
+    """Take a person out of the actor's sight: every fact of the owners in the actor's scope goes, with
+    the memberships of the chapters it manages, so that none of its owners knows them any more. Other
+    owners' facts and national's record stay as they were; so does everything of other apps."""
+    scope = require_person_in_scope(person, actor)
+    if scope.national:
+        raise NationalRecord("National's record of a person is not deleted through the API.")
+    with transaction.atomic():
+        owners = sorted(scope.fact_owner_ids)
+        before = set(PersonView.objects.filter(person=person).values_list("owner_id", flat=True))
+        removed = {}
+        for model in _DELETED_FACTS:
+            count, _ = model._default_manager.filter(person=person, owner_id__in=owners).delete()
+            removed[model.__name__] = count
+        memberships = Membership.objects.filter(scope.chapters_q("chapter__"), person=person)
+        removed["Membership"] = memberships.delete()[0]
+        facts.rebuild_views([person.pk])
+        after = set(PersonView.objects.filter(person=person).values_list("owner_id", flat=True))
+        tombstone = PersonTombstone.objects.create(
+            uid=person.uid, kind=TombstoneKind.DELETED, occurred_at=timezone.now()
+        )
+        tombstone.owners.set((before - after) | set(owners) | {national_owner().pk})
+        record_audit(
+            AuditEvent.PERSON_DELETED, actor=actor, target=person, summary=f"deleted {person.uid} from their sight",
+            details={"owners": owners, "removed": removed},
+        )  # fmt: skip
+    return tombstone
+
+
+def do_list_tag(name: str, *, actor: User) -> Tag:
+    """A tag the actor's owner keeps in its list of tags, made if no one had the name before."""
+    with transaction.atomic():
+        prov = provenance(actor, via=Via.API, source="API")
+        tag, _ = Tag.objects.get_or_create(name=name.strip())
+        fields = {k: v for k, v in prov.fact_fields().items() if k != "owner"}
+        _, listed = TagListing.objects.get_or_create(tag=tag, owner=prov.owner, defaults=fields)
+        if listed:
+            record_audit(
+                AuditEvent.TAG_ADDED, actor=actor, summary=f"listed tag {tag.name}", details={"owner": prov.owner.label}
+            )
+    return tag
+
+
+def do_tag_person_through_api(person: Person, tag: Tag, *, actor: User) -> PersonTag:
+    """Tag someone in the actor's scope, as the actor's owner's fact. Returns that tagging (the one
+    already there, if the owner had tagged them so)."""
+    require_person_in_scope(person, actor)
+    with transaction.atomic():
+        prov = provenance(actor, via=Via.API, source="API", person=person)
+        if facts.record_tag(person, tag.name, prov):
+            facts.record_timeline(person, TimelineKind.TAGGED, f"Tagged {tag.name}", prov)
+            facts.rebuild_views([person.pk])
+            record_audit(
+                AuditEvent.TAG_ADDED, actor=actor, target=person, summary=f"tagged {person}: {tag.name}",
+                details={"owner": prov.owner.label, "via": Via.API},
+            )  # fmt: skip
+        return PersonTag.objects.get(person=person, tag=tag, owner=prov.owner)

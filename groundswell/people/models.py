@@ -562,3 +562,56 @@ class MergeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.other_id} into {self.survivor_id}"
+
+
+class CustomField(Fact):
+    """A named value one owner holds about a person (Action Network's ``custom_fields``). One row per
+    person, owner and name, changed in place; a null value is the owner's "no value" (an API ``null``),
+    so that it hides, in that owner's view, a value from an owner below it as a blank detail does."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="custom_fields")
+    name = models.CharField(max_length=64)
+    value = models.TextField(null=True, blank=True)  # noqa: DJ001  # null is "cleared", unlike a blank value
+
+    class Meta:
+        ordering = ("name", "recorded_at", "id")
+        constraints = (models.UniqueConstraint(fields=("person", "owner", "name"), name="custom_field_once_per_owner"),)
+        indexes = (models.Index(fields=("person", "owner"), name="custom_field_person_owner"),)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value!r}"
+
+
+class TagListing(Fact):
+    """A tag an owner made for itself (the API's POST /tags), listed for it before anyone wears it."""
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="listings")
+
+    class Meta:
+        constraints = (models.UniqueConstraint(fields=("tag", "owner"), name="tag_listed_once_per_owner"),)
+
+    def __str__(self) -> str:
+        return f"{self.tag_id} for {self.owner_id}"
+
+
+class TombstoneKind(models.TextChoices):
+    DELETED = "deleted", "Deleted"
+    MERGED = "merged", "Merged"
+
+
+class PersonTombstone(models.Model):
+    """A person who left some owners' sight: deleted by them, or merged into someone else. Shown to the
+    owners in ``owners`` (those that had a view of the person) and to national, so that a tool syncing
+    from the API can drop or repoint its copy."""
+
+    uid = models.CharField(max_length=16, db_index=True)
+    kind = models.CharField(max_length=8, choices=TombstoneKind.choices)
+    survivor_uid = models.CharField(max_length=16, blank=True)
+    occurred_at = models.DateTimeField(db_index=True)
+    owners = models.ManyToManyField(Owner, related_name="+")
+
+    class Meta:
+        ordering = ("occurred_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.uid} {self.kind}"

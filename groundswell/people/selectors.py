@@ -25,6 +25,7 @@ from groundswell.chapters.models import Chapter, Owner
 from groundswell.chapters.selectors import chapters_managed_by
 from groundswell.core.models import Job
 from groundswell.people import dedupe, facts, proposals
+from groundswell.people.custom_fields import custom_fields_seen
 from groundswell.people.models import (
     DETAIL_FIELDS,
     ConsentEvent,
@@ -39,9 +40,11 @@ from groundswell.people.models import (
     Person,
     PersonNote,
     PersonTag,
+    PersonTombstone,
     PersonView,
     PhoneNumber,
     Tag,
+    TagListing,
     TimelineEntry,
     Via,
     address_text_of,
@@ -148,6 +151,7 @@ class SeenPerson:
     phones: list[SeenFact] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     memberships: list[Membership] = field(default_factory=list)
+    custom_fields: dict[str, str] = field(default_factory=dict)
 
     @property
     def id(self) -> int:
@@ -241,6 +245,8 @@ def _attach_contacts(scope: Scope, seen: list[SeenPerson], *, sources: bool) -> 
     )
     for membership in memberships.select_related("chapter").order_by("chapter__name"):
         by_id[membership.person_id].memberships.append(membership)
+    for pid, values in custom_fields_seen(scope, ids).items():
+        by_id[pid].custom_fields = values
     names = owner_labels(labels) if sources else {}
     for person in seen:
         for fact in (*person.emails, *person.phones):
@@ -753,3 +759,59 @@ def get_duplicate_pair(user: AnyUser, first_uid: str, second_uid: str) -> tuple[
     if first_uid == second_uid:
         raise Http404("A person is not their own duplicate")
     return get_person(user, first_uid), get_person(user, second_uid)
+
+
+# ---- the API's tags, taggings and tombstones ------------------------------------------------------
+
+
+def tags_for(user: AnyUser) -> QuerySet[Tag]:
+    """Tags the user's scope wears on someone or listed for itself (POST /tags); national: every tag."""
+    scope = scope_for(user)
+    if scope.national:
+        return Tag.objects.all()
+    if not scope.fact_owner_ids:
+        return Tag.objects.none()
+    listed = TagListing.objects.filter(scope.owner_q(), tag=OuterRef("pk"))
+    worn = PersonTag.objects.filter(scope.owner_q(), tag=OuterRef("pk"))
+    return Tag.objects.filter(Exists(listed) | Exists(worn))
+
+
+def get_tag_for(user: AnyUser, tag_id: int) -> Tag:
+    """A tag in the user's list (``tags_for``), or 404: a tag name another owner made is not told."""
+    tag = tags_for(user).filter(pk=tag_id).first()
+    if tag is None:
+        raise Http404("No such tag")
+    return tag
+
+
+def taggings_visible_to(user: AnyUser) -> QuerySet[PersonTag]:
+    """Taggings the user's scope made, of live people in their sight, oldest first."""
+    scope = scope_for(user)
+    if not scope.is_leader_or_above:
+        return PersonTag.objects.none()
+    taggings = PersonTag.objects.filter(scope.owner_q(), person__merged_into__isnull=True)
+    if not scope.national:
+        taggings = taggings.filter(person__in=people_visible_to(user))
+    return taggings.select_related("person", "tag").order_by("added_at", "id")
+
+
+def get_tagging(user: AnyUser, tag: Tag, tagging_id: int) -> PersonTag:
+    tagging = taggings_visible_to(user).filter(tag=tag, pk=tagging_id).first()
+    if tagging is None:
+        raise Http404("No such tagging")
+    return tagging
+
+
+def tombstones_for(user: AnyUser) -> QuerySet[PersonTombstone]:
+    """People who left the sight of an owner in the user's scope (deleted, or merged into someone),
+    oldest first; national staff: all."""
+    scope = scope_for(user)
+    if scope.national:
+        return PersonTombstone.objects.order_by("occurred_at", "id")
+    if not scope.is_leader_or_above or not scope.fact_owner_ids:
+        return PersonTombstone.objects.none()
+    return PersonTombstone.objects.filter(
+        Exists(PersonTombstone.owners.through.objects.filter(
+            persontombstone_id=OuterRef("pk"), owner_id__in=scope.fact_owner_ids
+        ))
+    ).order_by("occurred_at", "id")  # fmt: skip

@@ -116,7 +116,8 @@ def test_signup_with_another_chapters_email_answers_as_for_a_new_one_and_takes_n
     listed = requests.get(f"{api}/people", headers=providence, timeout=10)
     assert_tells_nothing(listed.text)
     taggings = requests.get(f"{api}/people/{uid}/taggings", headers=providence, timeout=10).json()
-    assert [t["tag"] for t in taggings["_embedded"]["osdi:taggings"]] == ["x"]  # not Pittsburgh's steward tag
+    # Only the tag Providence put on, not Pittsburgh's steward tag.
+    assert [t["groundswell:tag"] for t in taggings["_embedded"]["osdi:taggings"]] == ["x"]
     assert snapshot(maria) == {**before, "memberships": ["pittsburgh", "providence"]}
     # The id says nothing about how old the record is: Maria's looks like the stranger's.
     assert len(uid) == len(unknown.json()["identifiers"][0].split(":")[1]) == 16
