@@ -92,6 +92,17 @@ SETTINGS: tuple[Setting, ...] = (
         "Percent: a vote history file with this much fewer rows than the state's last one waits for "
         "confirmation before it is applied.",
     ),
+    Setting(
+        "GROUNDSWELL_API_RATE_LIMIT",
+        "4",
+        "API requests a second each token (or, for browser reads, each user) may make, on average; beyond "
+        "it the API answers 429 with Retry-After. 0 turns the limit off.",
+    ),
+    Setting(
+        "GROUNDSWELL_API_RATE_BURST",
+        "20",
+        "API requests a token may make at once, in a burst, before the per-second limit applies.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.models import AnonymousUser
@@ -17,7 +18,23 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 
-def api_user(request: HttpRequest) -> User | AnonymousUser:
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: a user through one of their tokens, or (reads only) through their browser session."""
+
+    user: User
+    token: ApiToken | None = None
+
+    @property
+    def rate_key(self) -> str:
+        """What the rate limit counts by: the token (by its hash, which no other token shares even in a
+        database whose ids were reused), else the user."""
+        if self.token is not None:
+            return f"token:{self.token.token_hash[:32]}"
+        return f"user:{self.user.pk}"
+
+
+def api_caller(request: HttpRequest) -> Caller | None:
     raw = request.headers.get(TOKEN_HEADER, "").strip()
     if raw:
         token = (
@@ -26,12 +43,17 @@ def api_user(request: HttpRequest) -> User | AnonymousUser:
             .first()
         )
         if token is None:
-            return AnonymousUser()
+            return None
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        return token.user
+        return Caller(token.user, token)
     # A browser session may read; writing needs a token, so a forged cross-site form cannot write.
     if request.method in SAFE_METHODS and isinstance(request.user, User):
-        return request.user
-    return AnonymousUser()
+        return Caller(request.user)
+    return None
+
+
+def api_user(request: HttpRequest) -> User | AnonymousUser:
+    caller = api_caller(request)
+    return caller.user if caller is not None else AnonymousUser()

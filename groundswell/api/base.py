@@ -20,13 +20,14 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from groundswell.api.auth import api_user
+from groundswell.api import idempotency, limits
+from groundswell.api.auth import api_caller
+from groundswell.api.auth import api_user as api_user  # still importable from here, as it always was
 from groundswell.core.models import User
 
 HAL = "application/hal+json"
@@ -130,12 +131,21 @@ def api_endpoint(*methods: str) -> Callable[[Handler], Handler]:
                 response = error(405, f"{request.method} is not allowed here; use {', '.join(methods)}")
                 response["Allow"] = ", ".join(methods)
                 return response
-            user = api_user(request)
-            if isinstance(user, AnonymousUser):
+            caller = api_caller(request)
+            if caller is None:
                 return error(401, "Send a valid API token in the OSDI-API-Token header.")
+            wait = limits.retry_after(caller.rate_key)
+            if wait is not None:
+                return too_many_requests(wait)
+            user = caller.user
             request.api = ApiCall(request=request, face=face, user=user)  # type: ignore[attr-defined]
             try:
-                return view(request, user, *args, **kwargs)
+                key = _idempotency_key(request)
+                if key is None or caller.token is None:
+                    return view(request, user, *args, **kwargs)
+                return idempotency.answer_once(
+                    request, caller.token, key, lambda: view(request, user, *args, **kwargs), _key_reused(key)
+                )
             except ApiInputError as exc:
                 return error(400, exc.reason, exc.field)
             except (Http404, PermissionDenied):
@@ -145,6 +155,31 @@ def api_endpoint(*methods: str) -> Callable[[Handler], Handler]:
         return wrapper
 
     return decorate
+
+
+def too_many_requests(wait: int) -> JsonResponse:
+    return error(
+        429,
+        f"Too many requests: a token may make {limits.rate():g} a second (in bursts of up to {limits.burst()}). "
+        f"Retry in {wait} second{'s' if wait != 1 else ''}.",
+        headers={"Retry-After": str(wait)},
+    )
+
+
+def _idempotency_key(request: HttpRequest) -> str | None:
+    try:
+        return idempotency.idempotency_key(request)
+    except ValueError as exc:
+        raise ApiInputError(idempotency.KEY_HEADER, str(exc)) from None
+
+
+def _key_reused(key: str) -> JsonResponse:
+    return error(
+        422,
+        f"This {idempotency.KEY_HEADER} ({key[:40]!r}) was used for a different request; "
+        "send a new request with a new key.",
+        idempotency.KEY_HEADER,
+    )
 
 
 @csrf_exempt
