@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "groundswell.web",
     "groundswell.staff",
     "groundswell.api",
+    "groundswell.webhooks",
 ]
 
 MIDDLEWARE = [

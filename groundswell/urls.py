@@ -8,6 +8,7 @@ urlpatterns = [
     path("chapters/", include("groundswell.chapters.urls")),
     path("people/", include("groundswell.people.urls")),
     path("staff/", include("groundswell.staff.urls")),
+    path("webhooks/", include("groundswell.webhooks.urls")),
     # The API's two faces over the same views (groundswell.api.base): OSDI, and Action Network's.
     path("api/v1/", include(("groundswell.api.urls", "api"), namespace="api"), {"face": OSDI.key}),
     path("api/v2/", include(("groundswell.api.urls", "api"), namespace="an"), {"face": ACTION_NETWORK.key}),

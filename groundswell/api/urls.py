@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from groundswell.api import base, people, tags, views
 from groundswell.api import lists as lists_api
 from groundswell.voters import api as voters_api
+from groundswell.webhooks import api as webhooks_api
 
 urlpatterns = [
     path("", views.entry_point, name="entry-point"),
@@ -27,6 +28,14 @@ urlpatterns = [
     path("lists/<slug:list_uid>/items", lists_api.list_items, name="list-items"),
     path("lists/<slug:list_uid>/items/<slug:item_uid>", lists_api.list_item_member, name="list-item"),
     path("voters/lookup", voters_api.voter_lookup, name="voter-lookup"),
+    path("webhooks", webhooks_api.webhooks_collection, name="webhooks"),
+    path("webhooks/<int:subscription_id>", webhooks_api.webhook_item, name="webhook"),
+    path("webhooks/<int:subscription_id>/deliveries", webhooks_api.webhook_deliveries, name="webhook-deliveries"),
+    path(
+        "webhooks/<int:subscription_id>/deliveries/<int:delivery_id>/replay",
+        webhooks_api.webhook_delivery_replay,
+        name="webhook-delivery-replay",
+    ),
     # keep last: everything else under the prefix is a JSON 404
     re_path(r"^.*$", base.not_found, name="not-found"),
 ]

@@ -23,11 +23,12 @@ from groundswell.chapters.owners import chapter_owner, national_owner, state_own
 from groundswell.core.audit import record_audit
 from groundswell.core.models import AuditEvent, User
 from groundswell.people import facts, fold, proposals
-from groundswell.people.custom_fields import clear_all_custom_fields, record_custom_fields
 from groundswell.people.facts import Provenance
+from groundswell.webhooks import events as webhook_events
 
 if TYPE_CHECKING:
     from groundswell.people.confirmation import Confirmation
+from groundswell.people.custom_fields import clear_all_custom_fields, record_custom_fields
 from groundswell.people.models import (
     DETAIL_FIELDS,
     Acceptance,
@@ -417,8 +418,11 @@ def do_untag_person(person: Person, *, tag_name: str, actor: User) -> None:
     """Take the tag off wherever the actor's scope put it (a leader: their chapter's tag; national: all)."""
     scope = require_person_in_scope(person, actor)
     with transaction.atomic():
-        deleted, _ = PersonTag.objects.filter(scope.owner_q(), person=person, tag__name=tag_name).delete()
+        tagged = PersonTag.objects.filter(scope.owner_q(), person=person, tag__name=tag_name)
+        owner_ids = webhook_events.owners_of_tags(tagged)
+        deleted, _ = tagged.delete()
         if deleted:
+            webhook_events.tagging_changed(webhook_events.TAGGING_DELETED, person.pk, tag_name, owner_ids)
             record_audit(
                 AuditEvent.TAG_REMOVED,
                 actor=actor,
@@ -797,6 +801,7 @@ def do_dismiss_duplicate(a: Person, b: Person, *, actor: User) -> NotDuplicate:
             details={"first_id": first.pk, "second_id": second.pk},
         )
     return decision
+
 
 # ---- the API's writes: signup with custom fields, updates that merge, deleting, tags ------------
 

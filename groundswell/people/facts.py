@@ -39,6 +39,7 @@ from groundswell.people.models import (
     TimelineEntry,
     sort_name_for,
 )
+from groundswell.webhooks import events as webhook_events
 
 _CHUNK = 900  # below SQLite's old 999-parameter limit
 
@@ -128,6 +129,8 @@ def record_tag(person: Person, tag_name: str, prov: Provenance) -> bool:
     _, created = PersonTag.objects.get_or_create(
         person=person, tag=tag, owner=prov.owner, defaults={k: v for k, v in prov.fact_fields().items() if k != "owner"}
     )
+    if created:
+        webhook_events.tagging_changed(webhook_events.TAGGING_CREATED, person.pk, tag.name, [prov.owner.pk])
     return created
 
 
@@ -267,6 +270,7 @@ def rebuild_views(
             for viewer in fold.viewers_knowing(facts, owners)
         }
         PersonView.objects.bulk_create(made.values(), batch_size=1000)
+        webhook_events.views_written(made, new_people=created)
     ids = sorted(set(person_ids) - set(created or ()))
     if not ids:
         return
@@ -284,7 +288,8 @@ def rebuild_views(
     for pid in ids:
         for viewer in fold.viewers_knowing(facts[pid], owners):
             wanted[(pid, viewer)] = _view_row(pid, viewer, fold.fold_view(facts[pid], owners, viewer))
-    _store_views(ids, wanted)
+    fresh, changed, known = _store_views(ids, wanted)
+    webhook_events.views_written(fresh, changed, without_views_before=set(ids) - known)
     if national_consent and national_id is not None:
         _store_national_consent(ids, facts, owners, national_id)
 
@@ -296,7 +301,10 @@ def national_consent_of(facts: fold.PersonFacts, owners: fold.Owners) -> tuple[b
     return (fold.opted_in(facts, owners, national_id, fold.EMAIL), fold.opted_in(facts, owners, national_id, fold.SMS))
 
 
-def _store_views(ids: Sequence[int], wanted: dict[tuple[int, int], PersonView]) -> None:
+def _store_views(
+    ids: Sequence[int], wanted: dict[tuple[int, int], PersonView]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]], set[int]]:
+    """Returns the views made, the views changed, and the people who had a view before."""
     existing: dict[tuple[int, int], PersonView] = {}
     for chunk in _chunks(ids):
         existing.update(((v.person_id, v.owner_id), v) for v in PersonView.objects.filter(person_id__in=chunk))
@@ -311,6 +319,7 @@ def _store_views(ids: Sequence[int], wanted: dict[tuple[int, int], PersonView]) 
         PersonView.objects.filter(pk__in=chunk).delete()
     fresh = [v for key, v in wanted.items() if key not in existing]
     PersonView.objects.bulk_create([*fresh, *(wanted[key] for key in changed)], batch_size=1000)
+    return [(v.person_id, v.owner_id) for v in fresh], changed, {pid for pid, _ in existing}
 
 
 def _store_national_consent(
