@@ -12,7 +12,18 @@ from django.http import HttpRequest, HttpResponse
 
 from groundswell.api.base import CURIES, ApiInputError, advertise, api_endpoint, call_of, collection, error, hal
 from groundswell.api.base import read_object as read_request_object
-from groundswell.api.openapi import describe
+from groundswell.api.openapi import (
+    ERROR,
+    IDENTIFIERS,
+    LINKS,
+    PAGING,
+    Schema,
+    component,
+    describe,
+    nullable,
+    page_of,
+    path_parameter,
+)
 from groundswell.core.models import User
 from groundswell.webhooks import actions, selectors
 from groundswell.webhooks.events import EVENT_TYPES
@@ -122,93 +133,77 @@ def webhook_delivery_replay(request: HttpRequest, user: User, subscription_id: i
 
 # ---- the OpenAPI description ---------------------------------------------------------------------
 
-_LINK = {"type": "object", "properties": {"href": {"type": "string", "format": "uri"}}}
-_ERROR = {
-    "type": "object",
-    "required": ["request_type", "error"],
-    "properties": {"request_type": {"const": "error"}, "error": {"type": "string"}, "field": {"type": "string"}},
+_DATE: Schema = {"type": "string", "format": "date-time"}
+_EVENT_TYPES: Schema = {"type": "array", "items": {"enum": sorted(EVENT_TYPES)}, "minItems": 1, "uniqueItems": True}
+_SUBSCRIPTION_PROPERTIES: Schema = {
+    "identifiers": IDENTIFIERS,
+    "url": {"type": "string", "description": "Where each event is POSTed (http or https)"},
+    "description": {"type": "string"},
+    "event_types": {"type": "array", "items": {"type": "string"}},
+    "status": {"enum": ["active", "paused"]},
+    "pause_reason": {"type": "string", "description": "Why it is paused (after many failures in a row, or by whom)"},
+    "consecutive_failures": {"type": "integer", "minimum": 0},
+    "created_date": _DATE,
+    "_links": LINKS,
 }
-_EVENT_TYPES = {"type": "array", "items": {"enum": sorted(EVENT_TYPES)}, "minItems": 1, "uniqueItems": True}
-_SUBSCRIPTION: dict[str, Any] = {
-    "type": "object",
-    "required": ["identifiers", "url", "event_types", "status", "_links"],
-    "properties": {
-        "identifiers": {"type": "array", "items": {"type": "string"}},
-        "url": {"type": "string", "format": "uri"},
-        "description": {"type": "string"},
-        "event_types": _EVENT_TYPES,
-        "status": {"enum": ["active", "paused"]},
-        "pause_reason": {"type": "string"},
-        "consecutive_failures": {"type": "integer", "minimum": 0},
-        "created_date": {"type": "string", "format": "date-time"},
-        "_links": {"type": "object", "additionalProperties": True},
-    },
-}
-_NEW_SUBSCRIPTION = {
-    **_SUBSCRIPTION,
-    "required": [*_SUBSCRIPTION["required"], "secret"],
-    "properties": {
-        **_SUBSCRIPTION["properties"],
-        "secret": {"type": "string", "description": "Signs every delivery; shown this once, never again"},
-    },
-}
-_DELIVERY: dict[str, Any] = {
-    "type": "object",
-    "required": ["id", "event_type", "status", "attempts", "_links"],
-    "properties": {
-        "id": {"type": "integer", "description": "The Groundswell-Delivery header of each attempt"},
-        "event_type": {"type": "string"},
-        "event_id": {"type": "string"},
-        "status": {"enum": ["pending", "retrying", "succeeded", "failed"]},
-        "attempts": {"type": "integer", "minimum": 0},
-        "next_attempt_date": {"type": ["string", "null"], "format": "date-time"},
-        "last_response_status": {"type": ["integer", "null"]},
-        "response_ms": {"type": ["integer", "null"]},
-        "last_error": {"type": "string"},
-        "created_date": {"type": "string", "format": "date-time"},
-        "_links": {"type": "object", "properties": {"self": _LINK, "replay": _LINK}},
-    },
-}
-
-
-def _page_of(rel: str, item: dict[str, Any]) -> dict[str, Any]:
-    return {
+_REQUIRED = ["identifiers", "url", "event_types", "status", "_links"]
+SUBSCRIPTION = component(
+    "WebhookSubscription", {"type": "object", "required": _REQUIRED, "properties": _SUBSCRIPTION_PROPERTIES}
+)
+NEW_SUBSCRIPTION = component(
+    "NewWebhookSubscription",
+    {
         "type": "object",
-        "required": ["total_pages", "per_page", "page", "total_records", "_embedded"],
+        "required": [*_REQUIRED, "secret"],
         "properties": {
-            "total_pages": {"type": "integer"}, "per_page": {"type": "integer"}, "page": {"type": "integer"},
-            "total_records": {"type": "integer"}, "_links": {"type": "object"},
-            "_embedded": {"type": "object", "properties": {rel: {"type": "array", "items": item}}},
+            **_SUBSCRIPTION_PROPERTIES,
+            "secret": {"type": "string", "description": "Signs every delivery; shown this once, never again"},
         },
-    }  # fmt: skip
-
-
-_PAGING = [
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
-]
-_ID = {"name": "subscription_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-_DELIVERY_ID = {"name": "delivery_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-
-describe("/webhooks", "GET", "Webhook subscriptions the caller may see (groundswell:webhooks)", parameters=_PAGING,
-         responses={200: _page_of(REL, _SUBSCRIPTION), 400: _ERROR})  # fmt: skip
-describe(
-    "/webhooks", "POST", "Subscribe a URL to event types; the answer holds the signing secret, once",
-    request={
-        "type": "object", "required": ["url", "event_types"],
-        "properties": {"url": {"type": "string", "format": "uri", "pattern": "^https?://"},
-                       "event_types": _EVENT_TYPES, "description": {"type": "string", "maxLength": 120}},
     },
-    responses={201: _NEW_SUBSCRIPTION, 400: _ERROR, 403: _ERROR},
-)  # fmt: skip
-describe("/webhooks/{subscription_id}", "GET", "One webhook subscription", parameters=[_ID],
-         responses={200: _SUBSCRIPTION, 404: _ERROR})  # fmt: skip
+)
+DELIVERY = component(
+    "WebhookDelivery",
+    {
+        "type": "object",
+        "required": ["id", "event_type", "event_id", "status", "attempts", "_links"],
+        "properties": {
+            "id": {"type": "integer", "description": "Sent as Groundswell-Delivery on each attempt"},
+            "event_type": {"type": "string"},
+            "event_id": {"type": "string"},
+            "status": {"enum": ["pending", "retrying", "succeeded", "failed"]},
+            "attempts": {"type": "integer", "minimum": 0},
+            "next_attempt_date": nullable(_DATE),
+            "last_response_status": nullable({"type": "integer"}),
+            "response_ms": nullable({"type": "integer", "minimum": 0}),
+            "last_error": {"type": "string"},
+            "created_date": _DATE,
+            "_links": LINKS,
+        },
+    },
+)
+_NEW: Schema = {
+    "type": "object",
+    "required": ["url", "event_types"],
+    "properties": {
+        "url": {"type": "string", "pattern": "^https?://[^/?#]+", "maxLength": 500},
+        "event_types": _EVENT_TYPES,
+        "description": {"type": "string", "maxLength": 120},
+    },
+}
+_ID = [path_parameter("subscription_id", "The webhook subscription's id", "int")]
+_DELIVERY_ID = [*_ID, path_parameter("delivery_id", "The delivery's id (its Groundswell-Delivery header)", "int")]
+
+describe("/webhooks", "GET", "Webhook subscriptions the caller may see (groundswell:webhooks)",
+         parameters=PAGING, responses={200: page_of(REL, SUBSCRIPTION)})  # fmt: skip
+describe("/webhooks", "POST", "Subscribe a URL to event types; the answer holds the signing secret, this once",
+         request=_NEW, responses={201: NEW_SUBSCRIPTION, 400: ERROR, 403: ERROR},
+         request_example={"url": "https://hooks.example.net/in", "event_types": ["person.created"]})  # fmt: skip
+describe("/webhooks/{subscription_id}", "GET", "One webhook subscription", parameters=_ID,
+         responses={200: SUBSCRIPTION, 404: ERROR})  # fmt: skip
 describe("/webhooks/{subscription_id}", "DELETE", "Delete a webhook subscription and its delivery log",
-         parameters=[_ID], responses={204: None, 404: _ERROR})  # fmt: skip
+         parameters=_ID, responses={204: None, 404: ERROR})  # fmt: skip
 describe("/webhooks/{subscription_id}/deliveries", "GET", "A subscription's delivery log, newest first",
-         parameters=[_ID, *_PAGING], responses={200: _page_of(DELIVERIES_REL, _DELIVERY), 404: _ERROR})  # fmt: skip
-describe(
-    "/webhooks/{subscription_id}/deliveries/{delivery_id}/replay", "POST",
-    "Send a delivery's payload again, as one more attempt (audited)", parameters=[_ID, _DELIVERY_ID],
-    responses={202: _DELIVERY, 404: _ERROR, 409: _ERROR},
-)  # fmt: skip
+         parameters=[*_ID, *PAGING], responses={200: page_of(DELIVERIES_REL, DELIVERY), 404: ERROR})  # fmt: skip
+describe("/webhooks/{subscription_id}/deliveries/{delivery_id}/replay", "POST",
+         "Send a delivery's payload again, as one more attempt of the same delivery (audited)",
+         parameters=_DELIVERY_ID, responses={202: DELIVERY, 404: ERROR, 409: ERROR})  # fmt: skip
