@@ -176,6 +176,8 @@ def _person_answer(request: HttpRequest, user: User, uid: str, status: int = 200
 
 @api_endpoint("GET", "PUT", "DELETE")
 def person_item(request: HttpRequest, user: User, uid: str) -> HttpResponse:
+    if request.method == "DELETE":
+        return _delete(request, user, uid)
     person = people_selectors.get_person(user, uid)
     if request.method == "PUT":
         details, changes = person_update(read_object(request))
@@ -183,14 +185,12 @@ def person_item(request: HttpRequest, user: User, uid: str) -> HttpResponse:
             do_change_person_through_api(person, details, changes, actor=user)
         except AddressTaken as exc:
             raise ApiInputError("person.email_addresses", str(exc)) from None
-    elif request.method == "DELETE":
-        return _delete(request, user, uid)
     return _person_answer(request, user, person.uid)
 
 
 def _delete(request: HttpRequest, user: User, uid: str) -> HttpResponse:
     """OSDI's DELETE takes the person out of the caller's sight (people.actions); Action Network's API
-    deletes no one."""
+    deletes no one, whoever it is asked about."""
     if call_of(request).face is ACTION_NETWORK:
         return error(405, "Action Network's API does not delete people; use GET or PUT", headers={"Allow": "GET, PUT"})
     try:

@@ -347,3 +347,76 @@ def test_the_api_taggings_are_audited(api, personas, maria):
     assert requests.get(f"{api}/people/{maria.uid}/taggings", headers=headers, timeout=10).status_code == 200
     entry = AuditEntry.objects.filter(event_type=AuditEvent.API_PEOPLE_READ, actor=personas.leader_a).get()
     assert entry.details["ids"] == [f"groundswell:{maria.uid}"] and "taggings" in entry.details["path"]
+
+
+# ---- the API's tags, custom fields and DELETE: another chapter's member stays as it was ----------
+
+
+def everything_of(person: Person) -> dict[str, Any]:
+    """Every fact of a person with its owner, and every view: to compare before and after an attack."""
+    from groundswell.people.models import CustomField, PersonTag
+
+    person.refresh_from_db()
+    return {
+        **snapshot(person),
+        "tags": sorted(PersonTag.objects.filter(person=person).values_list("tag__name", "owner_id")),
+        "custom": sorted(CustomField.objects.filter(person=person).values_list("name", "value", "owner_id")),
+        "views": sorted(PersonView.objects.filter(person=person).values_list("owner_id", "first_name", "last_name")),
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tagging_deleting_or_updating_another_chapters_member_is_404_and_changes_nothing(api, personas, maria):
+    requests.put(f"{api}/people/{maria.uid}", json={"custom_fields": {"steward_since": "2019"}},
+                 headers=token_of(personas.leader_a), timeout=10)  # fmt: skip
+    before = everything_of(maria)
+    providence = token_of(personas.leader_b)
+    tag = requests.post(f"{api}/tags", json={"name": "union steward"}, headers=providence, timeout=10).json()
+    tag_url = tag["_links"]["self"]["href"]
+    nobody = "0123456789abcdef"
+    answers = []
+    for uid in (maria.uid, nobody):
+        link = {"_links": {"osdi:person": {"href": f"{api}/people/{uid}"}}}
+        tagged = requests.post(f"{tag_url}/taggings", json=link, headers=providence, timeout=10)
+        deleted = requests.delete(f"{api}/people/{uid}", headers=providence, timeout=10)
+        nulled = requests.put(f"{api}/people/{uid}", json={"given_name": None, "custom_fields": None},
+                              headers=providence, timeout=10)  # fmt: skip
+        listed = requests.get(f"{api}/people/{uid}/taggings", headers=providence, timeout=10)
+        answers.append([(r.status_code, r.json()) for r in (tagged, deleted, nulled, listed)])
+    assert answers[0] == answers[1]  # Maria, to Providence, is nobody
+    assert {status for status, _ in answers[0]} == {404}
+    # Pittsburgh's own tagging of Maria with the same name is not Providence's to see or delete.
+    pittsburghs = maria.person_tags.get()
+    tagging_url = f"{tag_url}/taggings/{pittsburghs.pk}"
+    assert requests.get(tagging_url, headers=providence, timeout=10).status_code == 404
+    assert requests.delete(tagging_url, headers=providence, timeout=10).status_code == 404
+    taggings = requests.get(f"{tag_url}/taggings", headers=providence, timeout=10)
+    assert taggings.json()["total_records"] == 0
+    assert_tells_nothing(taggings.text)
+    tombstones = requests.get(f"{api}/people/tombstones", headers=providence, timeout=10)
+    assert tombstones.json()["total_records"] == 0
+    assert everything_of(maria) == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chapter_deleting_a_shared_member_takes_only_its_own_facts(api, personas, maria):
+    """Maria signs up with Providence too; Providence deletes her: Pittsburgh's record and view stay."""
+    providence = token_of(personas.leader_b)
+    body = {"person": {"given_name": "Mari", "email_addresses": [{"address": EMAIL}]}, "add_tags": ["ri"]}
+    assert requests.post(f"{api}/people", json=body, headers=providence, timeout=10).status_code == 200
+    pittsburgh_before = {k: v for k, v in everything_of(maria).items() if k in ("pittsburgh_view", "pittsburgh_facts")}
+    response = requests.delete(f"{api}/people/{maria.uid}", headers=providence, timeout=10)
+    assert response.status_code == 200
+    assert requests.get(f"{api}/people/{maria.uid}", headers=providence, timeout=10).status_code == 404
+    after = everything_of(maria)
+    assert {k: after[k] for k in pittsburgh_before} == pittsburgh_before
+    assert after["memberships"] == ["pittsburgh"]
+    assert [t for t, _ in after["tags"]] == ["union steward"]
+    pittsburgh = requests.get(f"{api}/people/{maria.uid}", headers=token_of(personas.leader_a), timeout=10)
+    assert pittsburgh.status_code == 200 and pittsburgh.json()["given_name"] == "Marisol"
+    assert (
+        requests.get(f"{api}/people/tombstones", headers=token_of(personas.leader_a), timeout=10).json()[
+            "total_records"
+        ]
+        == 0
+    )  # it did not leave Pittsburgh's sight
