@@ -3,7 +3,8 @@
 Hypothesis makes random organizations — two states with one or two chapters each, a chapter abroad
 sometimes, a coordinator per state, a leader per chapter (sometimes one leading two), national staff,
 a volunteer — and random sequences of writes through the product's own doors: join and "I want to
-run" forms, CSV imports, the API's signup helper and PUT, edits, tags, notes and consent on the
+run" forms, CSV imports, the API's signup helper (with custom fields), PUT (merging, and clearing with
+null), DELETE, tags and taggings, edits, tags, notes and consent on the
 person page, canvass syncs, merges and unmerges, confirmations and national's acceptances. Every
 value written carries a marker unique to the write (a name "fn7x", a tag "tg7x"); email addresses and
 phone numbers come from small pools, so that writes collide on them as real ones do.
@@ -53,6 +54,7 @@ from groundswell.people.confirmation import Confirmation, token_for
 from groundswell.people.importing import do_import_people, do_upload_people_file, preview_import
 from groundswell.people.models import (
     ConsentEvent,
+    CustomField,
     DetailFact,
     EmailAddress,
     ImportBatch,
@@ -64,6 +66,7 @@ from groundswell.people.models import (
     PersonTag,
     PersonView,
     PhoneNumber,
+    TagListing,
     TimelineEntry,
 )
 from groundswell.people.normalize import format_phone
@@ -72,7 +75,7 @@ EXAMPLES = int(os.environ.get("PRIVACY_EXAMPLES", "200"))
 EMAILS = [f"pool{i}@mark.test" for i in range(5)]
 PHONES = ["+14125550101", "+14125550102", "+14015550103", "+14015550104"]
 MARKER = re.compile(r"\b[a-z]{2}\d+x\b")
-FACT_MODELS = (EmailAddress, PhoneNumber, PersonTag, PersonNote, DetailFact, ConsentEvent, TimelineEntry)
+FACT_MODELS = (EmailAddress, PhoneNumber, PersonTag, PersonNote, DetailFact, ConsentEvent, TimelineEntry, CustomField)
 STATES = {"PA": ("15213", "Allegheny"), "RI": ("02903", "Providence")}
 
 
@@ -235,6 +238,7 @@ class Write:
             "person": {"given_name": world.marker("fn"), "email_addresses": [{"address": pick(EMAILS, self.b)}]},
             "add_tags": [world.marker("tg")],
         }
+        body["person"]["custom_fields"] = {world.marker("cn"): world.marker("cv")}
         if self.flag:
             body["person"]["phone_numbers"] = [{"number": pick(PHONES, self.c)}]
         if chapter is not None:
@@ -254,6 +258,58 @@ class Write:
             body["email_addresses"] = [{"address": pick(EMAILS, self.b)}]
         response = api_call(world, actor, "PUT", f"/api/v1/people/{person.uid}", body)
         assert response.status_code in (200, 400), response.content
+        return actor, None
+
+    def _api_custom(self, world: World) -> tuple[User | None, Chapter | None]:
+        """A PUT of custom fields only (osdi's update()), or one clearing a name and a custom field."""
+        actor = self._actor(world)
+        person = pick(visible_people(actor), self.c)
+        if person is None:
+            return actor, None
+        url = f"/api/v1/people/{person.uid}"
+        if self.flag:
+            read = api_call(world, actor, "GET", url).json()
+            body: dict[str, Any] = {"given_name": None, "custom_fields": dict.fromkeys(read["custom_fields"])}
+        else:
+            body = {"custom_fields": {world.marker("cn"): world.marker("cv")}}
+        response = api_call(world, actor, "PUT", url, body)
+        assert response.status_code == 200, response.content
+        return actor, None
+
+    def _api_delete(self, world: World) -> tuple[User | None, Chapter | None]:
+        actor = self._actor(world)
+        person = pick(visible_people(actor), self.c)
+        if person is not None:
+            response = api_call(world, actor, "DELETE", f"/api/v1/people/{person.uid}")
+            assert response.status_code == (409 if scope_for(actor).national else 200), response.content
+            if response.status_code == 200:
+                assert person not in visible_people(actor)
+        return actor, None
+
+    def _api_tag(self, world: World) -> tuple[User | None, Chapter | None]:
+        """POST /tags (a new name, or one the writer already sees), then tag someone in sight with it."""
+        actor = self._actor(world)
+        listed = api_call(world, actor, "GET", "/api/v1/tags?per_page=100").json()["_embedded"]["osdi:tags"]
+        name = pick([t["name"] for t in listed], self.b) if self.flag and listed else world.marker("tg")
+        created = api_call(world, actor, "POST", "/api/v1/tags", {"name": name})
+        assert created.status_code == 200, created.content
+        person = pick(visible_people(actor), self.c)
+        if person is not None:
+            link = {"_links": {"osdi:person": {"href": f"http://testserver/api/v1/people/{person.uid}"}}}
+            tag_path = "/api/v1/tags/" + created.json()["_links"]["self"]["href"].rsplit("/", 1)[-1]
+            response = api_call(world, actor, "POST", f"{tag_path}/taggings", link)
+            assert response.status_code == 200, response.content
+        return actor, None
+
+    def _api_untag(self, world: World) -> tuple[User | None, Chapter | None]:
+        actor = self._actor(world)
+        person = pick(visible_people(actor), self.c)
+        if person is not None:
+            taggings = api_call(world, actor, "GET", f"/api/v1/people/{person.uid}/taggings").json()
+            tagging = pick(taggings["_embedded"]["osdi:taggings"], self.b)
+            if tagging is not None:
+                path = "/api/" + tagging["_links"]["self"]["href"].split("/api/", 1)[1]
+                assert api_call(world, actor, "DELETE", path).status_code == 200
         return actor, None
 
     def _edit(self, world: World) -> tuple[User | None, Chapter | None]:
@@ -338,7 +394,9 @@ class Write:
 
 def api_call(world: World, user: User, method: str, path: str, body: Any = None) -> Any:
     client = Client()
-    senders: dict[str, Callable[..., Any]] = {"GET": client.get, "POST": client.post, "PUT": client.put}
+    senders: dict[str, Callable[..., Any]] = {
+        "GET": client.get, "POST": client.post, "PUT": client.put, "DELETE": client.delete,
+    }  # fmt: skip
     send = senders[method]
     headers = {"OSDI-API-Token": world.token(user)}
     if body is None:
@@ -365,6 +423,10 @@ WRITES = st.builds(
             "api_signup",
             "api_signup",
             "api_put",
+            "api_custom",
+            "api_delete",
+            "api_tag",
+            "api_untag",
             "edit",
             "tag",
             "consent",
@@ -431,6 +493,10 @@ def fact_markers() -> list[tuple[set[str], int, bool, int]]:
             rows.append((markers_of(value), owner_id, False, person_id))
     for name, owner_id, person_id in PersonTag.objects.values_list("tag__name", "owner_id", "person_id"):
         rows.append((markers_of(name), owner_id, False, person_id))
+    for name, value, owner_id, person_id in CustomField.objects.values_list("name", "value", "owner_id", "person_id"):
+        rows.append((markers_of(f"{name} {value or ''}"), owner_id, False, person_id))
+    for name, owner_id in TagListing.objects.values_list("tag__name", "owner_id"):
+        rows.append((markers_of(name), owner_id, False, 0))
     from groundswell.recruitment.models import Recruit
 
     for notes, chapter_id, person_id in Recruit.objects.values_list("notes", "chapter_id", "person_id"):
@@ -500,7 +566,16 @@ def everything_read_by(world: World, user: User) -> dict[str, str]:
     for batch in ImportBatch.objects.filter(created_by=user):
         read(f"/people/import/{batch.pk}/preview/")
         read(f"/people/import/{batch.pk}/")
-    for path in ("/api/v1/people?per_page=100", "/api/v1/tags"):
+    for path in (
+        "/api/v1/people?per_page=100",
+        "/api/v2/people",
+        "/api/v1/tags?per_page=100",
+        "/api/v1/people/tombstones?per_page=100",
+    ):
+        answers[path] = body_of(api_call(world, user, "GET", path))
+    tags = json.loads(answers["/api/v1/tags?per_page=100"])["_embedded"]["osdi:tags"]
+    for tag in tags:
+        path = "/api/v1/tags/" + tag["_links"]["self"]["href"].rsplit("/", 1)[-1] + "/taggings?per_page=100"
         answers[path] = body_of(api_call(world, user, "GET", path))
     for person in people:
         for path in (f"/api/v1/people/{person.uid}", f"/api/v1/people/{person.uid}/taggings"):
