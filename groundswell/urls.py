@@ -12,7 +12,8 @@ urlpatterns = [
     # The API's two faces over the same views (groundswell.api.base): OSDI, and Action Network's.
     path("api/v1/", include(("groundswell.api.urls", "api"), namespace="api"), {"face": OSDI.key}),
     path("api/v2/", include(("groundswell.api.urls", "api"), namespace="an"), {"face": ACTION_NETWORK.key}),
-    re_path(r"^api(/.*)?$", not_found),
+    # [\s\S], not ".": a path with a newline in it is still the API's (a JSON 404, not an HTML page)
+    re_path(r"^api(/[\s\S]*)?$", not_found),
     path("powermap/", include("groundswell.powermap.urls")),
     path("recruitment/", include("groundswell.recruitment.urls")),
     path("reorg/", include("groundswell.reorg.urls")),

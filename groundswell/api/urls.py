@@ -37,5 +37,5 @@ urlpatterns = [
         name="webhook-delivery-replay",
     ),
     # keep last: everything else under the prefix is a JSON 404
-    re_path(r"^.*$", base.not_found, name="not-found"),
+    re_path(r"^[\s\S]*$", base.not_found, name="not-found"),  # [\s\S]: a newline too
 ]
