@@ -513,7 +513,9 @@ _DESCRIPTIONS = {
     405: "Method not allowed", 409: "Conflict", 422: "Unprocessable",
     429: "Too many requests; wait Retry-After seconds",
 }  # fmt: skip
-RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer", "minimum": 0}}}
+RETRY_AFTER = {
+    "Retry-After": {"description": "Seconds to wait", "required": True, "schema": {"type": "integer", "minimum": 0}}
+}
 
 
 def operation_id(method: str, path: str) -> str:
@@ -528,7 +530,11 @@ def _response(op: Operation, status: int, schema: Schema | None) -> dict[str, An
         answer["content"] = {JSON: {"schema": schema or ERROR}}
     elif schema is not None:
         answer["content"] = {op.content_type: {"schema": schema}}
-    headers = {**op.headers.get(status, {}), **(RETRY_AFTER if status == 429 else {})}
+    headers = {
+        **op.headers.get(status, {}),
+        **(RETRY_AFTER if status == 429 else {}),
+        **(REPLAYED if _idempotent(op) and status < 300 else {}),
+    }
     if headers:
         answer["headers"] = headers
     if op.links.get(status):
@@ -536,10 +542,36 @@ def _response(op: Operation, status: int, schema: Schema | None) -> dict[str, An
     return answer
 
 
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Send the same key again with the same request to get the first answer again (kept a day), "
+    "not a second write; the same key with another request is a 422",
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 255,
+        "pattern": "^[\\x21-\\x7e]([\\x20-\\x7e]*[\\x21-\\x7e])?$",
+    },
+}
+REPLAYED = {
+    "Idempotent-Replayed": {
+        "description": "true when this is the stored answer to an earlier request with the same Idempotency-Key",
+        "schema": {"type": "string", "enum": ["true"]},
+    }
+}
+
+
+def _idempotent(op: Operation) -> bool:
+    """Every POST with a token takes an Idempotency-Key (groundswell.api.idempotency)."""
+    return op.method == "post" and not op.public
+
+
 def _statuses(op: Operation) -> dict[int, Schema | None]:
     """The operation's own answers, and those every endpoint may give (groundswell.api.base)."""
     statuses = dict(op.responses or {200: None})
-    common = []
+    common = [422] if _idempotent(op) else []
     if op.parameters or op.request is not None:
         common.append(400)
     if not op.public:
@@ -601,7 +633,10 @@ def _converted(parameter: dict[str, Any], converter: str) -> Schema:
 
 
 def _operation(op: Operation, converters: dict[str, str]) -> dict[str, Any]:
-    op = replace(op, parameters=_path_parameters(op, converters))
+    parameters = _path_parameters(op, converters)
+    if _idempotent(op) and not any(p.get("name", "").lower() == "idempotency-key" for p in parameters):
+        parameters.append(IDEMPOTENCY_KEY)
+    op = replace(op, parameters=parameters)
     described: dict[str, Any] = {
         "operationId": operation_id(op.method, op.path),
         "summary": op.summary,
