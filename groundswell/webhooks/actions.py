@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,13 +29,18 @@ class SubscriptionInputError(ValueError):
 
 def check_url(url: str) -> str:
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ALLOWED_SCHEMES:
-        raise SubscriptionInputError("url", "must start with http:// or https://")
-    if not parts.hostname:
-        raise SubscriptionInputError("url", "must name a host")
     if len(url) > 500:
         raise SubscriptionInputError("url", "must be at most 500 characters")
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a host that is no host (NFKC-unsafe characters, a bad IPv6 literal)
+        raise SubscriptionInputError("url", "is not a URL") from None
+    if parts.scheme not in ALLOWED_SCHEMES:
+        raise SubscriptionInputError("url", "must start with http:// or https://")
+    try:
+        URLValidator(schemes=list(ALLOWED_SCHEMES))(url)
+    except ValidationError:
+        raise SubscriptionInputError("url", "must be an http or https URL with a host") from None
     return url
 
 

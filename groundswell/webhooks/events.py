@@ -67,6 +67,11 @@ class NationalCandidates:
     since: datetime  # records made after it are new
 
 
+# A record this young, rebuilt with no view before, was made by the write (rebuild_views runs in the
+# write's transaction, moments after the insert); an older one was only changed.
+NEW_RECORD_WINDOW = timedelta(seconds=60)
+
+
 # ---- is anyone listening? ------------------------------------------------------------------------
 
 _checked: list[tuple[float, bool]] = []
@@ -107,7 +112,8 @@ def emit_people_events(events: Iterable[PersonEvent], national: NationalCandidat
 
         deliver_people_events(batch, national)
 
-    transaction.on_commit(flush)
+    # robust: the write has committed by then; a failure here is logged, never the writer's error
+    transaction.on_commit(flush, robust=True)
 
 
 def views_written(
@@ -134,11 +140,6 @@ def views_written(
     events += [PersonEvent(PERSON_UPDATED, pid, national_id, "view") for pid in sorted(touched - new - fresh)]
     since = timezone.now() - NEW_RECORD_WINDOW
     emit_people_events(events, NationalCandidates(tuple(sorted(fresh)), since))
-
-
-# A record this young, rebuilt with no view before, was made by the write (rebuild_views runs in the
-# write's transaction, moments after the insert); an older one was only changed.
-NEW_RECORD_WINDOW = timedelta(seconds=60)
 
 
 def tagging_changed(event_type: str, person_id: int, tag_name: str, owner_ids: Iterable[int]) -> None:
