@@ -31,7 +31,7 @@ from groundswell.api.schemas import (
 )
 from groundswell.core.models import User
 from groundswell.people import selectors as people_selectors
-from groundswell.people.actions import do_list_tag, do_tag_person_through_api, do_untag_person
+from groundswell.people.actions import do_list_tag, do_tag_person_through_api, do_untag_person_through_api
 
 advertise("osdi:tags", "tags")
 
@@ -107,7 +107,7 @@ def tagging_item(request: HttpRequest, user: User, tag_id: int, tagging_id: int)
     tag = people_selectors.get_tag_for(user, tag_id)
     tagging = people_selectors.get_tagging(user, tag, tagging_id)
     if request.method == "DELETE":
-        do_untag_person(tagging.person, tag_name=tag.name, actor=user)
+        do_untag_person_through_api(tagging.person, tag_name=tag.name, actor=user)
         return hal({"notice": "This tagging was successfully deleted."})
     call = call_of(request)
     audit_people_read(user, request, [tagging.person.uid], "person's tagging")

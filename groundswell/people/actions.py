@@ -842,10 +842,11 @@ def do_sign_up_through_api(
     with transaction.atomic():
         saved = do_save_person(details, source="API signup", actor=actor, chapter=chapter, via=Via.API)
         prov = provenance(actor, via=Via.API, source="API signup", chapter=chapter)
-        record_custom_fields(saved.person, custom_fields, prov)
+        if record_custom_fields(saved.person, custom_fields, prov):
+            facts.rebuild_views([saved.person.pk])  # the custom fields count among what the owner knows
         for name in remove_tags:
             if name not in details.tags:
-                do_untag_person(saved.person, tag_name=name, actor=actor)
+                do_untag_person_through_api(saved.person, tag_name=name, actor=actor)
     return saved
 
 
@@ -951,3 +952,18 @@ def do_tag_person_through_api(person: Person, tag: Tag, *, actor: User) -> Perso
                 details={"owner": prov.owner.label, "via": Via.API},
             )  # fmt: skip
         return PersonTag.objects.get(person=person, tag=tag, owner=prov.owner)
+
+
+def do_untag_person_through_api(person: Person, *, tag_name: str, actor: User) -> None:
+    """Take a tag off as do_untag_person does, keeping it in the list of each owner that had put it
+    on (a tool that read the list of tags goes on using it, as on Action Network, where tags stay)."""
+    scope = require_person_in_scope(person, actor)
+    with transaction.atomic():
+        tagged = PersonTag.objects.filter(scope.owner_q(), person=person, tag__name=tag_name)
+        for tag_id, owner_id in set(tagged.values_list("tag_id", "owner_id")):
+            TagListing.objects.get_or_create(
+                tag_id=tag_id, owner_id=owner_id,
+                defaults={"via": Via.API, "source": "API: untagged", "recorded_at": timezone.now(),
+                          "recorded_by": actor},
+            )  # fmt: skip
+        do_untag_person(person, tag_name=tag_name, actor=actor)

@@ -25,6 +25,7 @@ from groundswell.people.models import (
     DETAIL_FIELDS,
     Acceptance,
     ConsentEvent,
+    CustomField,
     DetailFact,
     EmailAddress,
     Membership,
@@ -227,6 +228,7 @@ def _load_chunk(chunk: Sequence[int], facts: dict[int, fold.PersonFacts], owners
     others = [
         *PersonTag.objects.filter(person_id__in=chunk).values_list("person_id", "owner_id", "recorded_at"),
         *PersonNote.objects.filter(person_id__in=chunk).values_list("person_id", "owner_id", "recorded_at"),
+        *CustomField.objects.filter(person_id__in=chunk).values_list("person_id", "owner_id", "recorded_at"),
     ]
     for pid, owner_id, at in others:
         facts[pid].saw(owner_id, at)

@@ -17,6 +17,12 @@ from groundswell.people.models import CustomField, EmailAddress, Person, PersonV
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def no_rate_limit(settings):
+    """These tests send many requests a second with one token; the limit has tests of its own."""
+    settings.API_RATE_LIMIT = 0
+
+
 class Api:
     """One caller's token on one face."""
 
@@ -224,3 +230,16 @@ def test_osdi_runs_unchanged_against_the_action_network_face(live_server, person
     found.update()
     assert service.find_person(an_id=created.id).tags == {}
     assert service.find_person(phone="+14125550100") is None
+
+
+def test_a_put_of_custom_fields_alone_is_a_change_a_sync_finds_by_modified_date(faces, personas):
+    import time
+
+    api = faces(personas.leader_a)
+    url = f"people/{personas.member_a.uid}"
+    before = api("GET", url)[1]["modified_date"]
+    time.sleep(1.1)  # the dates are to the second
+    after = api("PUT", url, {"custom_fields": {"shirt": "M"}})[1]["modified_date"]
+    assert after > before
+    changed = api("GET", f"people?filter=modified_date gt '{before}'")[1]["_embedded"]["osdi:people"]
+    assert [p["custom_fields"] for p in changed] == [{"shirt": "M"}]

@@ -17,6 +17,12 @@ from groundswell.people.models import PersonTag, Tag
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def no_rate_limit(settings):
+    """These tests send many requests a second with one token; the limit has tests of its own."""
+    settings.API_RATE_LIMIT = 0
+
+
 @pytest.fixture
 def call(live_server):
     tokens: dict[int, str] = {}
@@ -86,6 +92,11 @@ def test_tagging_a_person_listing_getting_and_deleting_the_tagging(call, persona
     assert status == 200 and deleted["notice"]
     assert call(personas.leader_a, "GET", tagging["_links"]["self"]["href"])[0] == 404
     assert not PersonTag.objects.filter(person=maria).exists()
+    # The tag stays in the caller's list, as Action Network's do, so a client that read the list tags again.
+    assert [t["name"] for t in call(personas.leader_a, "GET", "tags", face=face)[1]["_embedded"]["osdi:tags"]] == [
+        "steward"
+    ]
+    assert call(personas.leader_a, "POST", f"{tag['_links']['self']['href']}/taggings", body)[0] == 200
 
 
 def test_the_person_as_an_identifier_is_accepted_too(call, personas):
@@ -129,3 +140,12 @@ def test_out_of_scope_people_tags_and_taggings_are_404_and_nothing_changes(call,
         maria.uid
     ]
     assert call(personas.volunteer, "GET", f"tags/{steward.pk}")[0] == 404
+
+
+def test_a_tag_taken_off_through_the_api_stays_in_the_list_of_who_had_put_it_on(call, personas):
+    do_tag_person(personas.member_a, tag_name="canvass", actor=personas.leader_a)
+    tagging = PersonTag.objects.get(person=personas.member_a)
+    assert call(personas.leader_a, "DELETE", f"tags/{tagging.tag_id}/taggings/{tagging.pk}")[0] == 200
+    listed = call(personas.leader_a, "GET", "tags", face="v2")[1]["_embedded"]["osdi:tags"]
+    assert [t["name"] for t in listed] == ["canvass"]
+    assert call(personas.leader_b, "GET", "tags")[1]["total_records"] == 0

@@ -79,6 +79,12 @@ FACT_MODELS = (EmailAddress, PhoneNumber, PersonTag, PersonNote, DetailFact, Con
 STATES = {"PA": ("15213", "Allegheny"), "RI": ("02903", "Providence")}
 
 
+@pytest.fixture(autouse=True)
+def no_rate_limit(settings):
+    """These tests send many requests a second with one token; the limit has tests of its own."""
+    settings.API_RATE_LIMIT = 0
+
+
 # ---- the organization ---------------------------------------------------------------------------
 
 
