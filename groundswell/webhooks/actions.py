@@ -61,7 +61,8 @@ def do_create_subscription(
     if not may_subscribe(actor):
         raise PermissionDenied
     checked_url, chosen = check_url(url), check_event_types(event_types)
-    with transaction.atomic(durable=True):
+    # Not durable: an API POST with an Idempotency-Key runs this inside the transaction that stores its answer.
+    with transaction.atomic():
         subscription = Subscription.objects.create(
             url=checked_url, event_types=chosen, description=description.strip()[:120], made_by=actor
         )
@@ -126,7 +127,8 @@ def do_replay_delivery(delivery: Delivery, *, actor: User) -> None:
     """Send the same payload again, as one more attempt of the same delivery (same Groundswell-Delivery id)."""
     if not delivery.subscription.is_active:
         raise ReplayRefused("The webhook is paused: resume it to replay a delivery.")
-    with transaction.atomic(durable=True):
+    # Not durable, for the same reason as do_create_subscription.
+    with transaction.atomic():
         Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.PENDING, next_attempt_at=None)
         record_audit(
             AuditEvent.WEBHOOK_DELIVERY_REPLAYED, actor=actor, target=delivery,
