@@ -144,6 +144,19 @@ def _analyze() -> None:
         cursor.execute("ANALYZE")
 
 
+def tokens_child() -> None:
+    """Fresh tokens for the readers of a database an earlier run seeded and kept (``--reuse``)."""
+    import django
+
+    django.setup()
+    from groundswell.api.actions import do_create_api_token
+    from groundswell.core.models import User
+
+    tokens = {who: do_create_api_token(user=User.objects.get(email=email), name="bench", actor=None)[1]
+              for who, email in READERS.items()}  # fmt: skip
+    print("RESULT " + json.dumps({"seeded_s": 0.0, "tokens": tokens}), flush=True)
+
+
 def seed_child(people: int, seed_value: int) -> None:
     import django
 
@@ -232,7 +245,7 @@ def _wait_for(url: str, server: subprocess.Popen[bytes]) -> None:
         if server.poll() is not None:
             raise SystemExit(f"gunicorn exited with {server.returncode}")
         with contextlib.suppress(requests.ConnectionError):
-            requests.get(f"{url}/api/v1/openapi.json", timeout=30)
+            requests.get(f"{url}/api/v1/", timeout=300)  # a 401 is an answer: the server is up
             return
         time.sleep(0.1)
     raise SystemExit("gunicorn did not start")
@@ -382,8 +395,12 @@ def run_database(label: str, database_url: str, data_dir: Path, options: argpars
            "GROUNDSWELL_ALLOWED_HOSTS": "127.0.0.1,testserver", "DJANGO_SETTINGS_MODULE": "groundswell.settings",
            "GROUNDSWELL_DEBUG": "false", "GROUNDSWELL_API_RATE_LIMIT": "100000",
            "GROUNDSWELL_API_RATE_BURST": "100000"}  # fmt: skip
-    print(f"  {label}: migrating, {options.people:,} people by bulk insert …", flush=True)
-    seeded = _child(["--seed-child", "--people", str(options.people), "--seed", str(options.seed)], env)
+    if options.reuse:
+        print(f"  {label}: reusing the {options.people:,} people an earlier run seeded …", flush=True)
+        seeded = _child(["--tokens-child"], env)
+    else:
+        print(f"  {label}: migrating, {options.people:,} people by bulk insert …", flush=True)
+        seeded = _child(["--seed-child", "--people", str(options.people), "--seed", str(options.seed)], env)
     print(f"  {label}: seeded in {seeded['seeded_s']:.1f} s; {options.requests} requests per view and reader …",
           flush=True)  # fmt: skip
     kept = round(options.people * KEPT)
@@ -432,12 +449,19 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--only", choices=("sqlite", "postgres"))
     parser.add_argument("--pg-name", default=PG_NAME, help="The PostgreSQL database to create and drop.")
+    parser.add_argument("--keep", action="store_true", help="Keep the PostgreSQL database at the end.")
+    parser.add_argument("--reuse", action="store_true", help="Measure on the PostgreSQL database a --keep run left "
+                        "(give the same --people).")  # fmt: skip
     parser.add_argument("--seed-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--tokens-child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--breakdown-child", help=argparse.SUPPRESS)
     options = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     if options.seed_child:
         seed_child(options.people, options.seed)
+        return
+    if options.tokens_child:
+        tokens_child()
         return
     if options.breakdown_child:
         breakdown_child(json.loads(options.breakdown_child), options.requests, options.seed)
@@ -448,12 +472,14 @@ def main() -> None:
         if options.only in (None, "sqlite"):
             results["SQLite"] = run_database("SQLite", f"sqlite:///{tmp_dir / 'bench.sqlite3'}", tmp_dir, options)
         if options.only in (None, "postgres"):
-            _pg(f"DROP DATABASE IF EXISTS {options.pg_name}")
-            _pg(f"CREATE DATABASE {options.pg_name}")
+            if not options.reuse:
+                _pg(f"DROP DATABASE IF EXISTS {options.pg_name}")
+                _pg(f"CREATE DATABASE {options.pg_name}")
             try:
                 results["PostgreSQL"] = run_database("PostgreSQL", f"{PG_SERVER}/{options.pg_name}", tmp_dir, options)
             finally:
-                _pg(f"DROP DATABASE IF EXISTS {options.pg_name}")
+                if not options.keep:
+                    _pg(f"DROP DATABASE IF EXISTS {options.pg_name}")
     report(options, results)
 
 

@@ -233,7 +233,10 @@ def test_parsons_upsert_by_another_chapter_reveals_and_changes_nothing(an_url: s
     after = view(personas.member_a, personas.chapter_a)
     assert (after.first_name, after.last_name, after.updated_at) == (
         before.first_name, before.last_name, before.updated_at)  # fmt: skip
-    assert personas.member_a.uid not in {an_id(p) for p in leader_b.get_people().to_dicts()}
+    # B now knows someone by that email, through its own facts only: what B sent, nothing of A's.
+    seen_by_b = leader_b.get_person(an_id(answer))
+    assert (seen_by_b["given_name"], seen_by_b["family_name"]) == ("Mary", answer["family_name"])
+    assert "Alvarez" not in str(seen_by_b) and "15213" not in str(seen_by_b)
 
 
 def test_parsons_add_person_goes_through_upsert(an_url: str, personas: Personas) -> None:
@@ -315,8 +318,8 @@ def test_parsons_taggings_of_a_tag_are_the_chapters_own(an_url: str, tagged: Per
 
 
 def test_parsons_create_and_delete_tagging(an_url: str, tagged: Personas) -> None:
-    host = Tag.objects.get_or_create(name="host")[0]
     leader_a = parsons_client(an_url, tagged.leader_a)
+    host = Tag.objects.get(pk=an_id(leader_a.add_tag("host")))
     person_href = f"{an_url}/people/{tagged.member_a.uid}"
     made = leader_a.create_tagging(host.pk, {"_links": {"osdi:person": {"href": person_href}}})
     row = PersonTag.objects.get(tag=host, person=tagged.member_a)
@@ -325,6 +328,7 @@ def test_parsons_create_and_delete_tagging(an_url: str, tagged: Personas) -> Non
     assert "host" in leader_a.get_person(tagged.member_a.uid)["groundswell:tags"]
 
     leader_b = parsons_client(an_url, tagged.leader_b)
+    assert an_id(leader_b.add_tag("host")) == str(host.pk)  # B keeps the tag too: only A's person is refused
     with pytest.raises(requests.HTTPError) as refused:
         leader_b.create_tagging(host.pk, {"_links": {"osdi:person": {"href": person_href}}})
     assert http_status(refused.value).startswith("Code: 404")
