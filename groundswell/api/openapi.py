@@ -571,7 +571,8 @@ def _idempotent(op: Operation) -> bool:
 def _statuses(op: Operation) -> dict[int, Schema | None]:
     """The operation's own answers, and those every endpoint may give (groundswell.api.base)."""
     statuses = dict(op.responses or {200: None})
-    common = [422] if _idempotent(op) else []
+    # 409: a request with the same Idempotency-Key is still being answered; 422: it was another request
+    common = [409, 422] if _idempotent(op) else []
     if op.parameters or op.request is not None:
         common.append(400)
     if not op.public:
