@@ -125,3 +125,17 @@ def test_a_second_post_endpoint_gets_keys_too(live_server, token):
     assert first[0] == again[0] == 201 and first[2] == again[2]
     assert again[1]["Idempotent-Replayed"] == "true"
     assert post(lists, token, {"name": "Other"}, key="list-1")[0] == 422
+
+
+def test_a_post_whose_action_needs_its_own_durable_transaction_runs_once_with_a_key(live_server, token):
+    """Creating a webhook runs in a durable transaction (no outer one may hold it open): a key must not
+    wrap the view in one. Its answer holds the secret: it may be replayed only if the view lets it be kept."""
+    from groundswell.webhooks.models import Subscription
+
+    hooks = f"{live_server.url}/api/v1/webhooks"
+    body = {"url": "https://example.org/hook", "event_types": ["person.created"]}
+    first = post(hooks, token, body, key="hook-1")
+    again = post(hooks, token, body, key="hook-1")
+    assert first[0] == 201, first[2]
+    assert again[0] in (201, 409) and again[1]["Idempotent-Replayed"] == "true"
+    assert Subscription.objects.count() == 1
