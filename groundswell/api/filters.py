@@ -395,3 +395,10 @@ def filter_rows(rows: QuerySet[Any], request_filter: str | None, fields: Mapping
     if not request_filter:
         return rows
     return rows.filter(odata_q(request_filter, fields))
+
+
+# The filter of a collection that has only its own dates (lists, tags...).
+DATES: Mapping[str, FilterField] = {
+    "created_date": FilterField.datetime("created_at"),
+    "modified_date": FilterField.datetime("updated_at"),
+}

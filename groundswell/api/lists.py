@@ -13,12 +13,12 @@ import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
 from groundswell.api.base import CURIES, ApiInputError, advertise, api_endpoint, call_of, collection, hal, read_object
+from groundswell.api.filters import DATES, filter_rows
 from groundswell.api.openapi import describe
-from groundswell.api.osdi import filter_q
 from groundswell.chapters.models import Chapter
 from groundswell.chapters.selectors import chapters_managed_by
 from groundswell.core.audit import record_audit
@@ -86,13 +86,8 @@ def _audit_items_read(user: User, request: HttpRequest, items: list[ListItem]) -
     )
 
 
-def _no_email_filter(address: str) -> Q:
-    raise ApiInputError("filter", "lists can be filtered by created_date and modified_date only")
-
-
 def _filtered(request: HttpRequest, rows: QuerySet[Any]) -> QuerySet[Any]:
-    expression = request.GET.get("filter")
-    return rows.filter(filter_q(expression, _no_email_filter)) if expression else rows
+    return filter_rows(rows, request.GET.get("filter"), DATES)
 
 
 def _text(body: dict[str, Any], key: str, *, required: bool = False) -> str | None:

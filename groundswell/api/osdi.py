@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from typing import Any
-
-from django.db.models import Q
-from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.timezone import make_aware
 
 from groundswell.api.base import CURIES, ApiInputError
 from groundswell.people.actions import ADDRESS_FIELDS, PersonChanges, PersonDetails
@@ -231,55 +226,6 @@ def _read_address(details: PersonDetails, address: dict[str, Any], field: str) -
             details.zip_code = normalize_zip(postal_code)
         except ValueError as exc:
             raise OsdiInputError(f"{field}.postal_code", str(exc)) from None
-
-
-_FILTER = re.compile(r"^\s*(modified_date|created_date|email_address|phone_number)\s+(gt|lt|eq)\s+'([^']*)'\s*$")
-_DATE_FIELDS = {"modified_date": "updated_at", "created_date": "created_at"}
-
-
-def filter_q(
-    expression: str, emails_in_scope: Callable[[str], Q], phones_in_scope: Callable[[str], Q] | None = None
-) -> Q:
-    """OSDI's OData-style filter: ``modified_date gt '2024-01-01'``; clauses joined by ``and``.
-    ``emails_in_scope`` (and ``phones_in_scope``, for ``phone_number eq``) turn an address (a number)
-    into a condition on the rows, over the caller's own facts."""
-    q = Q()
-    for clause in re.split(r"\s+and\s+", expression.strip()):
-        match = _FILTER.match(clause)
-        if not match:
-            raise OsdiInputError("filter", f"cannot read {clause!r}; use e.g. modified_date gt '2024-01-01T00:00:00Z'")
-        name, op, value = match.groups()
-        if name == "email_address":
-            if op != "eq":
-                raise OsdiInputError("filter", "email_address supports only eq")
-            q &= emails_in_scope(value.strip().lower())
-            continue
-        if name == "phone_number":
-            q &= _phone_clause(op, value, phones_in_scope)
-            continue
-        q &= Q(**{f"{_DATE_FIELDS[name]}__{'gt' if op == 'gt' else 'lt' if op == 'lt' else 'date'}": _when(value, op)})
-    return q
-
-
-def _phone_clause(op: str, value: str, phones_in_scope: Callable[[str], Q] | None) -> Q:
-    if op != "eq" or phones_in_scope is None:
-        raise OsdiInputError("filter", "phone_number supports only eq, on people")
-    try:
-        return phones_in_scope(normalize_phone(value))
-    except ValueError:
-        return Q(pk__in=[])  # no one has a number that is not one
-
-
-def _when(value: str, op: str) -> dt.datetime | dt.date:
-    moment = parse_datetime(value)
-    if moment is not None:
-        return moment if moment.tzinfo else make_aware(moment, dt.UTC)
-    day = parse_date(value)
-    if day is None:
-        raise OsdiInputError("filter", f"{value!r} is not a date or date-time")
-    if op == "eq":
-        return day
-    return make_aware(dt.datetime.combine(day, dt.time.min), dt.UTC)
 
 
 # ---- tags, taggings and tombstones ----------------------------------------------------------------

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
 from groundswell.api.base import (
@@ -27,9 +27,9 @@ from groundswell.api.base import (
     hal,
     read_object,
 )
+from groundswell.api.filters import FilterField, filter_rows
 from groundswell.api.openapi import describe
 from groundswell.api.osdi import (
-    filter_q,
     person_resource,
     person_signup,
     person_update,
@@ -94,8 +94,14 @@ def _people_rows(user: User, request: HttpRequest) -> QuerySet[Any]:
     def phones_in_scope(number: str) -> Q:
         return Q(**{f"{column}__in": PhoneNumber.objects.filter(scope.owner_q(), number=number).values("person_id")})
 
-    if request.GET.get("filter"):
-        rows = rows.filter(filter_q(request.GET["filter"], emails_in_scope, phones_in_scope))
+    rows = filter_rows(rows, request.GET.get("filter"), {
+        "created_date": FilterField.datetime("created_at"),
+        "modified_date": FilterField.datetime("updated_at"),
+        "email_address": FilterField.email(emails_in_scope),
+        "phone_number": FilterField.phone(phones_in_scope),
+        "given_name": FilterField.string("first_name"),
+        "family_name": FilterField.string("last_name"),
+    })  # fmt: skip
     return rows.order_by("created_at", column)
 
 
@@ -213,14 +219,19 @@ def person_taggings(request: HttpRequest, user: User, uid: str) -> HttpResponse:
     return response
 
 
+# A tombstone's created and modified dates are both when it happened.
+WHEN_IT_HAPPENED = {
+    "created_date": FilterField.datetime("occurred_at"),
+    "modified_date": FilterField.datetime("occurred_at"),
+}
+
+
 @api_endpoint("GET")
 def person_tombstones(request: HttpRequest, user: User) -> HttpResponse:
     """People who left the caller's sight — deleted, or merged into someone (whose identifiers it
     gives) — oldest first, filtered by ``modified_date``/``created_date`` (when it happened)."""
     call = call_of(request)
-    rows = people_selectors.tombstones_for(user).annotate(created_at=F("occurred_at"), updated_at=F("occurred_at"))
-    if request.GET.get("filter"):
-        rows = rows.filter(filter_q(request.GET["filter"], _no_emails))
+    rows = filter_rows(people_selectors.tombstones_for(user), request.GET.get("filter"), WHEN_IT_HAPPENED)
     response = collection(
         request,
         "groundswell:tombstones",
@@ -230,10 +241,6 @@ def person_tombstones(request: HttpRequest, user: User) -> HttpResponse:
     uids = [_uid_of(t) for t in json.loads(response.content)["_embedded"]["groundswell:tombstones"]]
     audit_people_read(user, request, uids, "tombstones")
     return response
-
-
-def _no_emails(address: str) -> Q:
-    raise ApiInputError("filter", "tombstones are filtered by modified_date or created_date only")
 
 
 _UID = [PERSON_ID]

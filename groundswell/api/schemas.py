@@ -30,12 +30,15 @@ PAGING: list[Schema] = [
 ]  # fmt: skip
 PERSON_FILTER: Schema = {
     "name": "filter", "in": "query", "schema": {"type": "string"},
-    "description": "OData-style: modified_date gt '2024-01-01', created_date lt '...', email_address eq '...', "
-    "phone_number eq '...'; clauses joined with 'and'",
+    "description": "OData-style: created_date, modified_date, email_address, phone_number, given_name, "
+    "family_name compared with eq, ne, gt, ge, lt, le; joined with and, or and parentheses. A date alone "
+    "is a whole day in the organization's time zone, e.g. modified_date ge '2026-12-01' and "
+    "(given_name eq 'Maria' or family_name eq 'Alvarez')",
 }  # fmt: skip
 TOMBSTONE_FILTER: Schema = {
     "name": "filter", "in": "query", "schema": {"type": "string"},
-    "description": "modified_date gt '2024-01-01' (when it happened), created_date lt '...'",
+    "description": "created_date or modified_date (both when it happened) compared with eq, ne, gt, ge, lt, "
+    "le, joined with and, or and parentheses, e.g. modified_date gt '2026-12-01'",
 }  # fmt: skip
 PERSON_ID: Schema = {
     "name": "uid", "in": "path", "required": True, "schema": {"type": "string"},
