@@ -42,10 +42,18 @@ from groundswell.endorsements.actions import (
     do_save_questionnaire,
 )
 from groundswell.endorsements.models import Ballot, ChapterVote, Nomination
-from groundswell.people.actions import PersonDetails, do_merge_people, do_save_person
+from groundswell.lists.actions import do_add_to_people_list, do_create_people_list
+from groundswell.lists.models import PeopleList
+from groundswell.people.actions import (
+    PersonDetails,
+    do_list_tag,
+    do_merge_people,
+    do_save_person,
+    do_tag_person_through_api,
+)
 from groundswell.people.confirmation import Confirmation, token_for
 from groundswell.people.importing import do_upload_people_file
-from groundswell.people.models import DetailFact, MergeRecord, Person
+from groundswell.people.models import DetailFact, MergeRecord, Person, Tag
 from groundswell.powermap.selectors import IMPORT_JOB_KINDS
 from groundswell.recruitment.actions import RecruitDetails, do_create_recruit, do_create_training
 from groundswell.recruitment.candidacies import ensure_election, ensure_office, ensure_race, file_candidacy
@@ -54,6 +62,8 @@ from groundswell.testing import Personas
 from groundswell.voterfile.targeting import Universe
 from groundswell.voterfile.targeting import VoterList as EngineVoterList
 from groundswell.voters.models import LinkStatus, SavedUniverse, VoterImport, VoterList, VoterPersonLink
+from groundswell.webhooks.actions import do_create_subscription
+from groundswell.webhooks.models import Delivery, Subscription
 
 TABLE = Path(__file__).with_name("authz_matrix.csv")
 COLUMNS = ("route_name", "method", "role", "target", "expected")
@@ -399,6 +409,82 @@ def _field_assignment(side: str) -> Callable[[Personas], int]:
 KwargFactory = Callable[[Personas, str], Any]
 
 
+def _matrix_tag(personas: Personas, side: str) -> Tag:
+    """Leader A's (or B's) own listed tag, the same one however often it is asked for."""
+    return do_list_tag(f"matrix-{side}", actor=getattr(personas, f"leader_{side}"))
+
+
+def _tag(side: str) -> Callable[[Personas], int]:
+    def tag_id(personas: Personas) -> int:
+        return _matrix_tag(personas, side).pk
+
+    return tag_id
+
+
+def _tagging(side: str) -> Callable[[Personas], int]:
+    """Member A tagged by leader A with A's matrix tag (B's likewise): the tag_id factory's tag."""
+
+    def tagging_id(personas: Personas) -> int:
+        member, leader = getattr(personas, f"member_{side}"), getattr(personas, f"leader_{side}")
+        return do_tag_person_through_api(member, _matrix_tag(personas, side), actor=leader).pk
+
+    return tagging_id
+
+
+def _people_list_of(personas: Personas, side: str) -> PeopleList:
+    leader = getattr(personas, f"leader_{side}")
+    found = PeopleList.objects.filter(name=f"Matrix {side}", created_by=leader).first()
+    return found or do_create_people_list(name=f"Matrix {side}", actor=leader)
+
+
+def _people_list(side: str) -> Callable[[Personas], str]:
+    def list_uid(personas: Personas) -> str:
+        return _people_list_of(personas, side).uid
+
+    return list_uid
+
+
+def _list_item(side: str) -> Callable[[Personas], str]:
+    """Member A on leader A's matrix list (B's likewise): the list_uid factory's list."""
+
+    def item_uid(personas: Personas) -> str:
+        people_list = _people_list_of(personas, side)
+        member, leader = getattr(personas, f"member_{side}"), getattr(personas, f"leader_{side}")
+        return do_add_to_people_list(people_list, member, actor=leader)[0].uid
+
+    return item_uid
+
+
+def _subscription_of(personas: Personas, side: str) -> Subscription:
+    leader = getattr(personas, f"leader_{side}")
+    found = Subscription.objects.filter(made_by=leader).first()
+    return (
+        found
+        or do_create_subscription(url=f"https://{side}.example.org/hook", event_types=["person.created"], actor=leader)[
+            0
+        ]
+    )
+
+
+def _subscription(side: str) -> Callable[[Personas], int]:
+    def subscription_id(personas: Personas) -> int:
+        return _subscription_of(personas, side).pk
+
+    return subscription_id
+
+
+def _delivery(side: str) -> Callable[[Personas], int]:
+    """A delivery of leader A's (or B's) webhook: the subscription_id factory's subscription."""
+
+    def delivery_id(personas: Personas) -> int:
+        subscription = _subscription_of(personas, side)
+        return Delivery.objects.create(
+            subscription=subscription, event_type="person.created", event_id=f"matrix-{side}", payload={}
+        ).pk
+
+    return delivery_id
+
+
 def _voter_universe(chapter_attr: str, leader_attr: str) -> Callable[[Personas], int]:
     """A saved voter universe of the chapter (plain row: its definition is the empty universe)."""
 
@@ -473,6 +559,13 @@ KWARG_FACTORIES: dict[str, KwargFactory] = {
         "ocd-division/country:us/state:zz/sldl:0",
     ),
     "grant_id": _three(_leader_grant("leader_a"), _leader_grant("leader_b"), MISSING_ID),
+    # The API's tags and taggings, saved lists of people and webhooks: leader A's own, or leader B's.
+    "tag_id": _three(_tag("a"), _tag("b"), MISSING_ID),
+    "tagging_id": _three(_tagging("a"), _tagging("b"), MISSING_ID),
+    "list_uid": _three(_people_list("a"), _people_list("b"), MISSING_UID),
+    "item_uid": _three(_list_item("a"), _list_item("b"), MISSING_UID),
+    "subscription_id": _three(_subscription("a"), _subscription("b"), MISSING_ID),
+    "delivery_id": _three(_delivery("a"), _delivery("b"), MISSING_ID),
     # A password-reset link for leader A or B with a token that is not valid: the page says so.
     "uidb64": _three(_uid("leader_a"), _uid("leader_b"), urlsafe_base64_encode(force_bytes(MISSING_ID))),
     "token": _three(lambda p: "not-a-valid-token", lambda p: "not-a-valid-token", "not-a-valid-token"),
@@ -558,6 +651,21 @@ API_WRITES: dict[tuple[str, str], dict[str, Any]] = {
         "add_tags": ["matrix"],
     },
     ("api:person", "PUT"): {"given_name": "Matrix", "phone_numbers": [{"number": "+14125550177"}]},
+    ("api:person", "DELETE"): {},
+    ("api:people", "POST"): {
+        "person": {"given_name": "Matrix", "email_addresses": [{"address": "matrix.people@example.org"}]},
+    },
+    ("api:tags", "POST"): {"name": "matrix-new"},
+    ("api:tag-taggings", "POST"): {"_links": {"osdi:person": {"href": "people/0000000000000000"}}},
+    ("api:tagging", "DELETE"): {},
+    ("api:lists", "POST"): {"name": "Matrix new"},
+    ("api:list", "PUT"): {"name": "Matrix renamed"},
+    ("api:list", "DELETE"): {},
+    ("api:list-items", "POST"): {"_links": {"osdi:person": {"href": "people/0000000000000000"}}},
+    ("api:list-item", "DELETE"): {},
+    ("api:webhooks", "POST"): {"url": "https://matrix.example.org/hook", "event_types": ["person.created"]},
+    ("api:webhook", "DELETE"): {},
+    ("api:webhook-delivery-replay", "POST"): {},
 }
 
 
@@ -648,11 +756,21 @@ def _api_token(user: User) -> str:
     return secret
 
 
+def api_write_body(route_name: str, method: str) -> dict[str, Any] | None:
+    """The body for an API write; the Action Network face (an:) takes the same as the OSDI face (api:)."""
+    osdi_name = "api:" + route_name.removeprefix("an:") if route_name.startswith("an:") else route_name
+    return API_WRITES.get((osdi_name, method))
+
+
+def _is_api(route: Route) -> bool:
+    return route.name.startswith(("api:", "an:"))
+
+
 def _ask(client: Client, route: Route, method: str, url: str, user: User | None) -> Any:
-    if route.name.startswith("api:") and method != "GET":
-        body = API_WRITES.get((route.name, method), {})
+    if _is_api(route) and method != "GET":
+        body = api_write_body(route.name, method) or {}
         headers = {"OSDI-API-Token": _api_token(user)} if user is not None else {}
-        send = client.put if method == "PUT" else client.post
+        send = {"PUT": client.put, "DELETE": client.delete}.get(method, client.post)
         return send(url, json.dumps(body), content_type="application/json", headers=headers)
     return client.get(url) if method == "GET" else client.post(url, {})
 
@@ -696,10 +814,14 @@ def read_table(path: Path = TABLE) -> list[Row]:
         return [Row(**{c: (r.get(c) or "").strip() for c in COLUMNS}) for r in reader]
 
 
+def _api_write_methods(route: Route) -> set[str]:
+    return {m for m in ("POST", "PUT", "DELETE") if api_write_body(route.name, m) is not None}
+
+
 def rows_needed(route: Route, methods: set[str]) -> list[tuple[str, str, str, str]]:
     """The (route, method, role, target) cells a route must have: GET always, POST once it has any, and
     every API write the route takes."""
-    writes = {m for (name, m) in API_WRITES if name == route.name}
+    writes = _api_write_methods(route)
     return [
         (route.name, m, role, t) for m in sorted(methods | writes | {"GET"}) for role in ROLES for t in route.targets
     ]
@@ -716,7 +838,7 @@ def observe_route(route: Route, personas: Personas) -> list[Row]:
     ]
     if any(row.expected == "405" for row in rows):
         methods.append("POST")
-    methods += [m for (name, m) in API_WRITES if name == route.name and m not in methods]
+    methods += [m for m in sorted(_api_write_methods(route)) if m not in methods]
     for method in methods[1:]:
         rows += [Row(route.name, method, role, t, observe(route, method, role, t, personas))
                  for role in ROLES for t in route.targets]  # fmt: skip

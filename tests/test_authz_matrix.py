@@ -62,8 +62,8 @@ def test_the_table_is_well_formed_and_names_only_routes_that_exist():
         if route is None:
             problems.append(f"{where}: no route named {row.route_name!r} any more; remove its rows")
             continue
-        if row.method not in {"GET", "POST", "PUT"}:
-            problems.append(f"{where}: method must be GET, POST or PUT")
+        if row.method not in {"GET", "POST", "PUT", "DELETE"}:
+            problems.append(f"{where}: method must be GET, POST, PUT or DELETE")
         if row.role not in ROLES:
             problems.append(f"{where}: role must be one of {', '.join(ROLES)}")
         if row.target not in route.targets:

@@ -111,11 +111,17 @@ def people_collection(request: HttpRequest, user: User) -> HttpResponse:
         return _sign_up(request, user)
     call = call_of(request)
 
-    def render_page(rows: list[Any]) -> list[dict[str, Any]]:
-        seen = people_selectors.seen_people(user, rows)
+    rows = _people_rows(user, request)
+    column = people_selectors.person_column(scope_for(user))
+
+    def render_page(ids: list[int]) -> list[dict[str, Any]]:
+        # The page is chosen by id alone, so a deep page skips ids, not rendered rows (a view's uid is a
+        # subquery a database would otherwise work out for every row it skips); then its rows are read.
+        found = {getattr(row, column): row for row in rows.filter(**{f"{column}__in": ids})}
+        seen = people_selectors.seen_people(user, [found[i] for i in ids if i in found])
         return [person_resource(p, call.base, call.identifiers(p.uid)) for p in seen]
 
-    response = collection(request, "osdi:people", _people_rows(user, request), render_page=render_page)
+    response = collection(request, "osdi:people", rows.values_list(column, flat=True), render_page=render_page)
     people = json.loads(response.content)["_embedded"]["osdi:people"]
     audit_people_read(user, request, [_uid_of(p) for p in people])
     return response

@@ -98,6 +98,8 @@ class Person(models.Model):
         indexes = (
             # The people list: live people in name order, first page straight off the index, no sort.
             models.Index(fields=("sort_name", "id"), condition=Q(merged_into__isnull=True), name="person_live_by_name"),
+            # The API pages people oldest first (created_at, id).
+            models.Index(fields=("created_at", "id"), condition=Q(merged_into__isnull=True), name="person_live_by_age"),
         )
 
     def __str__(self) -> str:
@@ -362,7 +364,11 @@ class PersonView(models.Model):
         constraints = (models.UniqueConstraint(fields=("person", "owner"), name="one_view_per_owner"),)
         # The people list of a leader or coordinator: one owner's views in name order, a page
         # straight off the index, as person_live_by_name is for national.
-        indexes = (models.Index(fields=("owner", "sort_name", "person"), name="view_by_owner_name"),)
+        indexes = (
+            models.Index(fields=("owner", "sort_name", "person"), name="view_by_owner_name"),
+            # The API pages an owner's people oldest first (created_at, person).
+            models.Index(fields=("owner", "created_at", "person"), name="view_by_owner_age"),
+        )
 
     def __str__(self) -> str:
         return f"{self.person_id} as {self.owner_id} sees them"

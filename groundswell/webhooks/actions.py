@@ -75,7 +75,7 @@ def do_create_subscription(
 
 
 def do_pause_subscription(subscription: Subscription, *, actor: User) -> None:
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         changed = Subscription.objects.filter(pk=subscription.pk, status=SubscriptionStatus.ACTIVE).update(
             status=SubscriptionStatus.PAUSED, paused_at=timezone.now(), pause_reason=f"Paused by {actor.email}."
         )
@@ -87,7 +87,7 @@ def do_pause_subscription(subscription: Subscription, *, actor: User) -> None:
 
 def do_resume_subscription(subscription: Subscription, *, actor: User) -> None:
     """Active again, with its failure count cleared; what waited while it was paused is sent now."""
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         changed = Subscription.objects.filter(pk=subscription.pk, status=SubscriptionStatus.PAUSED).update(
             status=SubscriptionStatus.ACTIVE, paused_at=None, pause_reason="", consecutive_failures=0
         )
@@ -109,7 +109,7 @@ def do_resume_subscription(subscription: Subscription, *, actor: User) -> None:
 
 
 def do_delete_subscription(subscription: Subscription, *, actor: User) -> None:
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         record_audit(
             AuditEvent.WEBHOOK_DELETED, actor=actor, target=subscription,
             summary=f"deleted webhook to {subscription.url}",

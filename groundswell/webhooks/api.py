@@ -98,8 +98,11 @@ def _create(request: HttpRequest, user: User) -> HttpResponse:
     except actions.SubscriptionInputError as exc:
         raise ApiInputError(exc.field, exc.reason) from None
     except PermissionDenied:
-        return error(403, "Only staff, coordinators and chapter leaders may have webhooks.")
-    return hal({**_render(request, subscription), "secret": secret}, status=201)
+        return error(404, "Not found.")
+    response = hal({**_render(request, subscription), "secret": secret}, status=201)
+    # The secret is shown this once: neither caches nor the idempotency store may keep it.
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @api_endpoint("GET", "DELETE")
@@ -196,7 +199,7 @@ _DELIVERY_ID = [*_ID, path_parameter("delivery_id", "The delivery's id (its Grou
 describe("/webhooks", "GET", "Webhook subscriptions the caller may see (groundswell:webhooks)",
          parameters=PAGING, responses={200: page_of(REL, SUBSCRIPTION)})  # fmt: skip
 describe("/webhooks", "POST", "Subscribe a URL to event types; the answer holds the signing secret, this once",
-         request=_NEW, responses={201: NEW_SUBSCRIPTION, 400: ERROR, 403: ERROR},
+         request=_NEW, responses={201: NEW_SUBSCRIPTION, 400: ERROR},
          request_example={"url": "https://hooks.example.net/in", "event_types": ["person.created"]})  # fmt: skip
 describe("/webhooks/{subscription_id}", "GET", "One webhook subscription", parameters=_ID,
          responses={200: SUBSCRIPTION, 404: ERROR})  # fmt: skip

@@ -127,9 +127,9 @@ def test_a_second_post_endpoint_gets_keys_too(live_server, token):
     assert post(lists, token, {"name": "Other"}, key="list-1")[0] == 422
 
 
-def test_a_post_whose_action_needs_its_own_durable_transaction_runs_once_with_a_key(live_server, token):
-    """Creating a webhook runs in a durable transaction (no outer one may hold it open): a key must not
-    wrap the view in one. Its answer holds the secret: it may be replayed only if the view lets it be kept."""
+def test_a_webhooks_secret_is_never_kept_for_a_repeat_of_its_key(live_server, token):
+    """Creating a webhook answers its signing secret once (Cache-Control: no-store): a repeat of the key
+    runs nothing and gets a 409, not the secret again, and no stored answer holds it."""
     from groundswell.webhooks.models import Subscription
 
     hooks = f"{live_server.url}/api/v1/webhooks"
@@ -137,5 +137,7 @@ def test_a_post_whose_action_needs_its_own_durable_transaction_runs_once_with_a_
     first = post(hooks, token, body, key="hook-1")
     again = post(hooks, token, body, key="hook-1")
     assert first[0] == 201, first[2]
-    assert again[0] in (201, 409) and again[1]["Idempotent-Replayed"] == "true"
+    secret = json.loads(first[2])["secret"]
+    assert again[0] == 409 and secret.encode() not in again[2]
     assert Subscription.objects.count() == 1
+    assert not any(secret in str(vars(row)) for row in IdempotentRequest.objects.all())
