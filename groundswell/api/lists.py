@@ -8,7 +8,6 @@ read of them is audited as a read of those people.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -19,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from groundswell.api.base import CURIES, ApiInputError, advertise, api_endpoint, call_of, collection, hal, read_object
 from groundswell.api.filters import DATES, filter_rows
 from groundswell.api.openapi import describe
+from groundswell.api.osdi import osdi_date
 from groundswell.chapters.models import Chapter
 from groundswell.chapters.selectors import chapters_managed_by
 from groundswell.core.audit import record_audit
@@ -34,10 +34,6 @@ ORIGIN = "Groundswell"
 _PERSON_HREF = re.compile(r"/people/([0-9a-f]{16})/?$")
 
 
-def _date(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _list_resource(request: HttpRequest, people_list: PeopleList, seen_items: int) -> dict[str, Any]:
     call = call_of(request)
     href = f"{call.base}/lists/{people_list.uid}"
@@ -47,8 +43,8 @@ def _list_resource(request: HttpRequest, people_list: PeopleList, seen_items: in
         "name": people_list.name,
         "description": people_list.description,
         "total_items": seen_items,
-        "created_date": _date(people_list.created_at),
-        "modified_date": _date(people_list.updated_at),
+        "created_date": osdi_date(people_list.created_at),
+        "modified_date": osdi_date(people_list.updated_at),
         "_links": {"self": {"href": href}, "osdi:items": {"href": f"{href}/items"}, "curies": CURIES},
     }
 
@@ -60,8 +56,8 @@ def _item_resource(request: HttpRequest, item: ListItem) -> dict[str, Any]:
         "identifiers": call.identifiers(item.uid),
         "origin_system": ORIGIN,
         "item_type": "osdi:person",
-        "created_date": _date(item.recorded_at),
-        "modified_date": _date(item.recorded_at),
+        "created_date": osdi_date(item.recorded_at),
+        "modified_date": osdi_date(item.recorded_at),
         "_links": {
             "self": {"href": f"{list_href}/items/{item.uid}"},
             "osdi:list": {"href": list_href},

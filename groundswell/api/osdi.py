@@ -16,7 +16,8 @@ from groundswell.people.selectors import SeenPerson
 OsdiInputError = ApiInputError
 
 
-def _date(value: dt.datetime) -> str:
+def osdi_date(value: dt.datetime) -> str:
+    """A moment as OSDI writes one: UTC, to the second, with Z."""
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -62,8 +63,8 @@ def person_resource(person: SeenPerson, base: str, identifiers: list[str]) -> di
         else [],
         "custom_fields": {**({"source": person.source} if person.source else {}), **person.custom_fields},
         "groundswell:tags": list(person.tags),
-        "created_date": _date(person.created_at) if person.created_at else None,
-        "modified_date": _date(person.updated_at) if person.updated_at else None,
+        "created_date": osdi_date(person.created_at) if person.created_at else None,
+        "modified_date": osdi_date(person.updated_at) if person.updated_at else None,
         "_links": {
             "self": {"href": self_href},
             "osdi:taggings": {"href": f"{self_href}/taggings"},
@@ -247,8 +248,8 @@ def tagging_resource(tagging: PersonTag, base: str, identifiers: list[str]) -> d
         "identifiers": identifiers,
         "item_type": "osdi:person",
         "groundswell:tag": tagging.tag.name,
-        "created_date": _date(tagging.added_at),
-        "modified_date": _date(tagging.added_at),
+        "created_date": osdi_date(tagging.added_at),
+        "modified_date": osdi_date(tagging.added_at),
         "_links": {
             "self": {"href": f"{tag_href}/taggings/{tagging.pk}"},
             "osdi:tag": {"href": tag_href},
@@ -267,8 +268,8 @@ def tombstone_resource(tombstone: PersonTombstone, base: str, identifiers: list[
         "identifiers": identifiers,
         "groundswell:what": tombstone.kind,
         "groundswell:survivor_identifiers": survivor_identifiers(tombstone, identifiers),
-        "created_date": _date(tombstone.occurred_at),
-        "modified_date": _date(tombstone.occurred_at),
+        "created_date": osdi_date(tombstone.occurred_at),
+        "modified_date": osdi_date(tombstone.occurred_at),
         "_links": links,
     }
 

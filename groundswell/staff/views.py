@@ -13,9 +13,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_POST
 
 from groundswell.chapters.actions import do_grant_role, do_revoke_role
 from groundswell.chapters.selectors import chapters_managed_by, get_role_grant
@@ -39,18 +40,6 @@ def staff_only(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return login_required(wrapped)
-
-
-def post_only(view: View) -> View:
-    """405 for anything but POST; applied inside staff_only so others still see a 404."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _acting_user(request: HttpRequest) -> User:
@@ -94,7 +83,7 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @staff_only
-@post_only
+@require_POST
 def user_grant(request: HttpRequest, user_id: int) -> HttpResponse:
     user = selectors.get_user(request.user, user_id)
     form = GrantRoleForm(request.POST, chapters=chapters_managed_by(request.user))
@@ -106,7 +95,7 @@ def user_grant(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @staff_only
-@post_only
+@require_POST
 def user_invite(request: HttpRequest, user_id: int) -> HttpResponse:
     user = selectors.get_user(request.user, user_id)
     do_invite_user(user, actor=_acting_user(request))
@@ -115,7 +104,7 @@ def user_invite(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @staff_only
-@post_only
+@require_POST
 def grant_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
     grant = get_role_grant(request.user, grant_id)
     try:

@@ -4,7 +4,6 @@ lookup: the same selectors and actions as the pages, behind the API's token chec
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -13,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
 from groundswell.api.base import ApiInputError, advertise, api_endpoint, call_of, collection, hal
 from groundswell.api.openapi import describe
+from groundswell.api.osdi import osdi_date
 from groundswell.core.models import User
 from groundswell.voterfile.targeting import LOOKUP_FIELDS, Lookup, LookupInvalid, Universe, UniverseError
 from groundswell.voters import actions, selectors
@@ -61,17 +61,13 @@ def _workspace(user: User, body: dict[str, Any]) -> selectors.Workspace:
     return selectors.get_workspace(user, where)
 
 
-def _date(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _universe_resource(request: HttpRequest, universe: SavedUniverse) -> dict[str, Any]:
     call = call_of(request)
     return {
         "identifiers": call.identifiers(universe.pk), "name": universe.name, "state": universe.state,
         "chapter": universe.chapter.slug if universe.chapter else None, "definition": universe.definition,
         "tags": universe.tags, "exclude_tags": universe.exclude_tags,
-        "created_date": _date(universe.created_at), "modified_date": _date(universe.updated_at),
+        "created_date": osdi_date(universe.created_at), "modified_date": osdi_date(universe.updated_at),
         "browser_url": f"{settings.BASE_URL}{universe.get_absolute_url()}",
         "_links": {"self": {"href": f"{call.base}/universes/{universe.pk}"}},
     }  # fmt: skip
@@ -85,7 +81,7 @@ def _voter_list_resource(request: HttpRequest, voter_list: VoterList) -> dict[st
     return {
         "identifiers": call.identifiers(voter_list.pk), "name": voter_list.name, "state": voter_list.state,
         "chapter": voter_list.chapter.slug if voter_list.chapter else None, "voter_count": voter_list.voter_count,
-        "frozen_at": _date(voter_list.frozen_at), "created_date": _date(voter_list.frozen_at),
+        "frozen_at": osdi_date(voter_list.frozen_at), "created_date": osdi_date(voter_list.frozen_at),
         "definition": voter_list.definition, "browser_url": f"{settings.BASE_URL}{voter_list.get_absolute_url()}",
         "_links": links,
     }  # fmt: skip

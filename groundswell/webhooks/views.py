@@ -9,8 +9,9 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from groundswell.core.models import User
 from groundswell.webhooks import actions, selectors
@@ -30,16 +31,6 @@ def leaders_only(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return login_required(wrapped)
-
-
-def post_only(view: View) -> View:
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _actor(request: HttpRequest) -> User:
@@ -79,7 +70,7 @@ def subscription_detail(request: HttpRequest, subscription_id: int) -> HttpRespo
 
 
 @leaders_only
-@post_only
+@require_POST
 def subscription_pause(request: HttpRequest, subscription_id: int) -> HttpResponse:
     subscription = selectors.get_subscription(request.user, subscription_id)
     actions.do_pause_subscription(subscription, actor=_actor(request))
@@ -88,7 +79,7 @@ def subscription_pause(request: HttpRequest, subscription_id: int) -> HttpRespon
 
 
 @leaders_only
-@post_only
+@require_POST
 def subscription_resume(request: HttpRequest, subscription_id: int) -> HttpResponse:
     subscription = selectors.get_subscription(request.user, subscription_id)
     actions.do_resume_subscription(subscription, actor=_actor(request))
@@ -97,7 +88,7 @@ def subscription_resume(request: HttpRequest, subscription_id: int) -> HttpRespo
 
 
 @leaders_only
-@post_only
+@require_POST
 def subscription_delete(request: HttpRequest, subscription_id: int) -> HttpResponse:
     subscription = selectors.get_subscription(request.user, subscription_id)
     actions.do_delete_subscription(subscription, actor=_actor(request))
@@ -106,7 +97,7 @@ def subscription_delete(request: HttpRequest, subscription_id: int) -> HttpRespo
 
 
 @leaders_only
-@post_only
+@require_POST
 def delivery_replay(request: HttpRequest, subscription_id: int, delivery_id: int) -> HttpResponse:
     subscription = selectors.get_subscription(request.user, subscription_id)
     delivery = selectors.get_delivery(subscription, delivery_id)

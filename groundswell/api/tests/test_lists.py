@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 
 from groundswell.api.actions import do_create_api_token
+from groundswell.api.tests.http import call
 from groundswell.core.models import AuditEntry, AuditEvent
 from groundswell.lists.actions import do_add_to_people_list, do_create_people_list
 from groundswell.lists.models import ListItem, PeopleList
@@ -19,22 +17,6 @@ from groundswell.people.actions import PersonDetails, do_save_person
 pytestmark = pytest.mark.django_db(transaction=True)
 
 FACES = (("v1", "groundswell"), ("v2", "action_network"))
-
-
-def call(url: str, token: str | None = None, method: str = "GET", body: Any = None) -> tuple[int, Any]:
-    headers = {"Accept": "application/hal+json"}
-    if token:
-        headers["OSDI-API-Token"] = token
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
-    request = urllib.request.Request(url, data=data, headers=headers, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=20) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
 
 
 @pytest.fixture

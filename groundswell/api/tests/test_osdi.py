@@ -5,33 +5,17 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from typing import Any
 
 import pytest
 from django.urls import URLPattern, get_resolver
 
 from groundswell.api.actions import do_create_api_token, do_revoke_api_token
 from groundswell.api.openapi import openapi_document
+from groundswell.api.tests.http import call
 from groundswell.core.models import AuditEntry, AuditEvent
 from groundswell.people.models import Membership, Person
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def call(url: str, token: str | None = None, method: str = "GET", body: Any = None) -> tuple[int, Any]:
-    headers = {"Accept": "application/hal+json"}
-    if token:
-        headers["OSDI-API-Token"] = token
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
-    request = urllib.request.Request(url, data=data, headers=headers, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
 
 
 @pytest.fixture

@@ -4,13 +4,11 @@ audited."""
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
-from typing import Any
 
 import pytest
 
 from groundswell.api.actions import do_create_api_token
+from groundswell.api.tests.http import call
 from groundswell.core.models import AuditEntry, AuditEvent
 from groundswell.voterfile.targeting import Universe
 from groundswell.voters.actions import Target, do_freeze_list, do_save_universe
@@ -18,21 +16,6 @@ from groundswell.voters.models import SavedUniverse
 from groundswell.voters.selectors import get_workspace
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def call(url: str, token: str | None = None, method: str = "GET", body: Any = None) -> tuple[int, Any]:
-    headers = {"Accept": "application/json"}
-    if token:
-        headers["OSDI-API-Token"] = token
-    data = json.dumps(body).encode() if body is not None else None
-    if data is not None:
-        headers["Content-Type"] = "application/json"
-    request = urllib.request.Request(url, data=data, headers=headers, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=20) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
 
 
 @pytest.fixture

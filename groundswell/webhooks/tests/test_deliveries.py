@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from typing import Any
 
 import pytest
@@ -13,6 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from groundswell.api.actions import do_create_api_token
+from groundswell.api.tests.http import call
 from groundswell.core.jobs import claim_next_job, run_job, run_pending_jobs
 from groundswell.core.models import AuditEntry, AuditEvent, Job
 from groundswell.people.actions import PersonDetails, do_save_person, do_tag_person, do_untag_person
@@ -23,20 +22,6 @@ from groundswell.webhooks.signing import verify_signature
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ALL_EVENTS = ["person.created", "person.updated", "tagging.created", "tagging.deleted"]
-
-
-def call(url: str, token: str, method: str = "GET", body: Any = None) -> tuple[int, Any]:
-    headers = {"OSDI-API-Token": token, "Accept": "application/hal+json"}
-    data = None
-    if body is not None:
-        data, headers["Content-Type"] = json.dumps(body).encode(), "application/json"
-    request = urllib.request.Request(url, data=data, headers=headers, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            raw = response.read()
-            return response.status, json.loads(raw) if raw else None
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
 
 
 def sign_up(name: str, email: str, *, actor: Any, chapter: Any = None, tags: tuple[str, ...] = ()) -> Any:
