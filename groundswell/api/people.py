@@ -118,7 +118,7 @@ def people_collection(request: HttpRequest, user: User) -> HttpResponse:
         # The page is chosen by id alone, so a deep page skips ids, not rendered rows (a view's uid is a
         # subquery a database would otherwise work out for every row it skips); then its rows are read.
         found = {getattr(row, column): row for row in rows.filter(**{f"{column}__in": ids})}
-        seen = people_selectors.seen_people(user, [found[i] for i in ids if i in found])
+        seen = people_selectors.seen_people(user, [found[i] for i in ids if i in found], custom_fields=True)
         return [person_resource(p, call.base, call.identifiers(p.uid)) for p in seen]
 
     response = collection(request, "osdi:people", rows.values_list(column, flat=True), render_page=render_page)
@@ -181,7 +181,7 @@ def _signup_chapter(user: User, slug: Any) -> Chapter | None:
 
 def _person_answer(request: HttpRequest, user: User, uid: str, status: int = 200) -> HttpResponse:
     call = call_of(request)
-    seen = people_selectors.get_seen_person(user, uid)
+    seen = people_selectors.get_seen_person(user, uid, custom_fields=True)
     audit_people_read(user, request, [seen.uid], "person")
     return hal(person_resource(seen, call.base, call.identifiers(seen.uid)), status=status)
 

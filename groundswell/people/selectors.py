@@ -200,17 +200,27 @@ def _seen_from(row: Person | PersonView, uid: str) -> SeenPerson:
 
 
 def seen_people(
-    user: AnyUser, rows: Sequence[Person | PersonView], *, sources: bool = False, contacts: bool = True
+    user: AnyUser,
+    rows: Sequence[Person | PersonView],
+    *,
+    sources: bool = False,
+    contacts: bool = True,
+    custom_fields: bool = False,
 ) -> list[SeenPerson]:
     """The rows (from ``visible_rows``, which gives a view its person's uid) as the user sees them, with
     their emails, phones, tags and memberships in scope (unless ``contacts`` is False: names, places
     and consent only), and with ``sources`` whose each address and number is: a fixed number of
-    queries however many rows."""
+    queries however many rows. With ``custom_fields``, the custom fields in scope too (the API shows them;
+    the pages do not)."""
     scope = scope_for(user)
     # A PersonView from visible_rows carries its person's uid as an annotation (the stubs cannot know).
     seen = [_seen_from(r, r.uid if isinstance(r, Person) else str(getattr(r, "uid"))) for r in rows]  # noqa: B009
     if contacts:
         _attach_contacts(scope, seen, sources=sources)
+    if custom_fields:
+        by_id = {s.pk: s for s in seen}
+        for pid, values in custom_fields_seen(scope, list(by_id)).items():
+            by_id[pid].custom_fields = values
     return seen
 
 
@@ -245,15 +255,13 @@ def _attach_contacts(scope: Scope, seen: list[SeenPerson], *, sources: bool) -> 
     )
     for membership in memberships.select_related("chapter").order_by("chapter__name"):
         by_id[membership.person_id].memberships.append(membership)
-    for pid, values in custom_fields_seen(scope, ids).items():
-        by_id[pid].custom_fields = values
     names = owner_labels(labels) if sources else {}
     for person in seen:
         for fact in (*person.emails, *person.phones):
             fact.owner = names.get(int(fact.owner), "")
 
 
-def seen_person(user: AnyUser, person: Person, *, sources: bool = False) -> SeenPerson:
+def seen_person(user: AnyUser, person: Person, *, sources: bool = False, custom_fields: bool = False) -> SeenPerson:
     """One person (already fetched through a scoped selector) as the user sees them."""
     scope = scope_for(user)
     row: Person | PersonView | None = person
@@ -262,11 +270,11 @@ def seen_person(user: AnyUser, person: Person, *, sources: bool = False) -> Seen
         if row is None:
             raise Http404("No such person")
     assert row is not None
-    return seen_people(user, [row], sources=sources)[0]
+    return seen_people(user, [row], sources=sources, custom_fields=custom_fields)[0]
 
 
-def get_seen_person(user: AnyUser, uid: str) -> SeenPerson:
-    return seen_person(user, get_person(user, uid))
+def get_seen_person(user: AnyUser, uid: str, *, custom_fields: bool = False) -> SeenPerson:
+    return seen_person(user, get_person(user, uid), custom_fields=custom_fields)
 
 
 # ---- the person page --------------------------------------------------------------------------

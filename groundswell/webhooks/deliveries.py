@@ -143,7 +143,7 @@ def people_as_seen_by(user: User, scope: Scope, person_ids: Sequence[int]) -> di
     found: dict[int, dict[str, Any]] = {}
     for chunk in _chunks(list(person_ids)):
         rows = list(visible_rows(scope).filter(**{f"{column}__in": list(chunk)}))
-        for seen in seen_people(user, rows):
+        for seen in seen_people(user, rows, custom_fields=True):
             found[seen.pk] = person_resource(seen, base, OSDI.identifiers(seen.uid))
     return found
 

@@ -11,6 +11,7 @@ Parsons' ``ActionNetwork`` is either exercised here or names a resource Groundsw
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 import signal
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from typing import Any
 
 import pytest
 import requests
+from django.utils import timezone
 from osdi.action_network.person import ANPerson
 from osdi.action_network.service import ActionNetworkService
 from osdi.base.service import ActionError
@@ -170,7 +172,10 @@ def test_parsons_get_people_with_a_filter(an_url: str, personas: Personas) -> No
     found = leader_a.get_people(filter="email_address eq 'maria@example.net'").to_dicts()
     assert [an_id(p) for p in found] == [personas.member_a.uid]
     modified = view(personas.member_a, personas.chapter_a).updated_at
-    before = leader_a.get_people(filter=f"modified_date gt '{modified.date().isoformat()}'").to_dicts()
+    # A date alone is a whole local day: "gt" the day before the change finds it, "gt" its own day does not.
+    day = timezone.localtime(modified).date()
+    before = leader_a.get_people(filter=f"modified_date gt '{(day - dt.timedelta(days=1)).isoformat()}'").to_dicts()
+    assert leader_a.get_people(filter=f"modified_date gt '{day.isoformat()}'").to_dicts() == []
     assert [an_id(p) for p in before] == [personas.member_a.uid]
     assert leader_a.get_people(filter="modified_date gt '2999-01-01'").to_dicts() == []
     one_page = leader_a.get_people(page=1, filter="email_address eq 'maria@example.net'")

@@ -107,8 +107,8 @@ def test_export_query_count_does_not_grow_with_people(personas, client: Client, 
     client.force_login(personas.staff)
     client.get("/people/")  # warm the session and user lookups
     # session, user, roles, count, audit insert (in a savepoint pair), people, then per chunk of people
-    # their emails, phones, tags, custom fields and memberships in scope
-    with django_assert_num_queries(13):
+    # their emails, phones, tags and memberships in scope
+    with django_assert_num_queries(12):
         rows = rows_of(client.get("/people/export.csv"))
     assert len(rows) == 32
 
